@@ -1,0 +1,197 @@
+//! SQLite access: opening, creating and checking the database, and running statements.
+//!
+//! The only file that calls rusqlite. Request connections are read-only and cached per
+//! thread (SQLite readers share the file), with their prepared statements cached too, so a
+//! request costs no open and no re-prepare. `--log-sql` echoes each statement to stderr.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::datetime::DateTime;
+use crate::model::{self, TABLES};
+use crate::sql::Param;
+
+/// A value read from SQLite.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+pub type Row = Vec<Cell>;
+
+/// Where the database is and how to talk to it; cheap to clone into every worker.
+#[derive(Debug, Clone)]
+pub struct DbConfig {
+    pub path: PathBuf,
+    pub log_sql: bool,
+}
+
+pub struct Db {
+    conn: Connection,
+    log_sql: bool,
+}
+
+#[derive(Debug)]
+pub struct DbError(pub String);
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError(e.to_string())
+    }
+}
+
+thread_local! {
+    static CONNECTIONS: RefCell<HashMap<PathBuf, Db>> = RefCell::new(HashMap::new());
+}
+
+impl Db {
+    /// Opens a read-only connection for serving queries.
+    pub fn open_read_only(config: &DbConfig) -> Result<Db, DbError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&config.path, flags)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(Db {
+            conn,
+            log_sql: config.log_sql,
+        })
+    }
+
+    /// Runs `f` with this thread's read-only connection to `config.path`, opening it once.
+    pub fn with_thread_connection<T>(
+        config: &DbConfig,
+        f: impl FnOnce(&Db) -> T,
+    ) -> Result<T, DbError> {
+        CONNECTIONS.with(|cell| {
+            let mut map = cell.borrow_mut();
+            if !map.contains_key(&config.path) {
+                map.insert(config.path.clone(), Db::open_read_only(config)?);
+            }
+            match map.get(&config.path) {
+                Some(db) => Ok(f(db)),
+                None => Err(DbError("connection cache lost its entry".into())),
+            }
+        })
+    }
+
+    pub fn query(&self, sql: &str, params: &[Param]) -> Result<Vec<Row>, DbError> {
+        if self.log_sql {
+            eprintln!("SQL {sql} {params:?}");
+        }
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let bound: Vec<rusqlite::types::Value> = params.iter().map(to_sql).collect();
+        let mut rows = stmt.query(rusqlite::params_from_iter(bound.iter()))?;
+        let width = rows.as_ref().map(|s| s.column_count()).unwrap_or(0);
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut cells = Vec::with_capacity(width);
+            for i in 0..width {
+                cells.push(from_sql(row.get_ref(i)?));
+            }
+            out.push(cells);
+        }
+        Ok(out)
+    }
+}
+
+fn to_sql(p: &Param) -> rusqlite::types::Value {
+    match p {
+        Param::Null => rusqlite::types::Value::Null,
+        Param::Int(i) => rusqlite::types::Value::Integer(*i),
+        Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
+    }
+}
+
+fn from_sql(v: ValueRef<'_>) -> Cell {
+    match v {
+        ValueRef::Null => Cell::Null,
+        ValueRef::Integer(i) => Cell::Int(i),
+        ValueRef::Real(f) => Cell::Real(f),
+        ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
+    }
+}
+
+/// Creates the tables and the tutorial's rows when the file does not exist; otherwise
+/// checks that the tables match the model. Never drops, rewrites or migrates anything.
+pub fn prepare(path: &Path) -> Result<Prepared, DbError> {
+    if path.exists() {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        check_tables(&conn)?;
+        return Ok(Prepared::Existing);
+    }
+    let mut conn = Connection::open(path)?;
+    let tx = conn.transaction()?;
+    for statement in model::create_statements() {
+        tx.execute(&statement, [])?;
+    }
+    let now = DateTime::now_utc();
+    for (table, values) in model::seed_rows(&now) {
+        let t = &TABLES[table];
+        let cols: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
+        let marks = vec!["?"; cols.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({marks})",
+            t.name,
+            cols.join(", ")
+        );
+        let bound: Vec<rusqlite::types::Value> = values.iter().map(to_sql).collect();
+        tx.execute(&sql, rusqlite::params_from_iter(bound.iter()))?;
+    }
+    tx.commit()?;
+    Ok(Prepared::Created)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Prepared {
+    Created,
+    Existing,
+}
+
+/// Every model table must exist with every model column and its declared type.
+fn check_tables(conn: &Connection) -> Result<(), DbError> {
+    for t in TABLES.iter() {
+        let mut stmt = conn.prepare("SELECT name, type FROM pragma_table_info(?)")?;
+        let found: Vec<(String, String)> = stmt
+            .query_map([t.name], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        if found.is_empty() {
+            return Err(DbError(format!("table `{}` is missing", t.name)));
+        }
+        for c in t.columns {
+            match found.iter().find(|(n, _)| n.eq_ignore_ascii_case(c.name)) {
+                None => {
+                    return Err(DbError(format!(
+                        "table `{}` has no column `{}`",
+                        t.name, c.name
+                    )));
+                }
+                Some((_, ty)) if !ty.eq_ignore_ascii_case(c.ty.sql()) => {
+                    return Err(DbError(format!(
+                        "column `{}.{}` is {ty}, the model expects {}",
+                        t.name,
+                        c.name,
+                        c.ty.sql()
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! One error type for everything a client sees: `message`, `locations`, `path`.
+//!
+//! graphql-core orders error keys `message, locations, path` and leaves out the ones it does
+//! not have; `GraphQLError::to_json` does the same, so every stage just builds values.
+
+use crate::json::Value;
+
+/// A 1-based line and column, counted in Unicode code points as graphql-core counts them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One step of a response path: an object key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathSeg {
+    Key(String),
+    Index(usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphQLError {
+    pub message: String,
+    pub locations: Vec<Pos>,
+    pub path: Vec<PathSeg>,
+}
+
+impl GraphQLError {
+    pub fn new(message: impl Into<String>, locations: Vec<Pos>) -> Self {
+        GraphQLError {
+            message: message.into(),
+            locations,
+            path: Vec::new(),
+        }
+    }
+
+    pub fn at(message: impl Into<String>, pos: Pos) -> Self {
+        Self::new(message, vec![pos])
+    }
+
+    pub fn bare(message: impl Into<String>) -> Self {
+        Self::new(message, Vec::new())
+    }
+
+    pub fn with_path(mut self, path: Vec<PathSeg>) -> Self {
+        self.path = path;
+        self
+    }
+
+    pub fn to_json(&self) -> Value {
+        let mut fields = vec![("message".into(), Value::Str(self.message.clone()))];
+        if !self.locations.is_empty() {
+            let locations = self
+                .locations
+                .iter()
+                .map(|p| {
+                    Value::Object(vec![
+                        ("line".into(), Value::Int(p.line.into())),
+                        ("column".into(), Value::Int(p.column.into())),
+                    ])
+                })
+                .collect();
+            fields.push(("locations".into(), Value::List(locations)));
+        }
+        if !self.path.is_empty() {
+            let path = self
+                .path
+                .iter()
+                .map(|seg| match seg {
+                    PathSeg::Key(k) => Value::Str(k.clone()),
+                    PathSeg::Index(i) => Value::Int(*i as i64),
+                })
+                .collect();
+            fields.push(("path".into(), Value::List(path)));
+        }
+        Value::Object(fields)
+    }
+}

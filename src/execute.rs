@@ -1,0 +1,634 @@
+//! Execution: walks the plan and fetches each level of the tree for all of its parents at
+//! once, so the number of SQL statements depends on the query's shape, never on row counts.
+//!
+//! A list of rows is resolved field by field (a column of values per field), each
+//! relationship with one statement for the whole list, then zipped into objects. Field
+//! errors carry their response path; they are sorted into document order at the end, as
+//! graphql-core's depth-first executor would have raised them. This file holds no SQL text.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::datetime::DateTime;
+use crate::db::{Cell, Db, DbError, Row};
+use crate::error::{GraphQLError, PathSeg};
+use crate::filter;
+use crate::input::{Args, Input};
+use crate::introspection;
+use crate::json::Value;
+use crate::model::{ColumnType, RelationKind, TABLES, TableId};
+use crate::plan::{FieldPlan, ObjectPlan, Plan, Sub};
+use crate::relay::{self, PageArgs, Window};
+use crate::schema::{Kind, Meta, Resolver, Schema};
+use crate::sql::{self, Col, Param, Select};
+
+/// A response path, with each step's position in document order for sorting errors.
+type Path = Vec<(PathSeg, usize)>;
+
+pub struct Executor<'a> {
+    schema: &'a Schema,
+    db: &'a Db,
+    errors: Vec<(Vec<usize>, GraphQLError)>,
+}
+
+/// Runs the plan: `(data, errors)`.
+pub fn execute(schema: &Schema, db: &Db, plan: &Plan<'_>) -> (Value, Vec<GraphQLError>) {
+    let mut ex = Executor {
+        schema,
+        db,
+        errors: Vec::new(),
+    };
+    let data = ex.root(&plan.root);
+    ex.errors.sort_by(|a, b| a.0.cmp(&b.0));
+    (data, ex.errors.into_iter().map(|(_, e)| e).collect())
+}
+
+fn key(path: &Path, f: &FieldPlan<'_>, index: usize) -> Path {
+    let mut p = path.clone();
+    p.push((PathSeg::Key(f.key.to_string()), index));
+    p
+}
+
+fn at(path: &Path, seg: PathSeg, order: usize) -> Path {
+    let mut p = path.clone();
+    p.push((seg, order));
+    p
+}
+
+impl<'a> Executor<'a> {
+    fn error(&mut self, path: Path, f: &FieldPlan<'_>, message: impl Into<String>) {
+        let order = path.iter().map(|(_, o)| *o).collect();
+        let segs = path.into_iter().map(|(s, _)| s).collect();
+        self.errors
+            .push((order, GraphQLError::at(message, f.pos).with_path(segs)));
+    }
+
+    fn db_error(&mut self, path: Path, f: &FieldPlan<'_>, e: DbError) {
+        self.error(path, f, e.0);
+    }
+
+    fn root(&mut self, plan: &ObjectPlan<'_>) -> Value {
+        let mut out = Vec::with_capacity(plan.fields.len());
+        for (i, f) in plan.fields.iter().enumerate() {
+            let path = key(&Vec::new(), f, i);
+            let v = match f.def.resolver {
+                Resolver::Node => self.node(f, path),
+                Resolver::RootConnection(t) => self.root_connection(t, f, path),
+                Resolver::Meta(Meta::Typename) => Value::Str(self.schema.name(plan.type_id).into()),
+                Resolver::Meta(_) => match &f.args {
+                    Ok(args) => introspection::resolve_root(self.schema, f, args),
+                    Err(e) => {
+                        self.error(path, f, e.message.clone());
+                        Value::Null
+                    }
+                },
+                _ => Value::Null,
+            };
+            out.push((f.key.clone(), v));
+        }
+        Value::Object(out)
+    }
+
+    fn args<'p>(&mut self, f: &'p FieldPlan<'_>, path: &Path) -> Option<&'p Args> {
+        match &f.args {
+            Ok(a) => Some(a),
+            Err(e) => {
+                self.error(path.clone(), f, e.message.clone());
+                None
+            }
+        }
+    }
+
+    // ---- Query.node ----------------------------------------------------------------
+
+    fn node(&mut self, f: &FieldPlan<'_>, path: Path) -> Value {
+        let Some(args) = self.args(f, &path) else {
+            return Value::Null;
+        };
+        let id = args.string("id").unwrap_or_default();
+        let (type_name, pk) = match relay::parse_global_id(id) {
+            Ok(x) => x,
+            Err(msg) => {
+                self.error(path, f, msg);
+                return Value::Null;
+            }
+        };
+        let Some(table) = self.node_table(&type_name) else {
+            let msg = not_a_node(self.schema, &type_name);
+            self.error(path, f, msg);
+            return Value::Null;
+        };
+        let rows = match self.db.query(&sql::by_pk(table), &[Param::Text(pk)]) {
+            Ok(r) => r,
+            Err(e) => {
+                self.db_error(path, f, e);
+                return Value::Null;
+            }
+        };
+        let Sub::Abstract(plans) = &f.sub else {
+            return Value::Null;
+        };
+        let type_id = self.schema.table_types[table];
+        let Some(plan) = plans.iter().find(|p| p.type_id == type_id) else {
+            return Value::Null;
+        };
+        let Some(row) = rows.first() else {
+            return Value::Null;
+        };
+        let values = self.objects(table, &[row], plan, &|_| path.clone());
+        values.into_iter().next().unwrap_or(Value::Null)
+    }
+
+    fn node_table(&self, type_name: &str) -> Option<TableId> {
+        self.schema
+            .type_id(type_name)
+            .and_then(|t| self.schema.table_of(t))
+    }
+
+    // ---- connections -----------------------------------------------------------------
+
+    fn root_connection(&mut self, table: TableId, f: &FieldPlan<'_>, path: Path) -> Value {
+        let Some(args) = self.args(f, &path) else {
+            return Value::Null;
+        };
+        let mut select = Select::from(table);
+        if let Some(Input::List(items)) = args.get("sort") {
+            for item in items {
+                if let Input::Enum(name) = item {
+                    if let Some(order) = sort_key(table, name) {
+                        select.order.push(order);
+                    }
+                }
+            }
+        }
+        if let Some(filter_value @ Input::Object(_)) = args.get("filter") {
+            if let Err(msg) = filter::apply(&mut select, filter_value) {
+                self.error(path, f, msg);
+                return Value::Null;
+            }
+        }
+        let page = page_args(args);
+        if let Err(msg) = page.check() {
+            self.error(path, f, msg);
+            return Value::Null;
+        }
+        let fetched = if page.needs_count() {
+            self.counted_page(&select, &page)
+        } else {
+            // Without cursors or `last`, `first + 1` rows tell whether more exist.
+            let limit = page.first.map(|n| (n as usize).saturating_add(1));
+            let (text, params) = select.rows(limit.map(|l| (l, 0)));
+            self.db
+                .query(&text, &params)
+                .map(|rows| (page.window(rows.len()), rows))
+        };
+        match fetched {
+            Ok((window, mut rows)) => {
+                rows.truncate(window.len());
+                let pages = [(window, rows)];
+                self.connections(table, &pages, f, &|_| path.clone())
+                    .pop()
+                    .unwrap_or(Value::Null)
+            }
+            Err(e) => {
+                self.db_error(path, f, e);
+                Value::Null
+            }
+        }
+    }
+
+    fn counted_page(
+        &self,
+        select: &Select,
+        page: &PageArgs,
+    ) -> Result<(Window, Vec<Row>), DbError> {
+        let (text, params) = select.count();
+        let count = match self
+            .db
+            .query(&text, &params)?
+            .first()
+            .and_then(|r| r.first())
+        {
+            Some(Cell::Int(n)) => *n as usize,
+            _ => 0,
+        };
+        let window = page.window(count);
+        if window.len() == 0 {
+            return Ok((window, Vec::new()));
+        }
+        let (text, params) = select.rows(Some((window.len(), window.start)));
+        Ok((window, self.db.query(&text, &params)?))
+    }
+
+    /// Builds connection objects, one per page, resolving the nodes of all pages together.
+    fn connections(
+        &mut self,
+        table: TableId,
+        pages: &[(Window, Vec<Row>)],
+        f: &FieldPlan<'_>,
+        path: &dyn Fn(usize) -> Path,
+    ) -> Vec<Value> {
+        let Some(plan) = f.sub.object() else {
+            return vec![Value::Null; pages.len()];
+        };
+        let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
+        for (fi, cf) in plan.fields.iter().enumerate() {
+            let column = match cf.def.resolver {
+                Resolver::PageInfo => pages
+                    .iter()
+                    .map(|(w, _)| page_info(self.schema, cf, w))
+                    .collect(),
+                Resolver::Edges => {
+                    let edge_path =
+                        |p: usize, i: usize| at(&key(&path(p), cf, fi), PathSeg::Index(i), i);
+                    self.edges(table, pages, cf, &edge_path)
+                }
+                Resolver::Meta(Meta::Typename) => {
+                    vec![Value::Str(self.schema.name(plan.type_id).into()); pages.len()]
+                }
+                _ => vec![Value::Null; pages.len()],
+            };
+            columns.push(column);
+        }
+        zip_objects(plan, columns, pages.len())
+    }
+
+    fn edges(
+        &mut self,
+        table: TableId,
+        pages: &[(Window, Vec<Row>)],
+        f: &FieldPlan<'_>,
+        path: &dyn Fn(usize, usize) -> Path,
+    ) -> Vec<Value> {
+        let Some(plan) = f.sub.object() else {
+            return vec![Value::Null; pages.len()];
+        };
+        // Every edge of every page, as (page, index in page).
+        let owners: Vec<(usize, usize)> = pages
+            .iter()
+            .enumerate()
+            .flat_map(|(p, (_, rows))| (0..rows.len()).map(move |i| (p, i)))
+            .collect();
+        let rows: Vec<&Row> = pages.iter().flat_map(|(_, rows)| rows.iter()).collect();
+        let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
+        for (fi, ef) in plan.fields.iter().enumerate() {
+            let column = match ef.def.resolver {
+                Resolver::EdgeCursor => owners
+                    .iter()
+                    .map(|(p, i)| Value::Str(relay::cursor(pages[*p].0.start + i)))
+                    .collect(),
+                Resolver::EdgeNode => match ef.sub.object() {
+                    Some(node_plan) => {
+                        let node_path = |j: usize| {
+                            let (p, i) = owners[j];
+                            key(&path(p, i), ef, fi)
+                        };
+                        self.objects(table, &rows, node_plan, &node_path)
+                    }
+                    None => vec![Value::Null; rows.len()],
+                },
+                Resolver::Meta(Meta::Typename) => {
+                    vec![Value::Str(self.schema.name(plan.type_id).into()); rows.len()]
+                }
+                _ => vec![Value::Null; rows.len()],
+            };
+            columns.push(column);
+        }
+        let mut edges = zip_objects(plan, columns, rows.len()).into_iter();
+        pages
+            .iter()
+            .map(|(_, rows)| Value::List(edges.by_ref().take(rows.len()).collect()))
+            .collect()
+    }
+
+    // ---- objects ---------------------------------------------------------------------
+
+    /// Resolves `plan` on each row of `table`; `path(i)` is the path of row `i`.
+    fn objects(
+        &mut self,
+        table: TableId,
+        rows: &[&Row],
+        plan: &ObjectPlan<'_>,
+        path: &dyn Fn(usize) -> Path,
+    ) -> Vec<Value> {
+        let t = &TABLES[table];
+        let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
+        for (fi, f) in plan.fields.iter().enumerate() {
+            let column = match f.def.resolver {
+                Resolver::GlobalId(_) => rows
+                    .iter()
+                    .map(|r| Value::Str(relay::global_id(t.type_name, &cell_text(&r[t.pk]))))
+                    .collect(),
+                Resolver::Column(_, c) => {
+                    let mut out = Vec::with_capacity(rows.len());
+                    for (i, r) in rows.iter().enumerate() {
+                        match column_value(&r[c], t.columns[c].ty, c == t.pk) {
+                            Ok(v) => out.push(v),
+                            Err(msg) => {
+                                self.error(key(&path(i), f, fi), f, msg);
+                                out.push(Value::Null);
+                            }
+                        }
+                    }
+                    out
+                }
+                Resolver::Relation(_, r) => {
+                    let field_path = |i: usize| key(&path(i), f, fi);
+                    match t.relationships[r].kind {
+                        RelationKind::ManyToOne => self.many_to_one(table, r, rows, f, &field_path),
+                        RelationKind::OneToMany => self.one_to_many(table, r, rows, f, &field_path),
+                    }
+                }
+                Resolver::Meta(Meta::Typename) => vec![Value::Str(t.type_name.into()); rows.len()],
+                _ => vec![Value::Null; rows.len()],
+            };
+            columns.push(column);
+        }
+        zip_objects(plan, columns, rows.len())
+    }
+
+    fn many_to_one(
+        &mut self,
+        table: TableId,
+        r: usize,
+        rows: &[&Row],
+        f: &FieldPlan<'_>,
+        path: &dyn Fn(usize) -> Path,
+    ) -> Vec<Value> {
+        let rel = &TABLES[table].relationships[r];
+        let target = &TABLES[rel.target];
+        let mut keys: Vec<i64> = rows
+            .iter()
+            .filter_map(|row| int_key(&row[rel.column]))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut out = vec![Value::Null; rows.len()];
+        let (Some(plan), false) = (f.sub.object(), keys.is_empty()) else {
+            return out;
+        };
+        let fetched = match self
+            .db
+            .query(&sql::by_keys(rel.target, target.pk), &[json_list(&keys)])
+        {
+            Ok(rows) => rows,
+            Err(e) => {
+                for i in 0..rows.len() {
+                    self.error(path(i), f, e.0.clone());
+                }
+                return out;
+            }
+        };
+        let by_key: HashMap<i64, &Row> = fetched
+            .iter()
+            .filter_map(|row| Some((int_key(&row[target.pk])?, row)))
+            .collect();
+        // One child per parent occurrence, so each keeps its own response path.
+        let mut owners = Vec::new();
+        let mut children = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(child) = int_key(&row[rel.column]).and_then(|k| by_key.get(&k)) {
+                owners.push(i);
+                children.push(*child);
+            }
+        }
+        let values = self.objects(rel.target, &children, plan, &|j| path(owners[j]));
+        for (i, v) in owners.into_iter().zip(values) {
+            out[i] = v;
+        }
+        out
+    }
+
+    fn one_to_many(
+        &mut self,
+        table: TableId,
+        r: usize,
+        rows: &[&Row],
+        f: &FieldPlan<'_>,
+        path: &dyn Fn(usize) -> Path,
+    ) -> Vec<Value> {
+        let t = &TABLES[table];
+        let rel = &t.relationships[r];
+        let mut out = vec![Value::Null; rows.len()];
+        let page = match &f.args {
+            Ok(args) => page_args(args),
+            Err(e) => {
+                for i in 0..rows.len() {
+                    self.error(path(i), f, e.message.clone());
+                }
+                return out;
+            }
+        };
+        if let Err(msg) = page.check() {
+            for i in 0..rows.len() {
+                self.error(path(i), f, msg.clone());
+            }
+            return out;
+        }
+        let keys: Vec<Option<i64>> = rows.iter().map(|row| int_key(&row[t.pk])).collect();
+        match self.child_pages(rel.target, rel.column, &keys, &page) {
+            Ok(pages) => {
+                let values = self.connections(rel.target, &pages, f, path);
+                for (i, v) in values.into_iter().enumerate() {
+                    out[i] = v;
+                }
+            }
+            Err(e) => {
+                for i in 0..rows.len() {
+                    self.error(path(i), f, e.0.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Each parent's page of children, from one statement for all parents. Without cursors
+    /// or `last`, `first + 1` rows per parent tell everything; otherwise each parent's
+    /// children are all read and sliced here.
+    fn child_pages(
+        &self,
+        child: TableId,
+        fk: usize,
+        keys: &[Option<i64>],
+        page: &PageArgs,
+    ) -> Result<Vec<(Window, Vec<Row>)>, DbError> {
+        let mut distinct: Vec<i64> = keys.iter().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let limit = match (page.needs_count(), page.first) {
+            (false, Some(n)) => n.saturating_add(1),
+            _ => -1,
+        };
+        let mut by_parent: HashMap<i64, Vec<Row>> = HashMap::new();
+        if !distinct.is_empty() && limit != 0 {
+            let width = TABLES[child].columns.len();
+            let pk = TABLES[child].pk;
+            let params = [json_list(&distinct), Param::Int(limit)];
+            let mut rows = self.db.query(&sql::child_rows(child, fk), &params)?;
+            rows.sort_by_key(|r| (int_key(&r[width]), int_key(&r[pk])));
+            for mut row in rows {
+                let parent = int_key(&row[width])
+                    .and_then(|i| distinct.get(i as usize))
+                    .copied();
+                row.truncate(width);
+                if let Some(parent) = parent {
+                    by_parent.entry(parent).or_default().push(row);
+                }
+            }
+        }
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let rows = k
+                    .and_then(|k| by_parent.get(&k))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                let window = page.window(rows.len());
+                (window, rows[window.start..window.end].to_vec())
+            })
+            .collect())
+    }
+}
+
+fn zip_objects(plan: &ObjectPlan<'_>, columns: Vec<Vec<Value>>, n: usize) -> Vec<Value> {
+    let mut objects: Vec<Vec<(Arc<str>, Value)>> = (0..n)
+        .map(|_| Vec::with_capacity(plan.fields.len()))
+        .collect();
+    for (f, column) in plan.fields.iter().zip(columns) {
+        for (obj, v) in objects.iter_mut().zip(column) {
+            obj.push((f.key.clone(), v));
+        }
+    }
+    objects.into_iter().map(Value::Object).collect()
+}
+
+fn page_info(schema: &Schema, f: &FieldPlan<'_>, w: &Window) -> Value {
+    let Some(plan) = f.sub.object() else {
+        return Value::Null;
+    };
+    let fields = plan
+        .fields
+        .iter()
+        .map(|pf| {
+            let v = match pf.def.resolver {
+                Resolver::HasNextPage => Value::Bool(w.has_next_page),
+                Resolver::HasPreviousPage => Value::Bool(w.has_previous_page),
+                Resolver::StartCursor if w.len() > 0 => Value::Str(relay::cursor(w.start)),
+                Resolver::EndCursor if w.len() > 0 => Value::Str(relay::cursor(w.end - 1)),
+                Resolver::Meta(Meta::Typename) => Value::Str(schema.name(plan.type_id).into()),
+                _ => Value::Null,
+            };
+            (pf.key.clone(), v)
+        })
+        .collect();
+    Value::Object(fields)
+}
+
+fn page_args(args: &Args) -> PageArgs {
+    PageArgs {
+        before: args.string("before").map(str::to_string),
+        after: args.string("after").map(str::to_string),
+        first: args.int("first"),
+        last: args.int("last"),
+    }
+}
+
+/// `NAME_ASC` → (name column, ascending).
+fn sort_key(table: TableId, name: &str) -> Option<(Col, bool)> {
+    let (column, dir) = name.rsplit_once('_')?;
+    let c = TABLES[table]
+        .columns
+        .iter()
+        .position(|c| c.name.eq_ignore_ascii_case(column))?;
+    Some((
+        Col {
+            source: 0,
+            column: c,
+        },
+        dir == "DESC",
+    ))
+}
+
+fn int_key(c: &Cell) -> Option<i64> {
+    match c {
+        Cell::Int(i) => Some(*i),
+        _ => None,
+    }
+}
+
+fn json_list(keys: &[i64]) -> Param {
+    Param::Text(format!(
+        "[{}]",
+        keys.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    ))
+}
+
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Null => "None".into(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Real(f) => crate::pyrepr::float_repr(*f),
+        Cell::Text(s) => s.clone(),
+        Cell::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+    }
+}
+
+/// A column's cell as the GraphQL scalar the schema gives it.
+fn column_value(c: &Cell, ty: ColumnType, pk: bool) -> Result<Value, String> {
+    Ok(match (c, ty) {
+        (Cell::Null, _) => Value::Null,
+        (_, _) if pk => Value::Str(cell_text(c)),
+        (Cell::Int(i), ColumnType::Integer) => Value::Int(*i),
+        (Cell::Real(f), ColumnType::Integer) if f.fract() == 0.0 => Value::Int(*f as i64),
+        (_, ColumnType::Integer) => {
+            return Err(format!(
+                "Int cannot represent non-integer value: {}",
+                cell_text(c)
+            ));
+        }
+        (_, ColumnType::Varchar) => Value::Str(cell_text(c)),
+        (Cell::Text(s), ColumnType::DateTime) => match DateTime::from_storage(s) {
+            Some(d) => Value::Str(d.to_string()),
+            None => {
+                return Err(format!(
+                    "Invalid isoformat string: {}",
+                    crate::pyrepr::str_repr(s)
+                ));
+            }
+        },
+        (_, ColumnType::DateTime) => {
+            return Err("fromisoformat: argument must be str".into());
+        }
+    })
+}
+
+/// The field error `node(id:)` raises for a type name that is not a model type.
+fn not_a_node(schema: &Schema, name: &str) -> String {
+    let Some(t) = schema.type_id(name) else {
+        return format!("Relay Node \"{name}\" not found in schema");
+    };
+    let ty = schema.ty(t);
+    let builtin = name.starts_with("__") || matches!(name, "ID" | "String" | "Boolean" | "Int");
+    match &ty.kind {
+        Kind::Object { .. } if builtin => {
+            "'GraphQLObjectType' object has no attribute 'graphene_type'".into()
+        }
+        Kind::Enum { .. } if builtin => {
+            "'GraphQLEnumType' object has no attribute 'graphene_type'".into()
+        }
+        Kind::Scalar(_) if builtin => {
+            "'GraphQLScalarType' object has no attribute 'graphene_type'".into()
+        }
+        Kind::Scalar(_) => "'ScalarOptions' object has no attribute 'interfaces'".into(),
+        Kind::Enum { .. } => "'EnumOptions' object has no attribute 'interfaces'".into(),
+        Kind::InputObject { .. } => {
+            "'InputObjectTypeOptions' object has no attribute 'interfaces'".into()
+        }
+        Kind::Object { .. } | Kind::Interface { .. } => {
+            format!("ObjectType \"{name}\" does not implement the \"Node\" interface.")
+        }
+    }
+}

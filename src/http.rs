@@ -1,0 +1,365 @@
+//! The HTTP face: hyper 1 on tokio, `/graphql` with the original server's rules, GraphiQL
+//! and its static files, all embedded in the binary.
+//!
+//! The only file that knows HTTP. It turns a request into a `crate::Request` exactly as
+//! graphql-server 3 reads one (JSON body, GET parameters), runs it, and maps the `Outcome`
+//! to a status and body. Where the original answers with a plain-text 400, relaylite sends
+//! the same status with `{"errors": [{"message": …}]}`.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{ACCEPT, ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value as Json;
+use tokio::net::TcpListener;
+
+use crate::error::GraphQLError;
+use crate::json::Value;
+use crate::{App, Outcome};
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 1 << 20;
+
+/// Embedded static files: path under `/static/`, content type, bytes.
+static ASSETS: [(&str, &str, &[u8]); 6] = [
+    (
+        "graphiql.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/graphiql.js"),
+    ),
+    (
+        "vendor/graphiql.umd.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/vendor/graphiql.umd.js"),
+    ),
+    (
+        "vendor/graphiql.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/vendor/graphiql.css"),
+    ),
+    (
+        "vendor/react.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/vendor/react.production.min.js"),
+    ),
+    (
+        "vendor/react-dom.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/vendor/react-dom.production.min.js"),
+    ),
+    (
+        "vendor/LICENSE.graphiql",
+        "text/plain; charset=utf-8",
+        include_bytes!("../static/vendor/LICENSE.graphiql"),
+    ),
+];
+static GRAPHIQL_HTML: &[u8] = include_bytes!("../static/graphiql.html");
+
+type Resp = Response<Full<Bytes>>;
+
+/// Accepts connections until the listener fails, serving each on its own task.
+pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> {
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let app = app.clone();
+                async move { Ok::<_, Infallible>(handle(&app, req).await) }
+            });
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// Binds `addr` (port 0 picks a free port) and returns the listener and its real address.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}
+
+async fn handle(app: &App, req: Request<Incoming>) -> Resp {
+    let path = req.uri().path().to_string();
+    if let Some(asset) = path.strip_prefix("/static/") {
+        return match ASSETS.iter().find(|(p, _, _)| *p == asset) {
+            Some((_, ty, bytes)) if req.method() == Method::GET => {
+                bytes_response(StatusCode::OK, ty, bytes)
+            }
+            Some(_) => method_not_allowed("GET"),
+            None => not_found(),
+        };
+    }
+    if path != "/graphql" {
+        return not_found();
+    }
+    match *req.method() {
+        Method::GET | Method::POST => graphql(app, req).await,
+        Method::OPTIONS => {
+            let mut r = bytes_response(StatusCode::OK, "text/plain; charset=utf-8", b"");
+            r.headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET, POST, OPTIONS"));
+            r
+        }
+        _ => method_not_allowed("GET, POST"),
+    }
+}
+
+/// The parts of a request graphql-server reads, before any GraphQL work.
+struct Parsed {
+    data: serde_json::Map<String, Json>,
+    strict: bool,
+    via_get: bool,
+    wants_html: bool,
+}
+
+async fn graphql(app: &App, req: Request<Incoming>) -> Resp {
+    let parsed = match read_request(req).await {
+        Ok(p) => p,
+        Err(resp) => return resp,
+    };
+    if parsed.via_get && parsed.wants_html {
+        return bytes_response(StatusCode::OK, "text/html; charset=utf-8", GRAPHIQL_HTML);
+    }
+    let request = match to_graphql_request(&parsed) {
+        Ok(r) => r,
+        Err(msg) => return error_response(StatusCode::BAD_REQUEST, &msg),
+    };
+    let outcome = tokio::task::block_in_place(|| crate::run(app, &request));
+    graphql_response(outcome, parsed.strict)
+}
+
+async fn read_request(req: Request<Incoming>) -> Result<Parsed, Resp> {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let accept = header(ACCEPT);
+    let content_type = header(CONTENT_TYPE).to_ascii_lowercase();
+    let strict = accept.contains("application/graphql-response+json");
+    let via_get = req.method() == Method::GET;
+    let query_string = req.uri().query().unwrap_or("").to_string();
+    let bad = |msg: &str| error_response(StatusCode::BAD_REQUEST, msg);
+    let data = if via_get {
+        query_params(&query_string).map_err(|m| bad(&m))?
+    } else {
+        let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(_) => {
+                return Err(error_response(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "Request body is larger than 1 MiB",
+                ));
+            }
+        };
+        let mime = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if content_type.contains("application/json") {
+            match serde_json::from_slice::<Json>(&body) {
+                Ok(Json::Object(map)) => map,
+                Ok(_) => return Err(bad("The request body must be a JSON object")),
+                Err(_) => return Err(bad("Unable to parse request body as JSON")),
+            }
+        } else if mime == "application/graphql" {
+            let mut map = query_params(&query_string).map_err(|m| bad(&m))?;
+            let text = String::from_utf8(body.to_vec())
+                .map_err(|_| bad("Request body is not valid UTF-8"))?;
+            map.insert("query".into(), Json::String(text));
+            map
+        } else {
+            return Err(bad("Unsupported content type"));
+        }
+    };
+    for (key, name) in [("variables", "Variables"), ("extensions", "Extensions")] {
+        if data
+            .get(key)
+            .is_some_and(|v| !v.is_null() && !v.is_object())
+        {
+            return Err(bad(&format!("{name} must be a JSON object")));
+        }
+    }
+    Ok(Parsed {
+        data,
+        strict,
+        via_get,
+        wants_html: accept.contains("text/html"),
+    })
+}
+
+/// GET parameters as graphql-server reads them: `variables` and `extensions` are JSON.
+fn query_params(qs: &str) -> Result<serde_json::Map<String, Json>, String> {
+    let mut map = serde_json::Map::new();
+    for pair in qs.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (k, v) = (percent_decode(k), percent_decode(v));
+        if map.contains_key(&k) {
+            continue;
+        }
+        let value = if (k == "variables" || k == "extensions") && !v.is_empty() {
+            serde_json::from_str(&v)
+                .map_err(|_| "Unable to parse request body as JSON".to_string())?
+        } else {
+            Json::String(v)
+        };
+        map.insert(k, value);
+    }
+    Ok(map)
+}
+
+/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Checks the request's fields as graphql-server does and builds the GraphQL request.
+fn to_graphql_request(p: &Parsed) -> Result<crate::Request, String> {
+    let query = match p.data.get("query") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) => Some(s.clone()),
+        Some(other) => {
+            return Err(format!(
+                "Provided GraphQL query must be a string or DocumentNode, got <class '{}'>",
+                python_type(other)
+            ));
+        }
+    };
+    let (operation_name, invalid_operation_name) = match p.data.get("operationName") {
+        None | Some(Json::Null) => (None, false),
+        Some(Json::String(s)) => (Some(s.clone()), false),
+        Some(_) => (None, true),
+    };
+    let variables = match p.data.get("variables") {
+        Some(Json::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    Ok(crate::Request {
+        query,
+        variables,
+        operation_name,
+        invalid_operation_name,
+        via_get: p.via_get,
+    })
+}
+
+fn python_type(v: &Json) -> &'static str {
+    match v {
+        Json::Bool(_) => "bool",
+        Json::Number(n) if n.is_f64() => "float",
+        Json::Number(_) => "int",
+        Json::Array(_) => "list",
+        Json::Object(_) => "dict",
+        Json::String(_) => "str",
+        Json::Null => "NoneType",
+    }
+}
+
+fn graphql_response(outcome: Outcome, strict: bool) -> Resp {
+    let (status, data, errors) = match outcome {
+        Outcome::BadRequest(msg) => return error_response(StatusCode::BAD_REQUEST, &msg),
+        Outcome::Invalid(errors) if strict => (StatusCode::BAD_REQUEST, None, errors),
+        Outcome::Invalid(errors) => (StatusCode::OK, Some(Value::Null), errors),
+        Outcome::Executed { data, errors } => {
+            // The original leaves `data` out for strict clients when it is null or empty.
+            let empty =
+                matches!(&data, Value::Null) || matches!(&data, Value::Object(f) if f.is_empty());
+            (
+                StatusCode::OK,
+                if strict && empty { None } else { Some(data) },
+                errors,
+            )
+        }
+    };
+    let body = crate::response_body(data.as_ref(), &errors).to_json_string();
+    let ty = if strict {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    };
+    bytes_response(status, ty, body.as_bytes())
+}
+
+fn error_response(status: StatusCode, message: &str) -> Resp {
+    let body = crate::response_body(None, &[GraphQLError::bare(message)]).to_json_string();
+    bytes_response(status, "application/json", body.as_bytes())
+}
+
+fn not_found() -> Resp {
+    error_response(StatusCode::NOT_FOUND, "Not Found")
+}
+
+fn method_not_allowed(allow: &'static str) -> Resp {
+    let mut r = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "GraphQL only supports GET and POST requests.",
+    );
+    r.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    r
+}
+
+fn bytes_response(status: StatusCode, content_type: &str, body: &[u8]) -> Resp {
+    let mut r = Response::new(Full::new(Bytes::copy_from_slice(body)));
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        r.headers_mut().insert(CONTENT_TYPE, v);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_form_encoding() {
+        assert_eq!(percent_decode("a+b%20c%7B%7D%zz%"), "a b c{}%zz%");
+    }
+
+    #[test]
+    fn reads_get_parameters() {
+        let m = query_params("query=%7B+a+%7D&variables=%7B%22x%22%3A1%7D&query=ignored")
+            .expect("valid");
+        assert_eq!(m["query"], Json::String("{ a }".into()));
+        assert_eq!(m["variables"]["x"], Json::from(1));
+        assert!(query_params("variables=%7Bbad").is_err());
+    }
+}

@@ -1,0 +1,168 @@
+//! relaylite: the graphene-sqlalchemy tutorial's relay GraphQL API over SQLite, with a
+//! GraphQL interpreter of its own.
+//!
+//! A request flows through one module per stage, each reading the one `Schema` derived
+//! from the model at start-up:
+//!
+//! `http` → [`parse`] → [`validate`] → [`plan`] → [`execute`] (with [`relay`], [`filter`],
+//! [`sql`], [`db`], [`introspection`]) → [`json`] → `http`.
+//!
+//! [`run`] is the in-process entry point that the HTTP server, the tests and the benches
+//! share; it applies the original server's (graphql-server 3) rules for what becomes an
+//! HTTP 400, a request-level error or a field error.
+
+pub mod ast;
+pub mod datetime;
+pub mod db;
+pub mod error;
+pub mod execute;
+pub mod filter;
+pub mod http;
+pub mod input;
+pub mod introspection;
+pub mod json;
+pub mod model;
+pub mod parse;
+pub mod plan;
+pub mod pyrepr;
+pub mod relay;
+pub mod schema;
+pub mod sql;
+pub mod suggest;
+pub mod validate;
+
+use ast::{Definition, OperationKind};
+use db::{Db, DbConfig};
+use error::GraphQLError;
+use json::Value;
+use schema::Schema;
+
+/// Everything a request needs, built once at start-up.
+pub struct App {
+    pub schema: Schema,
+    pub db: DbConfig,
+}
+
+impl App {
+    pub fn new(db: DbConfig) -> App {
+        App {
+            schema: schema::build(),
+            db,
+        }
+    }
+}
+
+/// A GraphQL request as the transport delivered it.
+#[derive(Debug, Default, Clone)]
+pub struct Request {
+    pub query: Option<String>,
+    pub variables: serde_json::Map<String, serde_json::Value>,
+    pub operation_name: Option<String>,
+    /// `operationName` was given but is not a string.
+    pub invalid_operation_name: bool,
+    /// GET requests may not run mutations.
+    pub via_get: bool,
+}
+
+/// What became of a request.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The request itself is unusable: HTTP 400 with this message.
+    BadRequest(String),
+    /// The document did not parse or validate: `data` is null (strict clients get a 400).
+    Invalid(Vec<GraphQLError>),
+    /// Execution ran, or could not start (`data` null): the ordinary 200 answer.
+    Executed {
+        data: Value,
+        errors: Vec<GraphQLError>,
+    },
+}
+
+/// Parses, validates, plans and executes one request.
+pub fn run(app: &App, req: &Request) -> Outcome {
+    let Some(query) = req.query.as_deref().filter(|q| !q.is_empty()) else {
+        return Outcome::BadRequest("No GraphQL query found in the request".into());
+    };
+    let doc = match parse::parse(query) {
+        Ok(doc) => doc,
+        Err(e) => return Outcome::Invalid(vec![e]),
+    };
+    if req.invalid_operation_name {
+        return Outcome::BadRequest("Must provide a valid operation name.".into());
+    }
+    let kind = match operation_kind(&doc, req.operation_name.as_deref()) {
+        Ok(kind) => kind,
+        Err(outcome) => return outcome,
+    };
+    if req.via_get && kind == OperationKind::Mutation {
+        return Outcome::BadRequest("mutations are not allowed when using GET".into());
+    }
+    let valid = match validate::validate(&app.schema, doc) {
+        Ok(v) => v,
+        Err(errors) => return Outcome::Invalid(errors),
+    };
+    let plan = match plan::plan(
+        &app.schema,
+        &valid,
+        req.operation_name.as_deref(),
+        &req.variables,
+    ) {
+        Ok(p) => p,
+        Err(errors) => {
+            return Outcome::Executed {
+                data: Value::Null,
+                errors,
+            };
+        }
+    };
+    let result = Db::with_thread_connection(&app.db, |db| execute::execute(&app.schema, db, &plan));
+    match result {
+        Ok((data, errors)) => Outcome::Executed { data, errors },
+        Err(e) => Outcome::Executed {
+            data: Value::Null,
+            errors: vec![GraphQLError::bare(e.0)],
+        },
+    }
+}
+
+/// graphql-server's `_get_operation_type`, checked before validation.
+fn operation_kind(doc: &ast::Document, name: Option<&str>) -> Result<OperationKind, Outcome> {
+    let mut found = None;
+    for d in &doc.definitions {
+        let Definition::Operation(op) = d else {
+            continue;
+        };
+        match name {
+            None if found.is_some() => {
+                return Err(Outcome::Executed {
+                    data: Value::Null,
+                    errors: vec![GraphQLError::bare(
+                        "Must provide operation name if query contains multiple operations.",
+                    )],
+                });
+            }
+            None => found = Some(op.kind),
+            Some(n) if op.name.as_ref().is_some_and(|x| x.value == n) => found = Some(op.kind),
+            Some(_) => {}
+        }
+    }
+    found.ok_or_else(|| match name {
+        Some(n) => Outcome::BadRequest(format!("Unknown operation named \"{n}\".")),
+        None => Outcome::BadRequest("Can't get GraphQL operation type".into()),
+    })
+}
+
+/// The response body for an outcome that has one: `{"data": …, "errors": […]}`.
+pub fn response_body(data: Option<&Value>, errors: &[GraphQLError]) -> Value {
+    let mut fields = Vec::new();
+    if let Some(d) = data {
+        fields.push(("data".into(), d.clone()));
+    }
+    if !errors.is_empty() {
+        fields.push((
+            "errors".into(),
+            Value::List(errors.iter().map(GraphQLError::to_json).collect()),
+        ));
+    }
+    Value::Object(fields)
+}

@@ -1,0 +1,151 @@
+//! The `relaylite` command: serve, init, schema. The only place the process exits.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use relaylite::db::{self, DbConfig, Prepared};
+use relaylite::{App, http, introspection, schema};
+
+const HELP: &str = "\
+relaylite — the graphene-sqlalchemy tutorial's relay GraphQL API over SQLite
+
+Usage:
+  relaylite [serve] [--db PATH] [--listen ADDR] [--log-sql]
+  relaylite init [--db PATH]
+  relaylite schema
+  relaylite --help
+
+Commands:
+  serve    Serve /graphql (and GraphiQL in a browser). The default command.
+  init     Create the database with the tutorial's rows if it does not exist, then exit.
+  schema   Print the GraphQL schema (SDL) and exit.
+
+Options:
+  --db PATH        SQLite database file [default: database.sqlite3]
+                   Created with the tutorial's tables and rows when missing; an existing
+                   file is never changed, and must have the model's tables.
+  --listen ADDR    Address to listen on [default: 127.0.0.1:5000]; port 0 picks a free one.
+  --log-sql        Write every SQL statement to stderr, one line each, starting `SQL `.
+  -h, --help       Show this help.
+";
+
+struct Options {
+    command: String,
+    db: PathBuf,
+    listen: SocketAddr,
+    log_sql: bool,
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        command: "serve".into(),
+        db: PathBuf::from("database.sqlite3"),
+        listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
+        log_sql: false,
+    };
+    let mut it = args.iter();
+    let mut first = true;
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "serve" | "init" | "schema" if first => o.command = a.clone(),
+            "-h" | "--help" => o.command = "help".into(),
+            "--db" => o.db = it.next().ok_or("--db needs a path")?.into(),
+            "--listen" => {
+                let v = it
+                    .next()
+                    .ok_or("--listen needs an address like 127.0.0.1:5000")?;
+                o.listen = v.parse().map_err(|_| {
+                    format!("--listen: `{v}` is not an address like 127.0.0.1:5000")
+                })?;
+            }
+            "--log-sql" => o.log_sql = true,
+            other => return Err(format!("unexpected argument `{other}` (see --help)")),
+        }
+        first = false;
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let options = match parse_args(&args) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("relaylite: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    match options.command.as_str() {
+        "help" => {
+            print!("{HELP}");
+            ExitCode::SUCCESS
+        }
+        "schema" => {
+            println!("{}", introspection::print_sdl(&schema::build()));
+            ExitCode::SUCCESS
+        }
+        "init" => match db::prepare(&options.db) {
+            Ok(Prepared::Created) => {
+                println!("created {} with the tutorial's rows", options.db.display());
+                ExitCode::SUCCESS
+            }
+            Ok(Prepared::Existing) => {
+                println!(
+                    "{} already exists and matches the model; left unchanged",
+                    options.db.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&options, e),
+        },
+        _ => serve(options),
+    }
+}
+
+fn fail(options: &Options, e: db::DbError) -> ExitCode {
+    eprintln!("relaylite: database {}: {e}", options.db.display());
+    ExitCode::FAILURE
+}
+
+fn serve(options: Options) -> ExitCode {
+    if let Err(e) = db::prepare(&options.db) {
+        return fail(&options, e);
+    }
+    let config = DbConfig {
+        path: options.db.clone(),
+        log_sql: options.log_sql,
+    };
+    let app = Arc::new(App::new(config));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("relaylite: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let (listener, addr) = match http::bind(options.listen).await {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("relaylite: cannot listen on {}: {e}", options.listen);
+                return ExitCode::FAILURE;
+            }
+        };
+        println!(
+            "relaylite serving {} on http://{addr}/graphql",
+            options.db.display()
+        );
+        match http::serve(app, listener).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("relaylite: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}

@@ -1,0 +1,1012 @@
+//! Lexer and recursive-descent parser for executable GraphQL documents.
+//!
+//! It mirrors graphql-core 3.2's lexer and parser step for step, so that a syntax error has
+//! the same message and location as the original's, and every argument and value carries the
+//! position that validation errors point at (graphql-parser's tree keeps neither).
+
+use crate::ast::*;
+use crate::error::{GraphQLError, Pos};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Eof,
+    Punct(&'static str),
+    Name(String),
+    Int(String),
+    Float(String),
+    Str(String),
+    BlockStr(String),
+}
+
+impl Tok {
+    /// graphql-core's `get_token_desc`.
+    fn desc(&self) -> String {
+        match self {
+            Tok::Eof => "<EOF>".into(),
+            Tok::Punct(p) => format!("'{p}'"),
+            Tok::Name(v) => format!("Name '{v}'"),
+            Tok::Int(v) => format!("Int '{v}'"),
+            Tok::Float(v) => format!("Float '{v}'"),
+            Tok::Str(v) => format!("String '{v}'"),
+            Tok::BlockStr(v) => format!("BlockString '{v}'"),
+        }
+    }
+}
+
+struct Token {
+    tok: Tok,
+    pos: Pos,
+}
+
+struct Lexer {
+    chars: Vec<char>,
+    i: usize,
+    line: u32,
+    line_start: usize,
+}
+
+fn syntax(message: impl std::fmt::Display, pos: Pos) -> GraphQLError {
+    GraphQLError::at(format!("Syntax Error: {message}"), pos)
+}
+
+impl Lexer {
+    fn new(src: &str) -> Self {
+        Lexer {
+            chars: src.chars().collect(),
+            i: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    fn pos_of(&self, i: usize) -> Pos {
+        Pos {
+            line: self.line,
+            column: (i - self.line_start + 1) as u32,
+        }
+    }
+
+    fn at(&self, i: usize) -> Option<char> {
+        self.chars.get(i).copied()
+    }
+
+    fn text(&self, from: usize, to: usize) -> String {
+        self.chars[from..to.min(self.chars.len())].iter().collect()
+    }
+
+    /// graphql-core's `print_code_point_at`.
+    fn code_point_at(&self, i: usize) -> String {
+        match self.at(i) {
+            None => "<EOF>".into(),
+            Some('"') => "'\"'".into(),
+            Some(c) if (' '..='~').contains(&c) => format!("'{c}'"),
+            Some(c) => format!("U+{:04X}", c as u32),
+        }
+    }
+
+    fn err(&self, i: usize, message: impl std::fmt::Display) -> GraphQLError {
+        syntax(message, self.pos_of(i))
+    }
+
+    fn next(&mut self) -> Result<Token, GraphQLError> {
+        while let Some(c) = self.at(self.i) {
+            match c {
+                ' ' | '\t' | ',' | '\u{feff}' => self.i += 1,
+                '\n' => {
+                    self.i += 1;
+                    self.newline();
+                }
+                '\r' => {
+                    self.i += if self.at(self.i + 1) == Some('\n') {
+                        2
+                    } else {
+                        1
+                    };
+                    self.newline();
+                }
+                '#' => {
+                    while !matches!(self.at(self.i), None | Some('\n') | Some('\r')) {
+                        self.i += 1;
+                    }
+                }
+                _ => return self.token(c),
+            }
+        }
+        Ok(Token {
+            tok: Tok::Eof,
+            pos: self.pos_of(self.i),
+        })
+    }
+
+    fn newline(&mut self) {
+        self.line += 1;
+        self.line_start = self.i;
+    }
+
+    fn token(&mut self, c: char) -> Result<Token, GraphQLError> {
+        let start = self.i;
+        let pos = self.pos_of(start);
+        let punct = match c {
+            '!' => Some("!"),
+            '$' => Some("$"),
+            '&' => Some("&"),
+            '(' => Some("("),
+            ')' => Some(")"),
+            ':' => Some(":"),
+            '=' => Some("="),
+            '@' => Some("@"),
+            '[' => Some("["),
+            ']' => Some("]"),
+            '{' => Some("{"),
+            '|' => Some("|"),
+            '}' => Some("}"),
+            _ => None,
+        };
+        if let Some(p) = punct {
+            self.i += 1;
+            return Ok(Token {
+                tok: Tok::Punct(p),
+                pos,
+            });
+        }
+        let tok = match c {
+            '"' if self.at(start + 1) == Some('"') && self.at(start + 2) == Some('"') => {
+                return self.block_string(start);
+            }
+            '"' => Tok::Str(self.string(start)?),
+            '0'..='9' | '-' => self.number(start)?,
+            'a'..='z' | 'A'..='Z' | '_' => {
+                let mut end = start + 1;
+                while matches!(self.at(end), Some('a'..='z' | 'A'..='Z' | '0'..='9' | '_')) {
+                    end += 1;
+                }
+                self.i = end;
+                Tok::Name(self.text(start, end))
+            }
+            '.' if self.at(start + 1) == Some('.') && self.at(start + 2) == Some('.') => {
+                self.i += 3;
+                Tok::Punct("...")
+            }
+            '\'' => {
+                return Err(self.err(
+                    start,
+                    "Unexpected single quote character ('), did you mean to use a double quote (\")?",
+                ));
+            }
+            _ => {
+                return Err(self.err(
+                    start,
+                    format!("Unexpected character: {}.", self.code_point_at(start)),
+                ));
+            }
+        };
+        Ok(Token { tok, pos })
+    }
+
+    fn number(&mut self, start: usize) -> Result<Tok, GraphQLError> {
+        let mut i = start;
+        let mut is_float = false;
+        if self.at(i) == Some('-') {
+            i += 1;
+        }
+        if self.at(i) == Some('0') {
+            i += 1;
+            if matches!(self.at(i), Some('0'..='9')) {
+                let cp = self.code_point_at(i);
+                return Err(self.err(
+                    i,
+                    format!("Invalid number, unexpected digit after 0: {cp}."),
+                ));
+            }
+        } else {
+            i = self.digits(i)?;
+        }
+        if self.at(i) == Some('.') {
+            is_float = true;
+            i = self.digits(i + 1)?;
+        }
+        if matches!(self.at(i), Some('e' | 'E')) {
+            is_float = true;
+            i += 1;
+            if matches!(self.at(i), Some('+' | '-')) {
+                i += 1;
+            }
+            i = self.digits(i)?;
+        }
+        if matches!(self.at(i), Some('.' | 'a'..='z' | 'A'..='Z' | '_')) {
+            let cp = self.code_point_at(i);
+            return Err(self.err(i, format!("Invalid number, expected digit but got: {cp}.")));
+        }
+        self.i = i;
+        let text = self.text(start, i);
+        Ok(if is_float {
+            Tok::Float(text)
+        } else {
+            Tok::Int(text)
+        })
+    }
+
+    fn digits(&self, mut i: usize) -> Result<usize, GraphQLError> {
+        if !matches!(self.at(i), Some('0'..='9')) {
+            let cp = self.code_point_at(i);
+            return Err(self.err(i, format!("Invalid number, expected digit but got: {cp}.")));
+        }
+        while matches!(self.at(i), Some('0'..='9')) {
+            i += 1;
+        }
+        Ok(i)
+    }
+
+    fn string(&mut self, start: usize) -> Result<String, GraphQLError> {
+        let mut i = start + 1;
+        let mut value = String::new();
+        while let Some(c) = self.at(i) {
+            match c {
+                '"' => {
+                    self.i = i + 1;
+                    return Ok(value);
+                }
+                '\\' => {
+                    let (ch, size) = self.escape(i)?;
+                    value.push_str(&ch);
+                    i += size;
+                }
+                '\r' | '\n' => break,
+                _ => {
+                    value.push(c);
+                    i += 1;
+                }
+            }
+        }
+        Err(self.err(i, "Unterminated string."))
+    }
+
+    fn escape(&self, i: usize) -> Result<(String, usize), GraphQLError> {
+        let simple = match self.at(i + 1) {
+            Some('"') => Some('"'),
+            Some('\\') => Some('\\'),
+            Some('/') => Some('/'),
+            Some('b') => Some('\u{8}'),
+            Some('f') => Some('\u{c}'),
+            Some('n') => Some('\n'),
+            Some('r') => Some('\r'),
+            Some('t') => Some('\t'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            return Ok((c.to_string(), 2));
+        }
+        if self.at(i + 1) != Some('u') {
+            let text = self.text(i, i + 2);
+            return Err(self.err(i, format!("Invalid character escape sequence: '{text}'.")));
+        }
+        if self.at(i + 2) == Some('{') {
+            return self.escape_variable_width(i);
+        }
+        let code = self.hex4(i + 2);
+        if let Some(c) = code.and_then(char::from_u32) {
+            return Ok((c.to_string(), 6));
+        }
+        if let Some(lead @ 0xD800..=0xDBFF) = code {
+            if self.at(i + 6) == Some('\\') && self.at(i + 7) == Some('u') {
+                if let Some(trail @ 0xDC00..=0xDFFF) = self.hex4(i + 8) {
+                    let c = 0x10000 + ((lead - 0xD800) << 10) + (trail - 0xDC00);
+                    if let Some(c) = char::from_u32(c) {
+                        return Ok((c.to_string(), 12));
+                    }
+                }
+            }
+        }
+        let text = self.text(i, i + 6);
+        Err(self.err(i, format!("Invalid Unicode escape sequence: '{text}'.")))
+    }
+
+    fn hex4(&self, i: usize) -> Option<u32> {
+        (0..4).try_fold(0u32, |acc, k| {
+            Some(acc << 4 | self.at(i + k)?.to_digit(16)?)
+        })
+    }
+
+    fn escape_variable_width(&self, i: usize) -> Result<(String, usize), GraphQLError> {
+        let mut point: u32 = 0;
+        let mut size = 3;
+        let max_size = 12.min(self.chars.len() - i);
+        while size < max_size {
+            let c = self.chars[i + size];
+            size += 1;
+            if c == '}' {
+                match char::from_u32(point) {
+                    Some(ch) if size >= 5 => return Ok((ch.to_string(), size)),
+                    _ => break,
+                }
+            }
+            match c.to_digit(16) {
+                Some(d) if point <= 0x7FF_FFFF => point = point << 4 | d,
+                _ => break,
+            }
+        }
+        let text = self.text(i, i + size);
+        Err(self.err(i, format!("Invalid Unicode escape sequence: '{text}'.")))
+    }
+
+    fn block_string(&mut self, start: usize) -> Result<Token, GraphQLError> {
+        let pos = self.pos_of(start);
+        let mut i = start + 3;
+        let mut lines: Vec<String> = Vec::new();
+        let mut current = String::new();
+        let (mut line, mut line_start) = (self.line, self.line_start);
+        while let Some(c) = self.at(i) {
+            if c == '"' && self.at(i + 1) == Some('"') && self.at(i + 2) == Some('"') {
+                lines.push(current);
+                self.i = i + 3;
+                self.line = line;
+                self.line_start = line_start;
+                return Ok(Token {
+                    tok: Tok::BlockStr(dedent_block_lines(lines)),
+                    pos,
+                });
+            }
+            if c == '\\' && (1..4).all(|k| self.at(i + k) == Some('"')) {
+                current.push_str("\"\"\"");
+                i += 4;
+                continue;
+            }
+            if c == '\r' || c == '\n' {
+                lines.push(std::mem::take(&mut current));
+                i += if c == '\r' && self.at(i + 1) == Some('\n') {
+                    2
+                } else {
+                    1
+                };
+                line += 1;
+                line_start = i;
+                continue;
+            }
+            current.push(c);
+            i += 1;
+        }
+        self.line = line;
+        self.line_start = line_start;
+        Err(self.err(i, "Unterminated string."))
+    }
+}
+
+/// The GraphQL spec's BlockStringValue(): drop common indentation and blank edge lines.
+fn dedent_block_lines(lines: Vec<String>) -> String {
+    let indent = |l: &str| l.chars().take_while(|c| *c == ' ' || *c == '\t').count();
+    let mut common = usize::MAX;
+    let mut first = None;
+    let mut last = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let n = indent(line);
+        if n == line.chars().count() {
+            continue;
+        }
+        first.get_or_insert(i);
+        last = i + 1;
+        if i > 0 && n < common {
+            common = n;
+        }
+    }
+    let first = first.unwrap_or(0);
+    let out: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i > 0 {
+                l.chars().skip(common).collect()
+            } else {
+                l.clone()
+            }
+        })
+        .collect();
+    out.get(first..last.max(first)).unwrap_or(&[]).join("\n")
+}
+
+pub fn parse(src: &str) -> Result<Document, GraphQLError> {
+    let mut lexer = Lexer::new(src);
+    let first = lexer.next()?;
+    let mut p = Parser { lexer, tok: first };
+    p.document()
+}
+
+struct Parser {
+    lexer: Lexer,
+    tok: Token,
+}
+
+const TYPE_SYSTEM: [&str; 9] = [
+    "schema",
+    "scalar",
+    "type",
+    "interface",
+    "union",
+    "enum",
+    "input",
+    "directive",
+    "extend",
+];
+
+impl Parser {
+    fn advance(&mut self) -> Result<Token, GraphQLError> {
+        let next = self.lexer.next()?;
+        Ok(std::mem::replace(&mut self.tok, next))
+    }
+
+    fn peek(&self, p: &str) -> bool {
+        matches!(&self.tok.tok, Tok::Punct(q) if *q == p)
+    }
+
+    fn peek_name(&self, name: &str) -> bool {
+        matches!(&self.tok.tok, Tok::Name(n) if n == name)
+    }
+
+    fn skip(&mut self, p: &str) -> Result<bool, GraphQLError> {
+        if self.peek(p) {
+            self.advance()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn expect(&mut self, p: &'static str) -> Result<Pos, GraphQLError> {
+        if self.peek(p) {
+            return Ok(self.advance()?.pos);
+        }
+        Err(syntax(
+            format!("Expected '{p}', found {}.", self.tok.tok.desc()),
+            self.tok.pos,
+        ))
+    }
+
+    fn expect_keyword(&mut self, word: &str) -> Result<(), GraphQLError> {
+        if self.peek_name(word) {
+            self.advance()?;
+            return Ok(());
+        }
+        Err(syntax(
+            format!("Expected '{word}', found {}.", self.tok.tok.desc()),
+            self.tok.pos,
+        ))
+    }
+
+    fn unexpected(&self) -> GraphQLError {
+        syntax(format!("Unexpected {}.", self.tok.tok.desc()), self.tok.pos)
+    }
+
+    fn name(&mut self) -> Result<Name, GraphQLError> {
+        if let Tok::Name(_) = &self.tok.tok {
+            let t = self.advance()?;
+            if let Tok::Name(value) = t.tok {
+                return Ok(Name { value, pos: t.pos });
+            }
+        }
+        Err(syntax(
+            format!("Expected Name, found {}.", self.tok.tok.desc()),
+            self.tok.pos,
+        ))
+    }
+
+    fn document(&mut self) -> Result<Document, GraphQLError> {
+        let mut definitions = vec![self.definition()?];
+        while self.tok.tok != Tok::Eof {
+            definitions.push(self.definition()?);
+        }
+        Ok(Document { definitions })
+    }
+
+    /// The token after the current one, without consuming anything.
+    fn lookahead(&mut self) -> Result<Tok, GraphQLError> {
+        let saved = (self.lexer.i, self.lexer.line, self.lexer.line_start);
+        let next = self.lexer.next();
+        (self.lexer.i, self.lexer.line, self.lexer.line_start) = saved;
+        Ok(next?.tok)
+    }
+
+    fn peek_description(&self) -> bool {
+        matches!(self.tok.tok, Tok::Str(_) | Tok::BlockStr(_))
+    }
+
+    fn skip_description(&mut self) -> Result<(), GraphQLError> {
+        if self.peek_description() {
+            self.advance()?;
+        }
+        Ok(())
+    }
+
+    /// graphql-core 3.2.14's `parse_definition`: descriptions are allowed on operations,
+    /// fragments and type-system definitions, but not on shorthand queries.
+    fn definition(&mut self) -> Result<Definition, GraphQLError> {
+        if self.peek("{") {
+            return Ok(Definition::Operation(self.operation()?));
+        }
+        let has_description = self.peek_description();
+        let keyword = if has_description {
+            self.lookahead()?
+        } else {
+            self.tok.tok.clone()
+        };
+        if has_description && keyword == Tok::Punct("{") {
+            return Err(syntax(
+                "Unexpected description, descriptions are not supported on shorthand queries.",
+                self.tok.pos,
+            ));
+        }
+        if let Tok::Name(n) = &keyword {
+            match n.as_str() {
+                n if TYPE_SYSTEM[..8].contains(&n) => return self.type_system_definition(),
+                "query" | "mutation" | "subscription" => {
+                    return Ok(Definition::Operation(self.operation()?));
+                }
+                "fragment" => return Ok(Definition::Fragment(self.fragment_definition()?)),
+                _ if has_description => {
+                    return Err(syntax(
+                        "Unexpected description, only GraphQL definitions support descriptions.",
+                        self.tok.pos,
+                    ));
+                }
+                "extend" => return self.type_system_definition(),
+                _ => {}
+            }
+        }
+        if has_description {
+            self.advance()?;
+        }
+        Err(self.unexpected())
+    }
+
+    /// Type-system definitions are never executable: they are kept as a marker so that
+    /// validation can name them, and their body is skipped by bracket depth.
+    fn type_system_definition(&mut self) -> Result<Definition, GraphQLError> {
+        let pos = self.tok.pos;
+        self.skip_description()?;
+        let keyword = match &self.advance()?.tok {
+            Tok::Name(n) => n.clone(),
+            _ => String::new(),
+        };
+        let name = match &self.tok.tok {
+            Tok::Name(n) => Some(n.clone()),
+            _ => None,
+        };
+        let mut depth = 0usize;
+        loop {
+            match &self.tok.tok {
+                Tok::Eof => break,
+                Tok::Punct("{" | "(" | "[") => depth += 1,
+                Tok::Punct("}" | ")" | "]") => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 && self.peek("}") {
+                        self.advance()?;
+                        if self.at_definition_start() {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                _ if depth == 0 && self.at_definition_start() && self.tok.pos != pos => break,
+                _ => {}
+            }
+            self.advance()?;
+        }
+        Ok(Definition::TypeSystem { keyword, name, pos })
+    }
+
+    fn at_definition_start(&self) -> bool {
+        match &self.tok.tok {
+            Tok::Eof | Tok::Punct("{") | Tok::Str(_) | Tok::BlockStr(_) => true,
+            Tok::Name(n) => {
+                TYPE_SYSTEM.contains(&n.as_str())
+                    || matches!(
+                        n.as_str(),
+                        "query" | "mutation" | "subscription" | "fragment"
+                    )
+            }
+            _ => false,
+        }
+    }
+
+    fn operation(&mut self) -> Result<Operation, GraphQLError> {
+        let pos = self.tok.pos;
+        if self.peek("{") {
+            let selection_set = self.selection_set()?;
+            return Ok(Operation {
+                kind: OperationKind::Query,
+                name: None,
+                variables: Vec::new(),
+                directives: Vec::new(),
+                selection_set,
+                pos,
+            });
+        }
+        self.skip_description()?;
+        let kind_token = self.name()?;
+        let kind = match kind_token.value.as_str() {
+            "query" => OperationKind::Query,
+            "mutation" => OperationKind::Mutation,
+            "subscription" => OperationKind::Subscription,
+            other => {
+                return Err(syntax(
+                    format!("Unexpected Name '{other}'."),
+                    kind_token.pos,
+                ));
+            }
+        };
+        let name = if matches!(self.tok.tok, Tok::Name(_)) {
+            Some(self.name()?)
+        } else {
+            None
+        };
+        let variables = self.variable_definitions()?;
+        let directives = self.directives(false)?;
+        let selection_set = self.selection_set()?;
+        Ok(Operation {
+            kind,
+            name,
+            variables,
+            directives,
+            selection_set,
+            pos,
+        })
+    }
+
+    fn variable_definitions(&mut self) -> Result<Vec<VariableDefinition>, GraphQLError> {
+        let mut defs = Vec::new();
+        if self.skip("(")? {
+            loop {
+                defs.push(self.variable_definition()?);
+                if self.skip(")")? {
+                    break;
+                }
+            }
+        }
+        Ok(defs)
+    }
+
+    fn variable_definition(&mut self) -> Result<VariableDefinition, GraphQLError> {
+        let pos = self.tok.pos;
+        self.skip_description()?;
+        self.expect("$")?;
+        let name = self.name()?;
+        self.expect(":")?;
+        let ty = self.type_ref()?;
+        let default = if self.skip("=")? {
+            Some(self.value(true)?)
+        } else {
+            None
+        };
+        let directives = self.directives(true)?;
+        Ok(VariableDefinition {
+            name,
+            ty,
+            default,
+            directives,
+            pos,
+        })
+    }
+
+    fn type_ref(&mut self) -> Result<Type, GraphQLError> {
+        let pos = self.tok.pos;
+        let inner = if self.skip("[")? {
+            let t = self.type_ref()?;
+            self.expect("]")?;
+            Type::List(Box::new(t), pos)
+        } else {
+            Type::Named(self.name()?)
+        };
+        if self.skip("!")? {
+            return Ok(Type::NonNull(Box::new(inner), pos));
+        }
+        Ok(inner)
+    }
+
+    fn selection_set(&mut self) -> Result<SelectionSet, GraphQLError> {
+        let pos = self.expect("{")?;
+        let mut items = Vec::new();
+        loop {
+            items.push(self.selection()?);
+            if self.skip("}")? {
+                break;
+            }
+        }
+        Ok(SelectionSet {
+            items,
+            pos: Some(pos),
+        })
+    }
+
+    fn selection(&mut self) -> Result<Selection, GraphQLError> {
+        if self.peek("...") {
+            return self.fragment();
+        }
+        let pos = self.tok.pos;
+        let first = self.name()?;
+        let (alias, name) = if self.skip(":")? {
+            (Some(first), self.name()?)
+        } else {
+            (None, first)
+        };
+        let arguments = self.arguments(false)?;
+        let directives = self.directives(false)?;
+        let selection_set = if self.peek("{") {
+            self.selection_set()?
+        } else {
+            SelectionSet::default()
+        };
+        Ok(Selection::Field(Field {
+            alias,
+            name,
+            arguments,
+            directives,
+            selection_set,
+            pos,
+        }))
+    }
+
+    fn fragment(&mut self) -> Result<Selection, GraphQLError> {
+        let pos = self.expect("...")?;
+        let has_type_condition = self.peek_name("on");
+        if has_type_condition {
+            self.advance()?;
+        }
+        if !has_type_condition && matches!(self.tok.tok, Tok::Name(_)) {
+            let name = self.name()?;
+            let directives = self.directives(false)?;
+            return Ok(Selection::FragmentSpread(FragmentSpread {
+                name,
+                directives,
+                pos,
+            }));
+        }
+        let type_condition = if has_type_condition {
+            Some(self.name()?)
+        } else {
+            None
+        };
+        let directives = self.directives(false)?;
+        let selection_set = self.selection_set()?;
+        Ok(Selection::InlineFragment(InlineFragment {
+            type_condition,
+            directives,
+            selection_set,
+            pos,
+        }))
+    }
+
+    fn fragment_definition(&mut self) -> Result<Fragment, GraphQLError> {
+        let pos = self.tok.pos;
+        self.skip_description()?;
+        self.expect_keyword("fragment")?;
+        if self.peek_name("on") {
+            return Err(self.unexpected());
+        }
+        let name = self.name()?;
+        self.expect_keyword("on")?;
+        let type_condition = self.name()?;
+        let directives = self.directives(false)?;
+        let selection_set = self.selection_set()?;
+        Ok(Fragment {
+            name,
+            type_condition,
+            directives,
+            selection_set,
+            pos,
+        })
+    }
+
+    fn arguments(&mut self, is_const: bool) -> Result<Vec<Argument>, GraphQLError> {
+        let mut args = Vec::new();
+        if self.skip("(")? {
+            loop {
+                let pos = self.tok.pos;
+                let name = self.name()?;
+                self.expect(":")?;
+                let value = self.value(is_const)?;
+                args.push(Argument { name, value, pos });
+                if self.skip(")")? {
+                    break;
+                }
+            }
+        }
+        Ok(args)
+    }
+
+    fn directives(&mut self, is_const: bool) -> Result<Vec<Directive>, GraphQLError> {
+        let mut out = Vec::new();
+        while self.peek("@") {
+            let pos = self.advance()?.pos;
+            let name = self.name()?;
+            let arguments = self.arguments(is_const)?;
+            out.push(Directive {
+                name,
+                arguments,
+                pos,
+            });
+        }
+        Ok(out)
+    }
+
+    fn value(&mut self, is_const: bool) -> Result<Value, GraphQLError> {
+        let pos = self.tok.pos;
+        let kind = match &self.tok.tok {
+            Tok::Punct("[") => {
+                self.advance()?;
+                let mut items = Vec::new();
+                while !self.skip("]")? {
+                    items.push(self.value(is_const)?);
+                }
+                ValueKind::List(items)
+            }
+            Tok::Punct("{") => {
+                self.advance()?;
+                let mut fields = Vec::new();
+                while !self.skip("}")? {
+                    let fpos = self.tok.pos;
+                    let name = self.name()?;
+                    self.expect(":")?;
+                    let value = self.value(is_const)?;
+                    fields.push(ObjectField {
+                        name,
+                        value,
+                        pos: fpos,
+                    });
+                }
+                ValueKind::Object(fields)
+            }
+            Tok::Punct("$") if is_const => {
+                self.advance()?;
+                if let Tok::Name(n) = &self.tok.tok {
+                    let msg = format!("Unexpected variable '${n}' in constant value.");
+                    return Err(syntax(msg, pos));
+                }
+                return Err(syntax(format!("Unexpected '$'."), pos));
+            }
+            Tok::Punct("$") => {
+                self.advance()?;
+                ValueKind::Variable(self.name()?.value)
+            }
+            Tok::Int(_) | Tok::Float(_) | Tok::Str(_) | Tok::BlockStr(_) | Tok::Name(_) => {
+                match self.advance()?.tok {
+                    Tok::Int(v) => ValueKind::Int(v),
+                    Tok::Float(v) => ValueKind::Float(v),
+                    Tok::Str(value) => ValueKind::String {
+                        value,
+                        block: false,
+                    },
+                    Tok::BlockStr(value) => ValueKind::String { value, block: true },
+                    Tok::Name(n) if n == "true" => ValueKind::Boolean(true),
+                    Tok::Name(n) if n == "false" => ValueKind::Boolean(false),
+                    Tok::Name(n) if n == "null" => ValueKind::Null,
+                    Tok::Name(n) => ValueKind::Enum(n),
+                    _ => unreachable!("matched above"),
+                }
+            }
+            _ => return Err(self.unexpected()),
+        };
+        Ok(Value { kind, pos })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(src: &str) -> (String, u32, u32) {
+        let e = parse(src).expect_err("should fail");
+        (e.message, e.locations[0].line, e.locations[0].column)
+    }
+
+    #[test]
+    fn syntax_errors_read_like_graphql_core() {
+        let cases = [
+            (
+                "{ a { b }",
+                "Syntax Error: Expected Name, found <EOF>.",
+                1,
+                10,
+            ),
+            ("", "Syntax Error: Unexpected <EOF>.", 1, 1),
+            (
+                "{ a(x: 01) }",
+                "Syntax Error: Invalid number, unexpected digit after 0: '1'.",
+                1,
+                9,
+            ),
+            (
+                "{ a(x: 'y') }",
+                "Syntax Error: Unexpected single quote character ('), did you mean to use a double quote (\")?",
+                1,
+                8,
+            ),
+            ("{ a(x: \"y) }", "Syntax Error: Unterminated string.", 1, 13),
+            (
+                "query Q($a: Int = $b) { a }",
+                "Syntax Error: Unexpected variable '$b' in constant value.",
+                1,
+                19,
+            ),
+            (
+                "fragment on on T { a }",
+                "Syntax Error: Unexpected Name 'on'.",
+                1,
+                10,
+            ),
+            (
+                "{ a(x: \"\\q\") }",
+                "Syntax Error: Invalid character escape sequence: '\\q'.",
+                1,
+                9,
+            ),
+            (
+                "{ a }\n  ~",
+                "Syntax Error: Unexpected character: '~'.",
+                2,
+                3,
+            ),
+            (
+                "\"desc\" { a }",
+                "Syntax Error: Unexpected description, descriptions are not supported on shorthand queries.",
+                1,
+                1,
+            ),
+            (
+                "\"desc\" foo { a }",
+                "Syntax Error: Unexpected description, only GraphQL definitions support descriptions.",
+                1,
+                1,
+            ),
+            (
+                "{ a(x: 1.) }",
+                "Syntax Error: Invalid number, expected digit but got: ')'.",
+                1,
+                10,
+            ),
+        ];
+        for (src, msg, line, col) in cases {
+            assert_eq!(err(src), (msg.to_string(), line, col), "{src}");
+        }
+    }
+
+    #[test]
+    fn values_keep_order_duplicates_and_positions() {
+        let doc = parse("{ f(a: {y: 1, x: 2, y: \"\\u00e9\\uD83D\\uDE00\"}) }").expect("parses");
+        let Definition::Operation(op) = &doc.definitions[0] else {
+            panic!("operation")
+        };
+        let Selection::Field(f) = &op.selection_set.items[0] else {
+            panic!("field")
+        };
+        assert_eq!(f.arguments[0].pos, Pos { line: 1, column: 5 });
+        let ValueKind::Object(fields) = &f.arguments[0].value.kind else {
+            panic!("object")
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.name.value.as_str()).collect();
+        assert_eq!(names, ["y", "x", "y"]);
+        assert_eq!(
+            fields[2].value.kind,
+            ValueKind::String {
+                value: "é😀".into(),
+                block: false
+            }
+        );
+    }
+
+    #[test]
+    fn descriptions_are_allowed_on_operations_fragments_and_variables() {
+        let doc = parse("\"op\" query Q(\"v\" $a: Int) { a } \"\"\"f\"\"\" fragment F on T { a }")
+            .expect("parses");
+        assert_eq!(doc.definitions.len(), 2);
+    }
+
+    #[test]
+    fn block_strings_dedent() {
+        assert_eq!(
+            dedent_block_lines(vec![
+                "".into(),
+                "    a".into(),
+                "      b".into(),
+                "  ".into()
+            ]),
+            "a\n  b"
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! Planning: the validated document, an operation and its variables become a typed tree.
+//!
+//! Fragments are inlined, `@skip`/`@include` applied, fields with one response key merged
+//! (graphql-core's `collect_fields`), and arguments coerced. A selection on the `Node`
+//! interface gets one plan per object type that implements it. This is the last stage that
+//! sees the syntax tree: the executor reads only the plan.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crate::ast::{self, Definition, OperationKind, Selection};
+use crate::error::{GraphQLError, Pos};
+use crate::input::{self, Args, Input, Variables};
+use crate::schema::{Field, Kind, Schema, TypeId};
+use crate::validate::Valid;
+
+pub struct Plan<'s> {
+    pub root: ObjectPlan<'s>,
+}
+
+/// The fields to compute on objects of one concrete type.
+pub struct ObjectPlan<'s> {
+    pub type_id: TypeId,
+    pub fields: Vec<FieldPlan<'s>>,
+}
+
+pub struct FieldPlan<'s> {
+    pub key: Arc<str>,
+    pub def: &'s Field,
+    /// Coerced arguments, or the field error coercion raised.
+    pub args: Result<Args, GraphQLError>,
+    /// Where the (first) field node is, for errors.
+    pub pos: Pos,
+    pub sub: Sub<'s>,
+}
+
+pub enum Sub<'s> {
+    Leaf,
+    Object(ObjectPlan<'s>),
+    /// One plan per possible object type of an interface.
+    Abstract(Vec<ObjectPlan<'s>>),
+}
+
+impl<'s> Sub<'s> {
+    pub fn object(&self) -> Option<&ObjectPlan<'s>> {
+        match self {
+            Sub::Object(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Picks the operation, coerces variables and builds the plan. Errors here make the whole
+/// response `{"data": null, "errors": …}`.
+pub fn plan<'s>(
+    schema: &'s Schema,
+    valid: &Valid,
+    operation_name: Option<&str>,
+    variables: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Plan<'s>, Vec<GraphQLError>> {
+    let doc = valid.document();
+    let op = operation(doc, operation_name).map_err(|e| vec![e])?;
+    let vars = input::coerce_variables(schema, &op.variables, variables)?;
+    if op.kind != OperationKind::Query {
+        let msg = format!(
+            "Schema is not configured to execute {} operation.",
+            op.kind.as_str()
+        );
+        return Err(vec![GraphQLError::at(msg, op.pos)]);
+    }
+    let planner = Planner { schema, doc, vars };
+    let root = planner.object(schema.query, &[&op.selection_set]);
+    Ok(Plan { root })
+}
+
+/// graphql-core's operation choice in `build_execution_context`.
+pub fn operation<'d>(
+    doc: &'d ast::Document,
+    name: Option<&str>,
+) -> Result<&'d ast::Operation, GraphQLError> {
+    let mut found = None;
+    for d in &doc.definitions {
+        if let Definition::Operation(op) = d {
+            match name {
+                None if found.is_some() => {
+                    return Err(GraphQLError::bare(
+                        "Must provide operation name if query contains multiple operations.",
+                    ));
+                }
+                None => found = Some(op),
+                Some(n) if op.name.as_ref().is_some_and(|x| x.value == n) => found = Some(op),
+                Some(_) => {}
+            }
+        }
+    }
+    found.ok_or_else(|| match name {
+        Some(n) => GraphQLError::bare(format!("Unknown operation named '{n}'.")),
+        None => GraphQLError::bare("Must provide an operation."),
+    })
+}
+
+struct Planner<'s, 'd> {
+    schema: &'s Schema,
+    doc: &'d ast::Document,
+    vars: Variables,
+}
+
+impl<'s, 'd> Planner<'s, 'd> {
+    fn object(&self, type_id: TypeId, sets: &[&'d ast::SelectionSet]) -> ObjectPlan<'s> {
+        let mut groups: Vec<(&'d str, Vec<&'d ast::Field>)> = Vec::new();
+        let mut visited = HashSet::new();
+        for set in sets {
+            self.collect(type_id, set, &mut groups, &mut visited);
+        }
+        let fields = groups
+            .into_iter()
+            .filter_map(|(key, nodes)| self.field(type_id, key, &nodes))
+            .collect();
+        ObjectPlan { type_id, fields }
+    }
+
+    /// graphql-core's `collect_fields_impl`.
+    fn collect(
+        &self,
+        type_id: TypeId,
+        set: &'d ast::SelectionSet,
+        groups: &mut Vec<(&'d str, Vec<&'d ast::Field>)>,
+        visited: &mut HashSet<&'d str>,
+    ) {
+        for sel in &set.items {
+            match sel {
+                Selection::Field(f) => {
+                    if !self.included(&f.directives) {
+                        continue;
+                    }
+                    let key = f.response_key();
+                    match groups.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, nodes)) => nodes.push(f),
+                        None => groups.push((key, vec![f])),
+                    }
+                }
+                Selection::InlineFragment(i) => {
+                    let matches = i
+                        .type_condition
+                        .as_ref()
+                        .is_none_or(|t| self.applies(&t.value, type_id));
+                    if self.included(&i.directives) && matches {
+                        self.collect(type_id, &i.selection_set, groups, visited);
+                    }
+                }
+                Selection::FragmentSpread(s) => {
+                    let name = s.name.value.as_str();
+                    if visited.contains(name) || !self.included(&s.directives) {
+                        continue;
+                    }
+                    visited.insert(name);
+                    let fragment = self.doc.definitions.iter().rev().find_map(|d| match d {
+                        Definition::Fragment(f) if f.name.value == name => Some(f),
+                        _ => None,
+                    });
+                    if let Some(f) = fragment {
+                        if self.applies(&f.type_condition.value, type_id) {
+                            self.collect(type_id, &f.selection_set, groups, visited);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn applies(&self, condition: &str, type_id: TypeId) -> bool {
+        match self.schema.type_id(condition) {
+            Some(t) if t == type_id => true,
+            Some(t) => self.schema.possible_types(t).contains(&type_id),
+            None => false,
+        }
+    }
+
+    /// `@skip(if:)` and `@include(if:)`.
+    fn included(&self, directives: &[ast::Directive]) -> bool {
+        let flag = |name: &str| -> Option<bool> {
+            let d = directives.iter().find(|d| d.name.value == name)?;
+            let def = self.schema.directive(name)?;
+            let args =
+                input::argument_values(self.schema, &def.args, &d.arguments, d.pos, &self.vars)
+                    .ok()?;
+            match args.get("if") {
+                Some(Input::Boolean(b)) => Some(*b),
+                _ => None,
+            }
+        };
+        flag("skip") != Some(true) && flag("include") != Some(false)
+    }
+
+    fn field(
+        &self,
+        parent: TypeId,
+        key: &'d str,
+        nodes: &[&'d ast::Field],
+    ) -> Option<FieldPlan<'s>> {
+        let first = nodes.first()?;
+        let def = self.schema.field_def(parent, &first.name.value)?;
+        let args = input::argument_values(
+            self.schema,
+            &def.args,
+            &first.arguments,
+            first.pos,
+            &self.vars,
+        );
+        let sets: Vec<&'d ast::SelectionSet> = nodes.iter().map(|n| &n.selection_set).collect();
+        let named = def.ty.named();
+        let sub = match &self.schema.ty(named).kind {
+            Kind::Object { .. } => Sub::Object(self.object(named, &sets)),
+            Kind::Interface { possible, .. } => {
+                Sub::Abstract(possible.iter().map(|t| self.object(*t, &sets)).collect())
+            }
+            _ => Sub::Leaf,
+        };
+        Some(FieldPlan {
+            key: Arc::from(key),
+            def,
+            args,
+            pos: first.pos,
+            sub,
+        })
+    }
+}

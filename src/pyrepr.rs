@@ -1,0 +1,131 @@
+//! Python's `repr` and graphql-core's `inspect`, for the values error messages quote.
+//!
+//! The original writes invalid variable values the way Python prints them (`'three'`,
+//! `None`, `{'a': 1}`), so relaylite formats JSON values the same way.
+
+use serde_json::Value;
+
+/// graphql-core's `inspect`: Python repr with strings, lists and depth truncated.
+pub fn inspect(v: &Value) -> String {
+    inspect_at(v, 0)
+}
+
+fn inspect_at(v: &Value, depth: usize) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => trunc_str(i.to_string()),
+            None => match n.as_u64() {
+                Some(u) => trunc_str(u.to_string()),
+                None => float_repr(n.as_f64().unwrap_or(f64::NAN)),
+            },
+        },
+        Value::String(s) => trunc_str(str_repr(s)),
+        Value::Array(a) if a.is_empty() => "[]".into(),
+        Value::Object(o) if o.is_empty() => "{}".into(),
+        Value::Array(_) if depth >= 2 => "[...]".into(),
+        Value::Object(_) if depth >= 2 => "{...}".into(),
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(|x| inspect_at(x, depth + 1)).collect();
+            format!("[{}]", trunc_list(items).join(", "))
+        }
+        Value::Object(o) => {
+            let items: Vec<String> = o
+                .iter()
+                .map(|(k, x)| format!("{}: {}", trunc_str(str_repr(k)), inspect_at(x, depth + 1)))
+                .collect();
+            format!("{{{}}}", trunc_list(items).join(", "))
+        }
+    }
+}
+
+fn trunc_str(s: String) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= 240 {
+        return s;
+    }
+    let head: String = chars[..118].iter().collect();
+    let tail: String = chars[chars.len() - 119..].iter().collect();
+    format!("{head}...{tail}")
+}
+
+fn trunc_list(items: Vec<String>) -> Vec<String> {
+    if items.len() <= 10 {
+        return items;
+    }
+    let mut out: Vec<String> = items[..5].to_vec();
+    out.push("...".into());
+    out.extend_from_slice(&items[items.len() - 4..]);
+    out
+}
+
+/// Python's `repr(str)`.
+pub fn str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || (0x7f..0xa0).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Python's `repr(float)`: shortest round-trip digits, exponent form outside 1e-4..1e16.
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..16).contains(&exp) {
+        let s = format!("{f}");
+        if s.contains('.') { s } else { format!("{s}.0") }
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn prints_like_python() {
+        assert_eq!(inspect(&json!("three")), "'three'");
+        assert_eq!(inspect(&json!("it's")), "\"it's\"");
+        assert_eq!(
+            inspect(&json!({"a": [1, null, true]})),
+            "{'a': [1, None, True]}"
+        );
+        assert_eq!(inspect(&json!([[[1]]])), "[[[...]]]");
+        assert_eq!(inspect(&json!(1.5)), "1.5");
+        assert_eq!(float_repr(3.0), "3.0");
+        assert_eq!(float_repr(1e20), "1e+20");
+        assert_eq!(float_repr(1.5e-7), "1.5e-07");
+    }
+}
