@@ -1,0 +1,98 @@
+//! The `relaylite` binary: a new database gets the tutorial's rows, an existing one is
+//! never changed, and the commands print what the README says.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+
+fn relaylite() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_relaylite"))
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("relaylite-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn serve_creates_and_seeds_a_missing_database_and_prints_its_url() {
+    let dir = temp_dir("serve");
+    let db = dir.join("new.sqlite3");
+    let mut child = relaylite()
+        .args(["serve", "--db"])
+        .arg(&db)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+    let url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/graphql")
+        .parse()
+        .unwrap_or_else(|_| panic!("start-up line gives the URL: {line}"));
+    let query = "{ allEmployees { edges { node { name department { name } role { name } } } } allRoles { edges { node { name } } } }";
+    let r = common::post_json(addr, &serde_json::json!({ "query": query }));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        r.text(),
+        concat!(
+            r#"{"data":{"allEmployees":{"edges":["#,
+            r#"{"node":{"name":"Peter","department":{"name":"Engineering"},"role":{"name":"engineer"}}},"#,
+            r#"{"node":{"name":"Roy","department":{"name":"Engineering"},"role":{"name":"engineer"}}},"#,
+            r#"{"node":{"name":"Tracy","department":{"name":"Human Resources"},"role":{"name":"manager"}}}]},"#,
+            r#""allRoles":{"edges":[{"node":{"name":"manager"}},{"node":{"name":"engineer"}}]}}}"#
+        )
+    );
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let sql: Vec<String> = conn
+        .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("tables");
+    let expected = std::fs::read_to_string(common::conformance_dir().join("schema.sql")).expect("schema.sql");
+    for statement in &sql {
+        assert!(expected.contains(&format!("{statement};")), "table text as SQLAlchemy's: {statement}");
+    }
+    assert_eq!(sql.len(), 3);
+}
+
+#[test]
+fn an_existing_database_is_left_alone_and_a_mismatch_is_named() {
+    let dir = temp_dir("mismatch");
+    let db = dir.join("other.sqlite3");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch("CREATE TABLE department (id INTEGER PRIMARY KEY, title VARCHAR); CREATE TABLE roles (role_id INTEGER PRIMARY KEY, name VARCHAR);")
+        .expect("create");
+    drop(conn);
+    let before = std::fs::read(&db).expect("read");
+    let out = relaylite().args(["init", "--db"]).arg(&db).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("table `employee` is missing"), "{stderr}");
+    assert_eq!(std::fs::read(&db).expect("read"), before, "the file is unchanged");
+
+    let fixture = common::fixture_db("cli-init");
+    let before = std::fs::read(&fixture).expect("read");
+    let out = relaylite().args(["init", "--db"]).arg(&fixture).output().expect("run");
+    assert!(out.status.success());
+    assert_eq!(std::fs::read(&fixture).expect("read"), before);
+}
+
+#[test]
+fn schema_help_and_usage_errors() {
+    let out = relaylite().arg("schema").output().expect("run");
+    let expected = std::fs::read_to_string(common::conformance_dir().join("schema.graphql")).expect("sdl");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    let out = relaylite().arg("--help").output().expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("relaylite serve") || String::from_utf8_lossy(&out.stdout).contains("[serve]"));
+    let out = relaylite().arg("--bogus").output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--bogus"));
+}

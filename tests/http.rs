@@ -1,0 +1,143 @@
+//! GraphQL over HTTP on a real socket: transports, GraphiQL and its assets, errors.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use common::{post_json, request};
+use serde_json::json;
+
+fn server() -> SocketAddr {
+    static ADDR: OnceLock<SocketAddr> = OnceLock::new();
+    *ADDR.get_or_init(|| common::start_server(&common::fixture_db("http")))
+}
+
+const FIRST_TWO: &str = "{ allEmployees(first: 2) { edges { node { name } } } }";
+const FIRST_TWO_DATA: &str = r#"{"data":{"allEmployees":{"edges":[{"node":{"name":"Peter"}},{"node":{"name":"Roy"}}]}}}"#;
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn post_json_answers_with_data() {
+    let r = post_json(server(), &json!({ "query": FIRST_TWO }));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.text(), FIRST_TWO_DATA);
+}
+
+#[test]
+fn post_application_graphql_takes_the_body_as_the_query() {
+    let r = request(server(), "POST", "/graphql", &[("Content-Type", "application/graphql")], FIRST_TWO.as_bytes());
+    assert_eq!((r.status, r.text().as_str()), (200, FIRST_TWO_DATA));
+}
+
+#[test]
+fn get_with_query_variables_and_operation_name() {
+    let q = "query A { allRoles(first: 1) { edges { node { name } } } } query B($id: ID!) { node(id: $id) { id } }";
+    let target = format!(
+        "/graphql?query={}&variables={}&operationName=B",
+        encode(q),
+        encode(r#"{"id": "Um9sZTox"}"#)
+    );
+    let r = request(server(), "GET", &target, &[("Accept", "application/json")], b"");
+    assert_eq!((r.status, r.text().as_str()), (200, r#"{"data":{"node":{"id":"Um9sZTox"}}}"#));
+}
+
+#[test]
+fn get_cannot_run_mutations() {
+    let target = format!("/graphql?query={}", encode("mutation { x }"));
+    let r = request(server(), "GET", &target, &[], b"");
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["errors"][0]["message"], "mutations are not allowed when using GET");
+}
+
+#[test]
+fn browsers_get_graphiql_and_its_assets() {
+    let r = request(server(), "GET", "/graphql", &[("Accept", "text/html,application/xhtml+xml")], b"");
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").is_some_and(|t| t.starts_with("text/html")));
+    let page = r.text();
+    let assets = [
+        "/static/vendor/graphiql.css",
+        "/static/vendor/react.production.min.js",
+        "/static/vendor/react-dom.production.min.js",
+        "/static/vendor/graphiql.umd.js",
+        "/static/graphiql.js",
+    ];
+    for asset in assets {
+        assert!(page.contains(asset), "page links {asset}");
+        let a = request(server(), "GET", asset, &[], b"");
+        assert_eq!(a.status, 200, "{asset}");
+        assert!(a.body.len() > 100, "{asset} has content");
+        let ty = a.header("content-type").unwrap_or_default();
+        assert!(ty.starts_with("text/css") || ty.starts_with("text/javascript"), "{asset}: {ty}");
+    }
+    assert!(!page.contains("https://"), "the page loads nothing from the internet");
+    let script = request(server(), "GET", "/static/graphiql.js", &[], b"").text();
+    assert!(script.contains("allEmployees(sort: [NAME_ASC, ID_ASC])"), "opens with the example query");
+}
+
+#[test]
+fn unknown_paths_are_404() {
+    for path in ["/", "/graphql/", "/static/nope.js", "/static/../Cargo.toml", "/graphiql"] {
+        let r = request(server(), "GET", path, &[], b"");
+        assert_eq!(r.status, 404, "{path}");
+        assert_eq!(r.json()["errors"][0]["message"], "Not Found");
+    }
+}
+
+#[test]
+fn other_methods_are_405_with_allow() {
+    let r = request(server(), "PUT", "/graphql", &[], b"");
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET, POST"));
+    assert_eq!(r.json()["errors"][0]["message"], "GraphQL only supports GET and POST requests.");
+}
+
+#[test]
+fn transport_errors_are_json_400s_with_the_original_messages() {
+    let cases: [(&[(&str, &str)], &[u8], &str); 6] = [
+        (&[("Content-Type", "application/json")], b"{not json", "Unable to parse request body as JSON"),
+        (&[("Content-Type", "text/plain")], b"{ a }", "Unsupported content type"),
+        (&[("Content-Type", "application/json")], b"{}", "No GraphQL query found in the request"),
+        (&[("Content-Type", "application/json")], br#"{"query": "{ a }", "variables": [1]}"#, "Variables must be a JSON object"),
+        (&[("Content-Type", "application/json")], br#"{"query": "{ __typename }", "operationName": "Nope"}"#, "Unknown operation named \"Nope\"."),
+        (&[("Content-Type", "application/json")], br#"{"query": 5}"#, "Provided GraphQL query must be a string or DocumentNode, got <class 'int'>"),
+    ];
+    for (headers, body, message) in cases {
+        let r = request(server(), "POST", "/graphql", headers, body);
+        assert_eq!(r.status, 400, "{message}");
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        assert_eq!(r.json(), json!({"errors": [{"message": message}]}));
+    }
+}
+
+#[test]
+fn graphql_response_json_clients_get_400_without_data_for_invalid_documents() {
+    let headers = [("Content-Type", "application/json"), ("Accept", "application/graphql-response+json")];
+    let r = request(server(), "POST", "/graphql", &headers, br#"{"query": "{ allEmployees { nope } }"}"#);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("content-type"), Some("application/graphql-response+json"));
+    assert!(r.json().get("data").is_none());
+    let r = request(server(), "POST", "/graphql", &headers, br#"{"query": "{ __typename }"}"#);
+    assert_eq!((r.status, r.text().as_str()), (200, r#"{"data":{"__typename":"Query"}}"#));
+}
+
+#[test]
+fn concurrent_requests_all_succeed() {
+    let addr = server();
+    let threads: Vec<_> = (0..16)
+        .map(|_| std::thread::spawn(move || (0..10).all(|_| post_json(addr, &json!({ "query": FIRST_TWO })).text() == FIRST_TWO_DATA)))
+        .collect();
+    for t in threads {
+        assert!(t.join().expect("thread"), "every response is the same data");
+    }
+}
