@@ -243,8 +243,8 @@ impl<'a> Validator<'a> {
         let mut seen: Vec<(&str, Vec<Pos>)> = Vec::new();
         for v in &op.variables {
             match seen.iter_mut().find(|(n, _)| *n == v.name.value) {
-                Some((_, ps)) => ps.push(v.pos),
-                None => seen.push((&v.name.value, vec![v.pos])),
+                Some((_, ps)) => ps.push(v.name.pos),
+                None => seen.push((&v.name.value, vec![v.name.pos])),
             }
         }
         for (name, ps) in seen {
@@ -661,7 +661,7 @@ impl<'a> Validator<'a> {
                     format!(
                         "Directive '@{}' may not be used on {}.",
                         d.name.value,
-                        location.name()
+                        location.name().to_ascii_lowercase()
                     ),
                     vec![d.pos],
                 ),

@@ -30,8 +30,15 @@ fn serve_creates_and_seeds_a_missing_database_and_prints_its_url() {
         .spawn()
         .expect("spawn");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-    let url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let addr: SocketAddr = url
         .trim_start_matches("http://")
         .trim_end_matches("/graphql")
@@ -56,9 +63,13 @@ fn serve_creates_and_seeds_a_missing_database_and_prints_its_url() {
         .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .expect("tables");
-    let expected = std::fs::read_to_string(common::conformance_dir().join("schema.sql")).expect("schema.sql");
+    let expected =
+        std::fs::read_to_string(common::conformance_dir().join("schema.sql")).expect("schema.sql");
     for statement in &sql {
-        assert!(expected.contains(&format!("{statement};")), "table text as SQLAlchemy's: {statement}");
+        assert!(
+            expected.contains(&format!("{statement};")),
+            "table text as SQLAlchemy's: {statement}"
+        );
     }
     assert_eq!(sql.len(), 3);
 }
@@ -72,15 +83,27 @@ fn an_existing_database_is_left_alone_and_a_mismatch_is_named() {
         .expect("create");
     drop(conn);
     let before = std::fs::read(&db).expect("read");
-    let out = relaylite().args(["init", "--db"]).arg(&db).output().expect("run");
+    let out = relaylite()
+        .args(["init", "--db"])
+        .arg(&db)
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("table `employee` is missing"), "{stderr}");
-    assert_eq!(std::fs::read(&db).expect("read"), before, "the file is unchanged");
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        before,
+        "the file is unchanged"
+    );
 
     let fixture = common::fixture_db("cli-init");
     let before = std::fs::read(&fixture).expect("read");
-    let out = relaylite().args(["init", "--db"]).arg(&fixture).output().expect("run");
+    let out = relaylite()
+        .args(["init", "--db"])
+        .arg(&fixture)
+        .output()
+        .expect("run");
     assert!(out.status.success());
     assert_eq!(std::fs::read(&fixture).expect("read"), before);
 }
@@ -88,10 +111,14 @@ fn an_existing_database_is_left_alone_and_a_mismatch_is_named() {
 #[test]
 fn schema_help_and_usage_errors() {
     let out = relaylite().arg("schema").output().expect("run");
-    let expected = std::fs::read_to_string(common::conformance_dir().join("schema.graphql")).expect("sdl");
+    let expected =
+        std::fs::read_to_string(common::conformance_dir().join("schema.graphql")).expect("sdl");
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
     let out = relaylite().arg("--help").output().expect("run");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("relaylite serve") || String::from_utf8_lossy(&out.stdout).contains("[serve]"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("relaylite serve")
+            || String::from_utf8_lossy(&out.stdout).contains("[serve]")
+    );
     let out = relaylite().arg("--bogus").output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bogus"));

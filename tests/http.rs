@@ -14,7 +14,8 @@ fn server() -> SocketAddr {
 }
 
 const FIRST_TWO: &str = "{ allEmployees(first: 2) { edges { node { name } } } }";
-const FIRST_TWO_DATA: &str = r#"{"data":{"allEmployees":{"edges":[{"node":{"name":"Peter"}},{"node":{"name":"Roy"}}]}}}"#;
+const FIRST_TWO_DATA: &str =
+    r#"{"data":{"allEmployees":{"edges":[{"node":{"name":"Peter"}},{"node":{"name":"Roy"}}]}}}"#;
 
 fn encode(s: &str) -> String {
     s.bytes()
@@ -35,7 +36,13 @@ fn post_json_answers_with_data() {
 
 #[test]
 fn post_application_graphql_takes_the_body_as_the_query() {
-    let r = request(server(), "POST", "/graphql", &[("Content-Type", "application/graphql")], FIRST_TWO.as_bytes());
+    let r = request(
+        server(),
+        "POST",
+        "/graphql",
+        &[("Content-Type", "application/graphql")],
+        FIRST_TWO.as_bytes(),
+    );
     assert_eq!((r.status, r.text().as_str()), (200, FIRST_TWO_DATA));
 }
 
@@ -47,8 +54,17 @@ fn get_with_query_variables_and_operation_name() {
         encode(q),
         encode(r#"{"id": "Um9sZTox"}"#)
     );
-    let r = request(server(), "GET", &target, &[("Accept", "application/json")], b"");
-    assert_eq!((r.status, r.text().as_str()), (200, r#"{"data":{"node":{"id":"Um9sZTox"}}}"#));
+    let r = request(
+        server(),
+        "GET",
+        &target,
+        &[("Accept", "application/json")],
+        b"",
+    );
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (200, r#"{"data":{"node":{"id":"Um9sZTox"}}}"#)
+    );
 }
 
 #[test]
@@ -56,14 +72,26 @@ fn get_cannot_run_mutations() {
     let target = format!("/graphql?query={}", encode("mutation { x }"));
     let r = request(server(), "GET", &target, &[], b"");
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["errors"][0]["message"], "mutations are not allowed when using GET");
+    assert_eq!(
+        r.json()["errors"][0]["message"],
+        "mutations are not allowed when using GET"
+    );
 }
 
 #[test]
 fn browsers_get_graphiql_and_its_assets() {
-    let r = request(server(), "GET", "/graphql", &[("Accept", "text/html,application/xhtml+xml")], b"");
+    let r = request(
+        server(),
+        "GET",
+        "/graphql",
+        &[("Accept", "text/html,application/xhtml+xml")],
+        b"",
+    );
     assert_eq!(r.status, 200);
-    assert!(r.header("content-type").is_some_and(|t| t.starts_with("text/html")));
+    assert!(
+        r.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html"))
+    );
     let page = r.text();
     let assets = [
         "/static/vendor/graphiql.css",
@@ -78,16 +106,31 @@ fn browsers_get_graphiql_and_its_assets() {
         assert_eq!(a.status, 200, "{asset}");
         assert!(a.body.len() > 100, "{asset} has content");
         let ty = a.header("content-type").unwrap_or_default();
-        assert!(ty.starts_with("text/css") || ty.starts_with("text/javascript"), "{asset}: {ty}");
+        assert!(
+            ty.starts_with("text/css") || ty.starts_with("text/javascript"),
+            "{asset}: {ty}"
+        );
     }
-    assert!(!page.contains("https://"), "the page loads nothing from the internet");
+    assert!(
+        !page.contains("https://"),
+        "the page loads nothing from the internet"
+    );
     let script = request(server(), "GET", "/static/graphiql.js", &[], b"").text();
-    assert!(script.contains("allEmployees(sort: [NAME_ASC, ID_ASC])"), "opens with the example query");
+    assert!(
+        script.contains("allEmployees(sort: [NAME_ASC, ID_ASC])"),
+        "opens with the example query"
+    );
 }
 
 #[test]
 fn unknown_paths_are_404() {
-    for path in ["/", "/graphql/", "/static/nope.js", "/static/../Cargo.toml", "/graphiql"] {
+    for path in [
+        "/",
+        "/graphql/",
+        "/static/nope.js",
+        "/static/../Cargo.toml",
+        "/graphiql",
+    ] {
         let r = request(server(), "GET", path, &[], b"");
         assert_eq!(r.status, 404, "{path}");
         assert_eq!(r.json()["errors"][0]["message"], "Not Found");
@@ -99,18 +142,45 @@ fn other_methods_are_405_with_allow() {
     let r = request(server(), "PUT", "/graphql", &[], b"");
     assert_eq!(r.status, 405);
     assert_eq!(r.header("allow"), Some("GET, POST"));
-    assert_eq!(r.json()["errors"][0]["message"], "GraphQL only supports GET and POST requests.");
+    assert_eq!(
+        r.json()["errors"][0]["message"],
+        "GraphQL only supports GET and POST requests."
+    );
 }
 
 #[test]
 fn transport_errors_are_json_400s_with_the_original_messages() {
     let cases: [(&[(&str, &str)], &[u8], &str); 6] = [
-        (&[("Content-Type", "application/json")], b"{not json", "Unable to parse request body as JSON"),
-        (&[("Content-Type", "text/plain")], b"{ a }", "Unsupported content type"),
-        (&[("Content-Type", "application/json")], b"{}", "No GraphQL query found in the request"),
-        (&[("Content-Type", "application/json")], br#"{"query": "{ a }", "variables": [1]}"#, "Variables must be a JSON object"),
-        (&[("Content-Type", "application/json")], br#"{"query": "{ __typename }", "operationName": "Nope"}"#, "Unknown operation named \"Nope\"."),
-        (&[("Content-Type", "application/json")], br#"{"query": 5}"#, "Provided GraphQL query must be a string or DocumentNode, got <class 'int'>"),
+        (
+            &[("Content-Type", "application/json")],
+            b"{not json",
+            "Unable to parse request body as JSON",
+        ),
+        (
+            &[("Content-Type", "text/plain")],
+            b"{ a }",
+            "Unsupported content type",
+        ),
+        (
+            &[("Content-Type", "application/json")],
+            b"{}",
+            "No GraphQL query found in the request",
+        ),
+        (
+            &[("Content-Type", "application/json")],
+            br#"{"query": "{ a }", "variables": [1]}"#,
+            "Variables must be a JSON object",
+        ),
+        (
+            &[("Content-Type", "application/json")],
+            br#"{"query": "{ __typename }", "operationName": "Nope"}"#,
+            "Unknown operation named \"Nope\".",
+        ),
+        (
+            &[("Content-Type", "application/json")],
+            br#"{"query": 5}"#,
+            "Provided GraphQL query must be a string or DocumentNode, got <class 'int'>",
+        ),
     ];
     for (headers, body, message) in cases {
         let r = request(server(), "POST", "/graphql", headers, body);
@@ -122,20 +192,47 @@ fn transport_errors_are_json_400s_with_the_original_messages() {
 
 #[test]
 fn graphql_response_json_clients_get_400_without_data_for_invalid_documents() {
-    let headers = [("Content-Type", "application/json"), ("Accept", "application/graphql-response+json")];
-    let r = request(server(), "POST", "/graphql", &headers, br#"{"query": "{ allEmployees { nope } }"}"#);
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Accept", "application/graphql-response+json"),
+    ];
+    let r = request(
+        server(),
+        "POST",
+        "/graphql",
+        &headers,
+        br#"{"query": "{ allEmployees { nope } }"}"#,
+    );
     assert_eq!(r.status, 400);
-    assert_eq!(r.header("content-type"), Some("application/graphql-response+json"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/graphql-response+json")
+    );
     assert!(r.json().get("data").is_none());
-    let r = request(server(), "POST", "/graphql", &headers, br#"{"query": "{ __typename }"}"#);
-    assert_eq!((r.status, r.text().as_str()), (200, r#"{"data":{"__typename":"Query"}}"#));
+    let r = request(
+        server(),
+        "POST",
+        "/graphql",
+        &headers,
+        br#"{"query": "{ __typename }"}"#,
+    );
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (200, r#"{"data":{"__typename":"Query"}}"#)
+    );
 }
 
 #[test]
 fn concurrent_requests_all_succeed() {
     let addr = server();
     let threads: Vec<_> = (0..16)
-        .map(|_| std::thread::spawn(move || (0..10).all(|_| post_json(addr, &json!({ "query": FIRST_TWO })).text() == FIRST_TWO_DATA)))
+        .map(|_| {
+            std::thread::spawn(move || {
+                (0..10).all(|_| {
+                    post_json(addr, &json!({ "query": FIRST_TWO })).text() == FIRST_TWO_DATA
+                })
+            })
+        })
         .collect();
     for t in threads {
         assert!(t.join().expect("thread"), "every response is the same data");
