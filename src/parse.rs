@@ -865,7 +865,8 @@ impl Parser {
                 ValueKind::Variable(self.name()?.value)
             }
             Tok::Int(_) | Tok::Float(_) | Tok::Str(_) | Tok::BlockStr(_) | Tok::Name(_) => {
-                match self.advance()?.tok {
+                let token = self.advance()?;
+                match token.tok {
                     Tok::Int(v) => ValueKind::Int(v),
                     Tok::Float(v) => ValueKind::Float(v),
                     Tok::Str(value) => ValueKind::String {
@@ -877,7 +878,9 @@ impl Parser {
                     Tok::Name(n) if n == "false" => ValueKind::Boolean(false),
                     Tok::Name(n) if n == "null" => ValueKind::Null,
                     Tok::Name(n) => ValueKind::Enum(n),
-                    _ => unreachable!("matched above"),
+                    other => {
+                        return Err(syntax(format!("Unexpected {}.", other.desc()), token.pos));
+                    }
                 }
             }
             _ => return Err(self.unexpected()),
