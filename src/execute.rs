@@ -3,8 +3,8 @@
 //!
 //! A list of rows is resolved field by field (a column of values per field), each
 //! relationship with one statement for the whole list, then zipped into objects. Field
-//! errors carry their response path; they are sorted into document order at the end, as
-//! graphql-core's depth-first executor would have raised them. This file holds no SQL text.
+//! errors carry their response path and come out field by field across a list — the order
+//! the original's batched relationship loading produces. This file holds no SQL text.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,13 +22,12 @@ use crate::relay::{self, PageArgs, Window};
 use crate::schema::{Kind, Meta, Resolver, Schema};
 use crate::sql::{self, Col, Param, Select};
 
-/// A response path, with each step's position in document order for sorting errors.
-type Path = Vec<(PathSeg, usize)>;
+type Path = Vec<PathSeg>;
 
 pub struct Executor<'a> {
     schema: &'a Schema,
     db: &'a Db,
-    errors: Vec<(Vec<usize>, GraphQLError)>,
+    errors: Vec<GraphQLError>,
 }
 
 /// Runs the plan: `(data, errors)`.
@@ -39,28 +38,25 @@ pub fn execute(schema: &Schema, db: &Db, plan: &Plan<'_>) -> (Value, Vec<GraphQL
         errors: Vec::new(),
     };
     let data = ex.root(&plan.root);
-    ex.errors.sort_by(|a, b| a.0.cmp(&b.0));
-    (data, ex.errors.into_iter().map(|(_, e)| e).collect())
+    (data, ex.errors)
 }
 
-fn key(path: &Path, f: &FieldPlan<'_>, index: usize) -> Path {
+fn key(path: &Path, f: &FieldPlan<'_>) -> Path {
     let mut p = path.clone();
-    p.push((PathSeg::Key(f.key.to_string()), index));
+    p.push(PathSeg::Key(f.key.to_string()));
     p
 }
 
-fn at(path: &Path, seg: PathSeg, order: usize) -> Path {
+fn index(path: &Path, i: usize) -> Path {
     let mut p = path.clone();
-    p.push((seg, order));
+    p.push(PathSeg::Index(i));
     p
 }
 
 impl<'a> Executor<'a> {
     fn error(&mut self, path: Path, f: &FieldPlan<'_>, message: impl Into<String>) {
-        let order = path.iter().map(|(_, o)| *o).collect();
-        let segs = path.into_iter().map(|(s, _)| s).collect();
         self.errors
-            .push((order, GraphQLError::at(message, f.pos).with_path(segs)));
+            .push(GraphQLError::at(message, f.pos).with_path(path));
     }
 
     fn db_error(&mut self, path: Path, f: &FieldPlan<'_>, e: DbError) {
@@ -69,8 +65,8 @@ impl<'a> Executor<'a> {
 
     fn root(&mut self, plan: &ObjectPlan<'_>) -> Value {
         let mut out = Vec::with_capacity(plan.fields.len());
-        for (i, f) in plan.fields.iter().enumerate() {
-            let path = key(&Vec::new(), f, i);
+        for f in &plan.fields {
+            let path = key(&Vec::new(), f);
             let v = match f.def.resolver {
                 Resolver::Node => self.node(f, path),
                 Resolver::RootConnection(t) => self.root_connection(t, f, path),
@@ -232,15 +228,14 @@ impl<'a> Executor<'a> {
             return vec![Value::Null; pages.len()];
         };
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
-        for (fi, cf) in plan.fields.iter().enumerate() {
+        for cf in &plan.fields {
             let column = match cf.def.resolver {
                 Resolver::PageInfo => pages
                     .iter()
                     .map(|(w, _)| page_info(self.schema, cf, w))
                     .collect(),
                 Resolver::Edges => {
-                    let edge_path =
-                        |p: usize, i: usize| at(&key(&path(p), cf, fi), PathSeg::Index(i), i);
+                    let edge_path = |p: usize, i: usize| index(&key(&path(p), cf), i);
                     self.edges(table, pages, cf, &edge_path)
                 }
                 Resolver::Meta(Meta::Typename) => {
@@ -271,7 +266,7 @@ impl<'a> Executor<'a> {
             .collect();
         let rows: Vec<&Row> = pages.iter().flat_map(|(_, rows)| rows.iter()).collect();
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
-        for (fi, ef) in plan.fields.iter().enumerate() {
+        for ef in &plan.fields {
             let column = match ef.def.resolver {
                 Resolver::EdgeCursor => owners
                     .iter()
@@ -281,7 +276,7 @@ impl<'a> Executor<'a> {
                     Some(node_plan) => {
                         let node_path = |j: usize| {
                             let (p, i) = owners[j];
-                            key(&path(p, i), ef, fi)
+                            key(&path(p, i), ef)
                         };
                         self.objects(table, &rows, node_plan, &node_path)
                     }
@@ -313,7 +308,7 @@ impl<'a> Executor<'a> {
     ) -> Vec<Value> {
         let t = &TABLES[table];
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
-        for (fi, f) in plan.fields.iter().enumerate() {
+        for f in &plan.fields {
             let column = match f.def.resolver {
                 Resolver::GlobalId(_) => rows
                     .iter()
@@ -325,7 +320,7 @@ impl<'a> Executor<'a> {
                         match column_value(&r[c], t.columns[c].ty, c == t.pk) {
                             Ok(v) => out.push(v),
                             Err(msg) => {
-                                self.error(key(&path(i), f, fi), f, msg);
+                                self.error(key(&path(i), f), f, msg);
                                 out.push(Value::Null);
                             }
                         }
@@ -333,7 +328,7 @@ impl<'a> Executor<'a> {
                     out
                 }
                 Resolver::Relation(_, r) => {
-                    let field_path = |i: usize| key(&path(i), f, fi);
+                    let field_path = |i: usize| key(&path(i), f);
                     match t.relationships[r].kind {
                         RelationKind::ManyToOne => self.many_to_one(table, r, rows, f, &field_path),
                         RelationKind::OneToMany => self.one_to_many(table, r, rows, f, &field_path),

@@ -97,7 +97,8 @@ fn relation_clauses(
             let mut out = Vec::new();
             for (op, entries) in ops {
                 if op == "containsExactly" {
-                    return Err("An unknown error occurred.".into());
+                    out.push(contains_exactly(select, source, table, r, list(entries)?)?);
+                    continue;
                 }
                 let mut any = Vec::new();
                 for entry in list(entries)? {
@@ -116,6 +117,67 @@ fn relation_clauses(
             Ok(out)
         }
     }
+}
+
+/// `containsExactly`, as graphene-sqlalchemy's docs define it (the original only raises
+/// NotImplementedError): the parent's related rows are exactly those the entries match —
+/// every entry matches at least one related row, and every related row matches an entry.
+fn contains_exactly(
+    select: &Select,
+    source: usize,
+    table: TableId,
+    r: usize,
+    entries: &[Input],
+) -> Result<Expr, String> {
+    let rel = &TABLES[table].relationships[r];
+    let target = &TABLES[rel.target];
+    let depth = select.depth() + 1;
+    let parent_pk = Col {
+        source,
+        column: TABLES[table].pk,
+    };
+    let related = |depth: usize| {
+        let mut sub = Select::nested(rel.target, depth);
+        sub.filter.push(Expr::Correlate {
+            inner: Col {
+                source: 0,
+                column: rel.column,
+            },
+            outer: parent_pk,
+        });
+        sub
+    };
+    // A related row (of the subquery at `depth`) that matches one entry.
+    let matches = |entry: &Input| -> Result<Expr, String> {
+        let mut m = Select::nested(rel.target, depth + 1);
+        m.filter.push(Expr::Correlate {
+            inner: Col {
+                source: 0,
+                column: target.pk,
+            },
+            outer: Col {
+                source: 0,
+                column: target.pk,
+            },
+        });
+        let inner = clauses(&mut m, 0, entry)?;
+        m.filter.extend(inner);
+        Ok(Expr::Exists(Box::new(m)))
+    };
+    let mut all = Vec::new();
+    let mut others = related(depth);
+    let any: Vec<Expr> = entries.iter().map(matches).collect::<Result<_, _>>()?;
+    if !any.is_empty() {
+        others.filter.push(Expr::Not(Box::new(Expr::Or(any))));
+    }
+    all.push(Expr::Not(Box::new(Expr::Exists(Box::new(others)))));
+    for entry in entries {
+        let mut found = related(depth);
+        let inner = clauses(&mut found, 0, entry)?;
+        found.filter.extend(inner);
+        all.push(Expr::Exists(Box::new(found)));
+    }
+    Ok(Expr::And(all))
 }
 
 const NONE_OPERATORS: &str = "Only '=', '!=', 'is_()', 'is_not()', 'is_distinct_from()', 'is_not_distinct_from()' operators can be used with None/True/False";
@@ -159,6 +221,8 @@ fn column_clauses(col: Col, pk: bool, ops: &Input) -> Result<Vec<Expr>, String> 
                 };
                 Expr::Cmp(col, cmp, value())
             }
+            // SQLAlchemy refuses to compare None with anything but (in)equality.
+            "like" | "notlike" | "ilike" if *v == Input::Null => return Err(NONE_OPERATORS.into()),
             "like" => Expr::Like(col, value()),
             "notlike" => Expr::NotLike(col, value()),
             "ilike" => Expr::ILike(col, value()),

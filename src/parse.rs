@@ -403,16 +403,25 @@ fn dedent_block_lines(lines: Vec<String>) -> String {
     out.get(first..last.max(first)).unwrap_or(&[]).join("\n")
 }
 
+/// Selection sets, lists, objects and list types nested deeper than this are refused, as
+/// graphql-core 3.2.14 refuses them (and so the parser's recursion is bounded).
+const MAX_NESTING_DEPTH: usize = 200;
+
 pub fn parse(src: &str) -> Result<Document, GraphQLError> {
     let mut lexer = Lexer::new(src);
     let first = lexer.next()?;
-    let mut p = Parser { lexer, tok: first };
+    let mut p = Parser {
+        lexer,
+        tok: first,
+        depth: 0,
+    };
     p.document()
 }
 
 struct Parser {
     lexer: Lexer,
     tok: Token,
+    depth: usize,
 }
 
 const TYPE_SYSTEM: [&str; 9] = [
@@ -428,6 +437,17 @@ const TYPE_SYSTEM: [&str; 9] = [
 ];
 
 impl Parser {
+    fn enter_nesting(&mut self) -> Result<(), GraphQLError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING_DEPTH {
+            return Err(syntax(
+                "Document is nested too deeply. Parsing aborted.",
+                self.tok.pos,
+            ));
+        }
+        Ok(())
+    }
+
     fn advance(&mut self) -> Result<Token, GraphQLError> {
         let next = self.lexer.next()?;
         Ok(std::mem::replace(&mut self.tok, next))
@@ -560,10 +580,19 @@ impl Parser {
     fn type_system_definition(&mut self) -> Result<Definition, GraphQLError> {
         let pos = self.tok.pos;
         self.skip_description()?;
-        let keyword = match &self.advance()?.tok {
+        let mut keyword = match &self.advance()?.tok {
             Tok::Name(n) => n.clone(),
             _ => String::new(),
         };
+        // `extend schema`, `extend type Foo`: the extended kind belongs to this definition.
+        if keyword == "extend" {
+            if let Tok::Name(kind) = &self.tok.tok {
+                if kind == "schema" {
+                    keyword = "schema".into();
+                }
+                self.advance()?;
+            }
+        }
         let name = match &self.tok.tok {
             Tok::Name(n) => Some(n.clone()),
             _ => None,
@@ -687,7 +716,9 @@ impl Parser {
     fn type_ref(&mut self) -> Result<Type, GraphQLError> {
         let pos = self.tok.pos;
         let inner = if self.skip("[")? {
+            self.enter_nesting()?;
             let t = self.type_ref()?;
+            self.depth -= 1;
             self.expect("]")?;
             Type::List(Box::new(t), pos)
         } else {
@@ -700,6 +731,7 @@ impl Parser {
     }
 
     fn selection_set(&mut self) -> Result<SelectionSet, GraphQLError> {
+        self.enter_nesting()?;
         let pos = self.expect("{")?;
         let mut items = Vec::new();
         loop {
@@ -708,6 +740,7 @@ impl Parser {
                 break;
             }
         }
+        self.depth -= 1;
         Ok(SelectionSet {
             items,
             pos: Some(pos),
@@ -829,14 +862,17 @@ impl Parser {
         let pos = self.tok.pos;
         let kind = match &self.tok.tok {
             Tok::Punct("[") => {
+                self.enter_nesting()?;
                 self.advance()?;
                 let mut items = Vec::new();
                 while !self.skip("]")? {
                     items.push(self.value(is_const)?);
                 }
+                self.depth -= 1;
                 ValueKind::List(items)
             }
             Tok::Punct("{") => {
+                self.enter_nesting()?;
                 self.advance()?;
                 let mut fields = Vec::new();
                 while !self.skip("}")? {
@@ -850,6 +886,7 @@ impl Parser {
                         pos: fpos,
                     });
                 }
+                self.depth -= 1;
                 ValueKind::Object(fields)
             }
             Tok::Punct("$") if is_const => {
@@ -998,6 +1035,21 @@ mod tests {
         let doc = parse("\"op\" query Q(\"v\" $a: Int) { a } \"\"\"f\"\"\" fragment F on T { a }")
             .expect("parses");
         assert_eq!(doc.definitions.len(), 2);
+    }
+
+    #[test]
+    fn nesting_is_bounded_like_graphql_core() {
+        let ok = format!("{}a{}", "{a".repeat(199) + "{", "}".repeat(200));
+        assert!(parse(&ok).is_ok());
+        let deep = format!("{}a{}", "{a".repeat(200) + "{", "}".repeat(201));
+        let e = parse(&deep).expect_err("too deep");
+        assert_eq!(
+            e.message,
+            "Syntax Error: Document is nested too deeply. Parsing aborted."
+        );
+        assert_eq!(e.locations[0].column, 401);
+        let list = format!("{{ a(x: {}1{}) }}", "[".repeat(201), "]".repeat(201));
+        assert!(parse(&list).is_err());
     }
 
     #[test]

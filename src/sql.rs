@@ -48,10 +48,17 @@ pub enum Expr {
     Not(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
+    /// `EXISTS (SELECT 1 …)` over a subquery, which may refer to this select's columns.
+    Exists(Box<Select>),
+    /// A column of this select equal to a column of the select enclosing it.
+    Correlate {
+        inner: Col,
+        outer: Col,
+    },
 }
 
 /// A table occurrence: the root table or an inner join on `left = right`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Source {
     table: TableId,
     on: Option<(Col, Col)>,
@@ -59,8 +66,10 @@ struct Source {
 
 /// One SELECT over a root table with inner joins, a WHERE of ANDed clauses, ORDER BY and
 /// LIMIT/OFFSET. The selected columns are always all of the root table's, in model order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Select {
+    /// 0 for a statement; n for a subquery nested n deep (its aliases carry the depth).
+    depth: usize,
     sources: Vec<Source>,
     pub filter: Vec<Expr>,
     pub distinct: bool,
@@ -69,12 +78,22 @@ pub struct Select {
 
 impl Select {
     pub fn from(table: TableId) -> Self {
+        Self::nested(table, 0)
+    }
+
+    /// A subquery of a select at `depth - 1`.
+    pub fn nested(table: TableId, depth: usize) -> Self {
         Select {
+            depth,
             sources: vec![Source { table, on: None }],
             filter: Vec::new(),
             distinct: false,
             order: Vec::new(),
         }
+    }
+
+    pub fn depth(&self) -> usize {
+        self.depth
     }
 
     pub fn table_of(&self, source: usize) -> TableId {
@@ -93,6 +112,9 @@ impl Select {
 
     fn alias(&self, source: usize) -> String {
         let table = TABLES[self.sources[source].table].name;
+        if self.depth > 0 {
+            return format!("{table}_q{}_{source}", self.depth);
+        }
         if source == 0 {
             return table.to_string();
         }
@@ -118,6 +140,9 @@ impl Select {
     fn from_clause(&self, out: &mut String) {
         let root = TABLES[self.sources[0].table].name;
         let _ = write!(out, " FROM {root}");
+        if self.depth > 0 {
+            let _ = write!(out, " AS {}", self.alias(0));
+        }
         for (i, s) in self.sources.iter().enumerate().skip(1) {
             let _ = write!(
                 out,
@@ -133,7 +158,7 @@ impl Select {
         }
     }
 
-    fn where_clause(&self, out: &mut String, params: &mut Vec<Param>) {
+    fn where_clause(&self, out: &mut String, params: &mut Vec<Param>, outer: Option<&Select>) {
         if self.filter.is_empty() {
             return;
         }
@@ -142,7 +167,7 @@ impl Select {
             if i > 0 {
                 out.push_str(" AND ");
             }
-            self.expr(e, out, params);
+            self.expr(e, out, params, outer);
         }
     }
 
@@ -176,7 +201,7 @@ impl Select {
         }
         self.columns(&mut out);
         self.from_clause(&mut out);
-        self.where_clause(&mut out, &mut params);
+        self.where_clause(&mut out, &mut params, None);
         if !self.order.is_empty() {
             out.push_str(" ORDER BY ");
             for (i, (c, desc)) in self.order.iter().enumerate() {
@@ -195,7 +220,7 @@ impl Select {
         (out, params)
     }
 
-    fn expr(&self, e: &Expr, out: &mut String, params: &mut Vec<Param>) {
+    fn expr(&self, e: &Expr, out: &mut String, params: &mut Vec<Param>, outer: Option<&Select>) {
         match e {
             Expr::True => out.push_str("1 = 1"),
             Expr::False => out.push_str("1 != 1"),
@@ -244,7 +269,7 @@ impl Select {
             }
             Expr::Not(inner) => {
                 out.push_str("NOT (");
-                self.expr(inner, out, params);
+                self.expr(inner, out, params, outer);
                 out.push(')');
             }
             Expr::And(items) | Expr::Or(items) => {
@@ -258,9 +283,26 @@ impl Select {
                     if i > 0 {
                         out.push_str(sep);
                     }
-                    self.expr(x, out, params);
+                    self.expr(x, out, params, outer);
                 }
                 out.push(')');
+            }
+            Expr::Exists(sub) => {
+                out.push_str("EXISTS (SELECT 1");
+                sub.from_clause(out);
+                sub.where_clause(out, params, Some(self));
+                out.push(')');
+            }
+            Expr::Correlate {
+                inner,
+                outer: outer_col,
+            } => {
+                self.col(*inner, out);
+                out.push_str(" = ");
+                match outer {
+                    Some(o) => o.col(*outer_col, out),
+                    None => out.push_str("NULL"),
+                }
             }
         }
     }
@@ -365,6 +407,36 @@ mod tests {
                 Param::Int(5)
             ]
         );
+    }
+
+    #[test]
+    fn subqueries_correlate_with_their_enclosing_select() {
+        let mut s = Select::from(DEPARTMENT);
+        let mut sub = Select::nested(EMPLOYEE, 1);
+        sub.filter.push(Expr::Correlate {
+            inner: Col {
+                source: 0,
+                column: 3,
+            },
+            outer: Col {
+                source: 0,
+                column: 0,
+            },
+        });
+        sub.filter.push(Expr::Cmp(
+            Col {
+                source: 0,
+                column: 1,
+            },
+            CmpOp::Eq,
+            Param::Text("Roy".into()),
+        ));
+        s.filter
+            .push(Expr::Not(Box::new(Expr::Exists(Box::new(sub)))));
+        let (text, _) = s.rows(None);
+        assert!(text.ends_with(
+            "WHERE NOT (EXISTS (SELECT 1 FROM employee AS employee_q1_0 WHERE employee_q1_0.department_id = department.id AND employee_q1_0.name = ?))"
+        ), "{text}");
     }
 
     #[test]

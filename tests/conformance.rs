@@ -1,7 +1,9 @@
 //! The conformance corpus, recorded from the Python original, replayed over real HTTP.
 //!
-//! One test walks `tests/conformance/cases/*.json` (adding a case is adding a file) and
-//! compares status and body JSON, including key order, as the corpus README prescribes.
+//! One test walks `tests/conformance/cases/*.json` (the shared corpus) and `tests/cases/*.json`
+//! (cases of our own, recorded from the original with `tests/differential/record.py`) — adding
+//! a case is adding a file — and compares status and body JSON, including key order, as the
+//! corpus README prescribes.
 
 mod common;
 
@@ -11,10 +13,15 @@ use serde_json::{Value, json};
 fn every_corpus_case_matches_the_original() {
     let db = common::fixture_db("conformance");
     let addr = common::start_server(&db);
-    let dir = common::conformance_dir().join("cases");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("cases dir")
-        .map(|e| e.expect("entry").path())
+    let root = common::conformance_dir();
+    let dirs = [root.join("cases"), root.join("../cases")];
+    let mut paths: Vec<_> = dirs
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(d)
+                .expect("cases dir")
+                .map(|e| e.expect("entry").path())
+        })
         .collect();
     paths.sort();
     let mut failures = Vec::new();
@@ -58,7 +65,7 @@ fn every_corpus_case_matches_the_original() {
             ));
         }
     }
-    assert!(paths.len() >= 50, "corpus has {} cases", paths.len());
+    assert!(paths.len() >= 100, "corpus has {} cases", paths.len());
     assert!(
         failures.is_empty(),
         "{} of {} cases differ:\n{}",

@@ -169,7 +169,7 @@ impl<'a> Validator<'a> {
         for d in &doc.definitions {
             if let Definition::TypeSystem { keyword, name, pos } = d {
                 let def_name = match (keyword.as_str(), name.as_deref()) {
-                    ("schema", _) | ("extend", Some("schema")) => "schema".to_string(),
+                    ("schema", _) => "schema".to_string(),
                     (_, Some(n)) => format!("'{n}'"),
                     (_, None) => format!("'{keyword}'"),
                 };
@@ -606,10 +606,9 @@ impl<'a> Validator<'a> {
             match def {
                 None => self.error(msg::unknown_directive(&d.name.value), vec![d.pos])?,
                 Some(def) if !def.locations.contains(&location.name()) => {
-                    let message = msg::misplaced_directive(
-                        &d.name.value,
-                        &location.name().to_ascii_lowercase(),
-                    );
+                    // graphql-core prints the location enum's value: `fragment definition`.
+                    let place = location.name().to_ascii_lowercase().replace('_', " ");
+                    let message = msg::misplaced_directive(&d.name.value, &place);
                     self.error(message, vec![d.pos])?;
                 }
                 Some(_) => {}

@@ -29,6 +29,7 @@ import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ORIGINAL_SQL_ERROR = "(sqlite3.OperationalError)"
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CONFORMANCE = os.path.join(ROOT, "tests", "conformance")
 
@@ -332,6 +333,7 @@ def main():
     work = tempfile.mkdtemp(prefix="relaylite-diff-")
     procs, (orig_url, ours_url) = start_servers(work, args.relaylite)
     differences = 0
+    known = 0
     try:
         for i in range(args.count):
             req = gen.broken() if rng.random() < 0.2 else gen.request()
@@ -339,6 +341,11 @@ def main():
                 continue
             a = normalise(*post(orig_url, req))
             b = normalise(*post(ours_url, req))
+            if ORIGINAL_SQL_ERROR in json.dumps(a):
+                # The original built invalid SQL (e.g. `contains` with several empty entries
+                # renders `WHERE ()`); relaylite answers those deliberately. See README.
+                known += 1
+                continue
             if json.dumps(a) != json.dumps(b):
                 differences += 1
                 if differences <= args.show:
@@ -350,7 +357,8 @@ def main():
         for p in procs:
             p.terminate()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"seed {args.seed}: {args.count} requests, {differences} differences")
+    print(f"seed {args.seed}: {args.count} requests, {differences} differences"
+          f" ({known} on which the original failed with an SQL error of its own, not compared)")
     sys.exit(1 if differences else 0)
 
 
