@@ -21,7 +21,7 @@ pub enum Cell {
     Null,
     Int(i64),
     Real(f64),
-    Text(String),
+    Text(std::rc::Rc<str>),
     Blob(Vec<u8>),
 }
 
@@ -88,6 +88,22 @@ impl Db {
     }
 
     pub fn query(&self, sql: &str, params: &[Param]) -> Result<Vec<Row>, DbError> {
+        let mut out = Vec::new();
+        self.query_each(sql, params, |row| {
+            out.push(row);
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// Runs a statement and hands each row to `f` until it returns false; SQLite stops
+    /// there, so a caller that has what it needs reads no further.
+    pub fn query_each(
+        &self,
+        sql: &str,
+        params: &[Param],
+        mut f: impl FnMut(Row) -> bool,
+    ) -> Result<(), DbError> {
         if self.log_sql {
             eprintln!("SQL {sql} {params:?}");
         }
@@ -95,15 +111,16 @@ impl Db {
         let bound: Vec<rusqlite::types::Value> = params.iter().map(to_sql).collect();
         let mut rows = stmt.query(rusqlite::params_from_iter(bound.iter()))?;
         let width = rows.as_ref().map(|s| s.column_count()).unwrap_or(0);
-        let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let mut cells = Vec::with_capacity(width);
             for i in 0..width {
                 cells.push(from_sql(row.get_ref(i)?));
             }
-            out.push(cells);
+            if !f(cells) {
+                break;
+            }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -120,7 +137,10 @@ fn from_sql(v: ValueRef<'_>) -> Cell {
         ValueRef::Null => Cell::Null,
         ValueRef::Integer(i) => Cell::Int(i),
         ValueRef::Real(f) => Cell::Real(f),
-        ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Text(t) => Cell::Text(match std::str::from_utf8(t) {
+            Ok(s) => s.into(),
+            Err(_) => String::from_utf8_lossy(t).as_ref().into(),
+        }),
         ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
     }
 }

@@ -49,7 +49,7 @@ impl GraphQLError {
     }
 
     pub fn to_json(&self) -> Value {
-        let mut fields = vec![("message".into(), Value::Str(self.message.clone()))];
+        let mut fields = vec![("message".into(), Value::Str(self.message.as_str().into()))];
         if !self.locations.is_empty() {
             let locations = self
                 .locations
@@ -68,7 +68,7 @@ impl GraphQLError {
                 .path
                 .iter()
                 .map(|seg| match seg {
-                    PathSeg::Key(k) => Value::Str(k.clone()),
+                    PathSeg::Key(k) => Value::Str(k.as_str().into()),
                     PathSeg::Index(i) => Value::Int(*i as i64),
                 })
                 .collect();

@@ -7,7 +7,8 @@
 //! the original's batched relationship loading produces. This file holds no SQL text.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 use crate::datetime::DateTime;
 use crate::db::{Cell, Db, DbError, Row};
@@ -20,7 +21,7 @@ use crate::model::{ColumnType, RelationKind, TABLES, TableId};
 use crate::plan::{FieldPlan, ObjectPlan, Plan, Sub};
 use crate::relay::{self, PageArgs, Window};
 use crate::schema::{Kind, Meta, Resolver, Schema};
-use crate::sql::{self, Col, Param, Select};
+use crate::sql::{self, Col, Columns, Param, Select};
 
 type Path = Vec<PathSeg>;
 
@@ -114,19 +115,20 @@ impl<'a> Executor<'a> {
             self.error(path, f, msg);
             return Value::Null;
         };
-        let rows = match self.db.query(&sql::by_pk(table), &[Param::Text(pk)]) {
-            Ok(r) => r,
-            Err(e) => {
-                self.db_error(path, f, e);
-                return Value::Null;
-            }
-        };
         let Sub::Abstract(plans) = &f.sub else {
             return Value::Null;
         };
         let type_id = self.schema.table_types[table];
         let Some(plan) = plans.iter().find(|p| p.type_id == type_id) else {
             return Value::Null;
+        };
+        let text = sql::by_pk(table, needed(table, &[plan]));
+        let rows = match self.db.query(text, &[Param::Text(pk)]) {
+            Ok(r) => r,
+            Err(e) => {
+                self.db_error(path, f, e);
+                return Value::Null;
+            }
         };
         let Some(row) = rows.first() else {
             return Value::Null;
@@ -148,6 +150,7 @@ impl<'a> Executor<'a> {
             return Value::Null;
         };
         let mut select = Select::from(table);
+        select.columns = needed(table, &node_plans(f));
         if let Some(Input::List(items)) = args.get("sort") {
             for item in items {
                 if let Input::Enum(name) = item {
@@ -270,7 +273,7 @@ impl<'a> Executor<'a> {
             let column = match ef.def.resolver {
                 Resolver::EdgeCursor => owners
                     .iter()
-                    .map(|(p, i)| Value::Str(relay::cursor(pages[*p].0.start + i)))
+                    .map(|(p, i)| Value::Str(relay::cursor(pages[*p].0.start + i).into()))
                     .collect(),
                 Resolver::EdgeNode => match ef.sub.object() {
                     Some(node_plan) => {
@@ -312,7 +315,7 @@ impl<'a> Executor<'a> {
             let column = match f.def.resolver {
                 Resolver::GlobalId(_) => rows
                     .iter()
-                    .map(|r| Value::Str(relay::global_id(t.type_name, &cell_text(&r[t.pk]))))
+                    .map(|r| Value::Str(relay::global_id(t.type_name, &cell_text(&r[t.pk])).into()))
                     .collect(),
                 Resolver::Column(_, c) => {
                     let mut out = Vec::with_capacity(rows.len());
@@ -362,10 +365,10 @@ impl<'a> Executor<'a> {
         let (Some(plan), false) = (f.sub.object(), keys.is_empty()) else {
             return out;
         };
-        let fetched = match self
-            .db
-            .query(&sql::by_keys(rel.target, target.pk), &[json_list(&keys)])
-        {
+        let fetched = match self.db.query(
+            sql::by_keys(rel.target, target.pk, needed(rel.target, &[plan])),
+            &[json_list(&keys)],
+        ) {
             Ok(rows) => rows,
             Err(e) => {
                 for i in 0..rows.len() {
@@ -374,7 +377,7 @@ impl<'a> Executor<'a> {
                 return out;
             }
         };
-        let by_key: HashMap<i64, &Row> = fetched
+        let by_key: KeyMap<&Row> = fetched
             .iter()
             .filter_map(|row| Some((int_key(&row[target.pk])?, row)))
             .collect();
@@ -421,7 +424,8 @@ impl<'a> Executor<'a> {
             return out;
         }
         let keys: Vec<Option<i64>> = rows.iter().map(|row| int_key(&row[t.pk])).collect();
-        match self.child_pages(rel.target, rel.column, &keys, &page) {
+        let columns = needed(rel.target, &node_plans(f)) | 1 << rel.column;
+        match self.child_pages(rel.target, rel.column, columns, &keys, &page) {
             Ok(pages) => {
                 let values = self.connections(rel.target, &pages, f, path);
                 for (i, v) in values.into_iter().enumerate() {
@@ -438,55 +442,129 @@ impl<'a> Executor<'a> {
     }
 
     /// Each parent's page of children, from one statement for all parents. Without cursors
-    /// or `last`, `first + 1` rows per parent tell everything; otherwise each parent's
-    /// children are all read and sliced here.
+    /// or `last`, `first + 1` rows per parent tell everything, and reading stops as soon as
+    /// every parent has them; otherwise each parent's children are all read and sliced here.
     fn child_pages(
         &self,
         child: TableId,
         fk: usize,
+        columns: Columns,
         keys: &[Option<i64>],
         page: &PageArgs,
     ) -> Result<Vec<(Window, Vec<Row>)>, DbError> {
         let mut distinct: Vec<i64> = keys.iter().flatten().copied().collect();
         distinct.sort_unstable();
         distinct.dedup();
-        let limit = match (page.needs_count(), page.first) {
-            (false, Some(n)) => n.saturating_add(1),
-            _ => -1,
+        let wanted = match (page.needs_count(), page.first) {
+            (false, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1),
+            _ => usize::MAX,
         };
-        let mut by_parent: HashMap<i64, Vec<Row>> = HashMap::new();
-        if !distinct.is_empty() && limit != 0 {
-            let width = TABLES[child].columns.len();
-            let pk = TABLES[child].pk;
-            let params = [json_list(&distinct), Param::Int(limit)];
-            let mut rows = self.db.query(&sql::child_rows(child, fk), &params)?;
-            rows.sort_by_key(|r| (int_key(&r[width]), int_key(&r[pk])));
-            for mut row in rows {
-                let parent = int_key(&row[width])
-                    .and_then(|i| distinct.get(i as usize))
-                    .copied();
-                row.truncate(width);
-                if let Some(parent) = parent {
-                    by_parent.entry(parent).or_default().push(row);
-                }
-            }
+        let mut by_parent: KeyMap<Vec<Row>> = KeyMap::default();
+        if !distinct.is_empty() && wanted > 0 {
+            let mut full = 0;
+            self.db.query_each(
+                sql::children(child, fk, columns),
+                &[json_list(&distinct)],
+                |row| {
+                    if let Some(parent) = int_key(&row[fk]) {
+                        let rows = by_parent.entry(parent).or_default();
+                        if rows.len() < wanted {
+                            rows.push(row);
+                            if rows.len() == wanted {
+                                full += 1;
+                            }
+                        }
+                    }
+                    full < distinct.len()
+                },
+            )?;
         }
-        Ok(keys
-            .iter()
-            .map(|k| {
-                let rows = k
-                    .and_then(|k| by_parent.get(&k))
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
-                let window = page.window(rows.len());
-                (window, rows[window.start..window.end].to_vec())
-            })
-            .collect())
+        // Each parent's rows move into its last page; a parent listed twice gets copies.
+        let mut left: KeyMap<usize> = KeyMap::default();
+        for k in keys.iter().flatten() {
+            *left.entry(*k).or_default() += 1;
+        }
+        let mut pages = Vec::with_capacity(keys.len());
+        for k in keys {
+            let rows = match k {
+                Some(k) => match left.get_mut(k) {
+                    Some(n) if *n > 1 => {
+                        *n -= 1;
+                        by_parent.get(k).cloned().unwrap_or_default()
+                    }
+                    _ => by_parent.remove(k).unwrap_or_default(),
+                },
+                None => Vec::new(),
+            };
+            let window = page.window(rows.len());
+            let mut rows = rows;
+            rows.truncate(window.end);
+            rows.drain(..window.start);
+            pages.push((window, rows));
+        }
+        Ok(pages)
     }
 }
 
+/// Rows by primary key. Keys are integers the database produced, so a multiply is hash
+/// enough; SipHash's defence against chosen keys buys nothing here.
+type KeyMap<V> = HashMap<i64, V, BuildHasherDefault<KeyHasher>>;
+
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_i64(&mut self, i: i64) {
+        self.0 = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The columns of `table` that resolving `plans` reads: the key, the columns asked for and
+/// the foreign keys of the relationships asked for.
+fn needed(table: TableId, plans: &[&ObjectPlan<'_>]) -> Columns {
+    let t = &TABLES[table];
+    let mut columns: Columns = 1 << t.pk;
+    for field in plans.iter().flat_map(|p| p.fields.iter()) {
+        match field.def.resolver {
+            Resolver::Column(_, c) => columns |= 1 << c,
+            Resolver::Relation(_, r) if t.relationships[r].kind == RelationKind::ManyToOne => {
+                columns |= 1 << t.relationships[r].column
+            }
+            _ => {}
+        }
+    }
+    columns
+}
+
+/// The node plans under a connection field (`edges { node { … } }`, any aliases).
+fn node_plans<'p, 's>(connection: &'p FieldPlan<'s>) -> Vec<&'p ObjectPlan<'s>> {
+    let edges = connection
+        .sub
+        .object()
+        .into_iter()
+        .flat_map(|c| c.fields.iter());
+    let nodes = edges
+        .filter(|f| f.def.resolver == Resolver::Edges)
+        .filter_map(|f| f.sub.object())
+        .flat_map(|e| e.fields.iter());
+    nodes
+        .filter(|f| f.def.resolver == Resolver::EdgeNode)
+        .filter_map(|f| f.sub.object())
+        .collect()
+}
+
 fn zip_objects(plan: &ObjectPlan<'_>, columns: Vec<Vec<Value>>, n: usize) -> Vec<Value> {
-    let mut objects: Vec<Vec<(Arc<str>, Value)>> = (0..n)
+    let mut objects: Vec<Vec<(Rc<str>, Value)>> = (0..n)
         .map(|_| Vec::with_capacity(plan.fields.len()))
         .collect();
     for (f, column) in plan.fields.iter().zip(columns) {
@@ -508,8 +586,8 @@ fn page_info(schema: &Schema, f: &FieldPlan<'_>, w: &Window) -> Value {
             let v = match pf.def.resolver {
                 Resolver::HasNextPage => Value::Bool(w.has_next_page),
                 Resolver::HasPreviousPage => Value::Bool(w.has_previous_page),
-                Resolver::StartCursor if w.len() > 0 => Value::Str(relay::cursor(w.start)),
-                Resolver::EndCursor if w.len() > 0 => Value::Str(relay::cursor(w.end - 1)),
+                Resolver::StartCursor if w.len() > 0 => Value::Str(relay::cursor(w.start).into()),
+                Resolver::EndCursor if w.len() > 0 => Value::Str(relay::cursor(w.end - 1).into()),
                 Resolver::Meta(Meta::Typename) => Value::Str(schema.name(plan.type_id).into()),
                 _ => Value::Null,
             };
@@ -566,7 +644,7 @@ fn cell_text(c: &Cell) -> String {
         Cell::Null => "None".into(),
         Cell::Int(i) => i.to_string(),
         Cell::Real(f) => crate::pyrepr::float_repr(*f),
-        Cell::Text(s) => s.clone(),
+        Cell::Text(s) => s.to_string(),
         Cell::Blob(b) => String::from_utf8_lossy(b).into_owned(),
     }
 }
@@ -575,7 +653,7 @@ fn cell_text(c: &Cell) -> String {
 fn column_value(c: &Cell, ty: ColumnType, pk: bool) -> Result<Value, String> {
     Ok(match (c, ty) {
         (Cell::Null, _) => Value::Null,
-        (_, _) if pk => Value::Str(cell_text(c)),
+        (_, _) if pk => Value::Str(cell_text(c).into()),
         (Cell::Int(i), ColumnType::Integer) => Value::Int(*i),
         (Cell::Real(f), ColumnType::Integer) if f.fract() == 0.0 => Value::Int(*f as i64),
         (_, ColumnType::Integer) => {
@@ -584,9 +662,10 @@ fn column_value(c: &Cell, ty: ColumnType, pk: bool) -> Result<Value, String> {
                 cell_text(c)
             ));
         }
-        (_, ColumnType::Varchar) => Value::Str(cell_text(c)),
+        (Cell::Text(s), ColumnType::Varchar) => Value::Str(s.clone()),
+        (_, ColumnType::Varchar) => Value::Str(cell_text(c).into()),
         (Cell::Text(s), ColumnType::DateTime) => match DateTime::from_storage(s) {
-            Some(d) => Value::Str(d.to_string()),
+            Some(d) => Value::Str(d.to_string().into()),
             None => {
                 return Err(format!(
                     "Invalid isoformat string: {}",

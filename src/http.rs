@@ -135,7 +135,8 @@ async fn graphql(app: &App, req: Request<Incoming>) -> Resp {
         Ok(r) => r,
         Err(msg) => return error_response(StatusCode::BAD_REQUEST, &msg),
     };
-    let outcome = tokio::task::block_in_place(|| crate::run(app, &request));
+    // Requests are short and CPU-bound: run them on the worker that read them.
+    let outcome = crate::run(app, &request);
     graphql_response(outcome, parsed.strict)
 }
 
@@ -308,7 +309,7 @@ fn graphql_response(outcome: Outcome, strict: bool) -> Resp {
             )
         }
     };
-    let body = crate::response_body(data.as_ref(), &errors).to_json_string();
+    let body = crate::response_json(data.as_ref(), &errors);
     let ty = if strict {
         "application/graphql-response+json"
     } else {
@@ -318,7 +319,7 @@ fn graphql_response(outcome: Outcome, strict: bool) -> Resp {
 }
 
 fn error_response(status: StatusCode, message: &str) -> Resp {
-    let body = crate::response_body(None, &[GraphQLError::bare(message)]).to_json_string();
+    let body = crate::response_json(None, &[GraphQLError::bare(message)]);
     bytes_response(status, "application/json", body.as_bytes())
 }
 

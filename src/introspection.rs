@@ -467,7 +467,8 @@ fn one(schema: &Schema, item: Item<'_>, f: &FieldPlan<'_>) -> Value {
 }
 
 fn opt_str(s: &Option<String>) -> Value {
-    s.as_ref().map_or(Value::Null, |s| Value::Str(s.clone()))
+    s.as_ref()
+        .map_or(Value::Null, |s| Value::Str(s.as_str().into()))
 }
 
 fn include_deprecated(_f: &FieldPlan<'_>) -> bool {
@@ -502,7 +503,7 @@ fn resolve(schema: &Schema, item: Item<'_>, f: &FieldPlan<'_>, type_id: TypeId) 
             _ => Value::Null,
         },
         Item::Field(field) => match meta {
-            Meta::Name => Value::Str(field.name.clone()),
+            Meta::Name => Value::Str(field.name.as_str().into()),
             Meta::Description => opt_str(&field.description),
             Meta::Args => list(schema, &field.args, f, Item::Input),
             Meta::TypeOf => one(schema, Item::Type(&field.ty), f),
@@ -510,7 +511,7 @@ fn resolve(schema: &Schema, item: Item<'_>, f: &FieldPlan<'_>, type_id: TypeId) 
             _ => Value::Null,
         },
         Item::Input(input) => match meta {
-            Meta::Name => Value::Str(input.name.clone()),
+            Meta::Name => Value::Str(input.name.as_str().into()),
             Meta::Description => opt_str(&input.description),
             Meta::TypeOf => one(schema, Item::Type(&input.ty), f),
             Meta::DefaultValue => opt_str(&input.default),
@@ -518,7 +519,7 @@ fn resolve(schema: &Schema, item: Item<'_>, f: &FieldPlan<'_>, type_id: TypeId) 
             _ => Value::Null,
         },
         Item::EnumValue(v) => match meta {
-            Meta::Name => Value::Str(v.name.clone()),
+            Meta::Name => Value::Str(v.name.as_str().into()),
             Meta::Description => opt_str(&v.description),
             Meta::IsDeprecated => Value::Bool(false),
             _ => Value::Null,
@@ -552,7 +553,7 @@ fn named_type_field(schema: &Schema, t: TypeId, meta: Meta, f: &FieldPlan<'_>) -
     let ty = schema.ty(t);
     match (meta, &ty.kind) {
         (Meta::Kind, _) => Value::Str(ty.kind_name().into()),
-        (Meta::Name, _) => Value::Str(ty.name.clone()),
+        (Meta::Name, _) => Value::Str(ty.name.as_str().into()),
         (Meta::Description, _) => opt_str(&ty.description),
         (Meta::Fields, Kind::Object { fields, .. } | Kind::Interface { fields, .. })
             if include_deprecated(f) =>

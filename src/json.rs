@@ -1,10 +1,11 @@
 //! The response value and its writer.
 //!
 //! Objects are vectors of pairs, not maps: a GraphQL response is ordered as the query asks,
-//! and the writer emits keys in exactly that order, as compact UTF-8 JSON.
+//! and the writer emits keys in exactly that order, as compact UTF-8 JSON. Keys and strings
+//! are reference-counted, so the plan's keys and the rows' texts are shared, not copied.
 
 use std::fmt::Write;
-use std::sync::Arc;
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -12,14 +13,15 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
+    /// Shared with the row it came from: a value repeated across a response costs nothing.
+    Str(Rc<str>),
     List(Vec<Value>),
-    Object(Vec<(Arc<str>, Value)>),
+    Object(Vec<(Rc<str>, Value)>),
 }
 
 impl Value {
     pub fn to_json_string(&self) -> String {
-        let mut out = String::with_capacity(256);
+        let mut out = String::with_capacity(4096);
         self.write(&mut out);
         out
     }
@@ -28,9 +30,7 @@ impl Value {
         match self {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
+            Value::Int(i) => write_int(*i, out),
             Value::Float(f) => write_float(*f, out),
             Value::Str(s) => write_str(s, out),
             Value::List(items) => {
@@ -49,8 +49,10 @@ impl Value {
                     if i > 0 {
                         out.push(',');
                     }
-                    write_str(key, out);
-                    out.push(':');
+                    // Keys are GraphQL names ([_A-Za-z0-9]*): nothing to escape.
+                    out.push('"');
+                    out.push_str(key);
+                    out.push_str("\":");
                     value.write(out);
                 }
                 out.push('}');
@@ -69,25 +71,27 @@ fn write_float(f: f64, out: &mut String) {
 }
 
 pub fn write_str(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
     out.push('"');
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
+    for (i, &b) in bytes.iter().enumerate() {
+        // Most strings need no escaping: skip ahead byte by byte, copy in runs.
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
         out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(escape);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
         }
         start = i + 1;
     }
@@ -95,23 +99,23 @@ pub fn write_str(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// Converts a parsed request value (variables) into a response value, keeping key order.
-pub fn from_serde(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(from_serde).collect()),
-        serde_json::Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, v)| (Arc::from(k.as_str()), from_serde(v)))
-                .collect(),
-        ),
+/// Integers without going through `fmt`.
+fn write_int(i: i64, out: &mut String) {
+    let mut buf = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
     }
+    if i < 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or("0"));
 }
 
 #[cfg(test)]
@@ -123,6 +127,15 @@ mod tests {
         let mut out = String::new();
         write_str("a\"b\\c\n\u{1}é/", &mut out);
         assert_eq!(out, "\"a\\\"b\\\\c\\n\\u0001é/\"");
+    }
+
+    #[test]
+    fn integers_print_exactly() {
+        for i in [0, 7, -7, 1234567890, i64::MIN, i64::MAX] {
+            let mut out = String::new();
+            write_int(i, &mut out);
+            assert_eq!(out, i.to_string());
+        }
     }
 
     #[test]

@@ -4,14 +4,16 @@
 //! A request flows through one module per stage, each reading the one `Schema` derived
 //! from the model at start-up:
 //!
-//! `http` → [`parse`] → [`validate`] → [`plan`] → [`execute`] (with [`relay`], [`filter`],
-//! [`sql`], [`db`], [`introspection`]) → [`json`] → `http`.
+//! `http` → [`parse`] → [`validate`] (both remembered per query text by [`cache`]) →
+//! [`plan`] → [`execute`] (with [`relay`], [`filter`], [`sql`], [`db`], [`introspection`]) →
+//! [`json`] → `http`.
 //!
 //! [`run`] is the in-process entry point that the HTTP server, the tests and the benches
 //! share; it applies the original server's (graphql-server 3) rules for what becomes an
 //! HTTP 400, a request-level error or a field error.
 
 pub mod ast;
+pub mod cache;
 pub mod datetime;
 pub mod db;
 pub mod error;
@@ -39,14 +41,14 @@ use schema::Schema;
 
 /// Everything a request needs, built once at start-up.
 pub struct App {
-    pub schema: Schema,
+    pub schema: &'static Schema,
     pub db: DbConfig,
 }
 
 impl App {
     pub fn new(db: DbConfig) -> App {
         App {
-            schema: schema::build(),
+            schema: schema::get(),
             db,
         }
     }
@@ -83,26 +85,24 @@ pub fn run(app: &App, req: &Request) -> Outcome {
     let Some(query) = req.query.as_deref().filter(|q| !q.is_empty()) else {
         return Outcome::BadRequest("No GraphQL query found in the request".into());
     };
-    let doc = match parse::parse(query) {
+    let entry = cache::entry(query);
+    let doc = match &entry.parsed {
         Ok(doc) => doc,
-        Err(e) => return Outcome::Invalid(vec![e]),
+        Err(e) => return Outcome::Invalid(vec![e.clone()]),
     };
-    if req.invalid_operation_name {
-        return Outcome::BadRequest("Must provide a valid operation name.".into());
-    }
-    let kind = match operation_kind(&doc, req.operation_name.as_deref()) {
+    let kind = match operation_kind(doc, req.operation_name.as_deref()) {
         Ok(kind) => kind,
         Err(outcome) => return outcome,
     };
     if req.via_get && kind == OperationKind::Mutation {
         return Outcome::BadRequest("mutations are not allowed when using GET".into());
     }
-    let valid = match validate::validate(&app.schema, doc) {
+    let valid = match entry.validated(app.schema) {
         Ok(v) => v,
         Err(errors) => return Outcome::Invalid(errors),
     };
-    let plan = match plan::plan(
-        &app.schema,
+    let plan = match entry.plan(
+        app.schema,
         &valid,
         req.operation_name.as_deref(),
         &req.variables,
@@ -115,7 +115,7 @@ pub fn run(app: &App, req: &Request) -> Outcome {
             };
         }
     };
-    let result = Db::with_thread_connection(&app.db, |db| execute::execute(&app.schema, db, &plan));
+    let result = Db::with_thread_connection(&app.db, |db| execute::execute(app.schema, db, &plan));
     match result {
         Ok((data, errors)) => Outcome::Executed { data, errors },
         Err(e) => Outcome::Executed {
@@ -152,17 +152,27 @@ fn operation_kind(doc: &ast::Document, name: Option<&str>) -> Result<OperationKi
     })
 }
 
-/// The response body for an outcome that has one: `{"data": …, "errors": […]}`.
-pub fn response_body(data: Option<&Value>, errors: &[GraphQLError]) -> Value {
-    let mut fields = Vec::new();
+/// The response body text: `{"data": …, "errors": […]}`, each part only when present.
+pub fn response_json(data: Option<&Value>, errors: &[GraphQLError]) -> String {
+    let mut out = String::with_capacity(4096);
+    out.push('{');
     if let Some(d) = data {
-        fields.push(("data".into(), d.clone()));
+        out.push_str("\"data\":");
+        d.write(&mut out);
     }
     if !errors.is_empty() {
-        fields.push((
-            "errors".into(),
-            Value::List(errors.iter().map(GraphQLError::to_json).collect()),
-        ));
+        if data.is_some() {
+            out.push(',');
+        }
+        out.push_str("\"errors\":[");
+        for (i, e) in errors.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            e.to_json().write(&mut out);
+        }
+        out.push(']');
     }
-    Value::Object(fields)
+    out.push('}');
+    out
 }

@@ -83,7 +83,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         "schema" => {
-            println!("{}", introspection::print_sdl(&schema::build()));
+            println!("{}", introspection::print_sdl(schema::get()));
             ExitCode::SUCCESS
         }
         "init" => match db::prepare(&options.db) {

@@ -6,7 +6,7 @@
 //! sees the syntax tree: the executor reads only the plan.
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use crate::ast::{self, Definition, OperationKind, Selection};
 use crate::error::{GraphQLError, Pos};
@@ -25,7 +25,7 @@ pub struct ObjectPlan<'s> {
 }
 
 pub struct FieldPlan<'s> {
-    pub key: Arc<str>,
+    pub key: Rc<str>,
     pub def: &'s Field,
     /// Coerced arguments, or the field error coercion raised.
     pub args: Result<Args, GraphQLError>,
@@ -217,7 +217,7 @@ impl<'s, 'd> Planner<'s, 'd> {
             _ => Sub::Leaf,
         };
         Some(FieldPlan {
-            key: Arc::from(key),
+            key: Rc::from(key),
             def,
             args,
             pos: first.pos,

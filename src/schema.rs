@@ -599,6 +599,13 @@ fn scalar_filter(
     }
 }
 
+/// The schema, derived from the model on first use and shared by the whole process (it is
+/// the same for every database, and plans cached across requests borrow from it).
+pub fn get() -> &'static Schema {
+    static SCHEMA: std::sync::OnceLock<Schema> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(build)
+}
+
 pub fn build() -> Schema {
     let mut b = Builder { decls: Vec::new() };
     b.query();

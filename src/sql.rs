@@ -4,7 +4,9 @@
 //! aliases this file makes itself; every value is a bound parameter. The shapes mirror
 //! the SQL SQLAlchemy emits for the original, so SQLite plans and orders rows the same way.
 
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::{Mutex, OnceLock};
 
 use crate::model::{TABLES, TableId};
 
@@ -15,6 +17,12 @@ pub enum Param {
     Int(i64),
     Text(String),
 }
+
+/// A set of a table's columns, by index. Columns outside the set are selected as NULL, so
+/// rows keep the model's layout but SQLite never reads what the query does not need.
+pub type Columns = u64;
+
+pub const ALL_COLUMNS: Columns = Columns::MAX;
 
 /// A column of a table occurrence in the FROM clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +82,8 @@ pub struct Select {
     pub filter: Vec<Expr>,
     pub distinct: bool,
     pub order: Vec<(Col, bool)>,
+    /// The root table's columns to select.
+    pub columns: Columns,
 }
 
 impl Select {
@@ -89,6 +99,7 @@ impl Select {
             filter: Vec::new(),
             distinct: false,
             order: Vec::new(),
+            columns: ALL_COLUMNS,
         }
     }
 
@@ -175,6 +186,10 @@ impl Select {
         for i in 0..TABLES[self.sources[0].table].columns.len() {
             if i > 0 {
                 out.push_str(", ");
+            }
+            if self.columns & (1 << i) == 0 {
+                out.push_str("NULL");
+                continue;
             }
             self.col(
                 Col {
@@ -308,53 +323,82 @@ impl Select {
     }
 }
 
+/// The fixed statement shapes' texts, built once each: they are asked for on every request.
+fn memo(
+    kind: u8,
+    table: TableId,
+    column: usize,
+    columns: Columns,
+    build: impl FnOnce() -> String,
+) -> &'static str {
+    type Key = (u8, TableId, usize, Columns);
+    static TEXTS: OnceLock<Mutex<HashMap<Key, &'static str>>> = OnceLock::new();
+    let texts = TEXTS.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut texts = texts.lock().unwrap_or_else(|e| e.into_inner());
+    // A handful of texts per model, leaked once: they live as long as the process anyway.
+    texts
+        .entry((kind, table, column, columns))
+        .or_insert_with(|| Box::leak(build().into_boxed_str()))
+}
+
 /// `SELECT <columns> FROM table WHERE table.key IN (<json list>)`: rows by key, one
 /// statement whatever the number of keys (the list is one JSON parameter).
-pub fn by_keys(table: TableId, key: usize) -> String {
-    let t = &TABLES[table];
-    format!(
-        "SELECT {} FROM {} WHERE {}.{} IN (SELECT value FROM json_each(?))",
-        column_list(table, t.name),
-        t.name,
-        t.name,
-        t.columns[key].name
-    )
+pub fn by_keys(table: TableId, key: usize, columns: Columns) -> &'static str {
+    memo(0, table, key, columns, || {
+        let t = &TABLES[table];
+        format!(
+            "SELECT {} FROM {} WHERE {}.{} IN (SELECT value FROM json_each(?))",
+            column_list(table, t.name, columns),
+            t.name,
+            t.name,
+            t.columns[key].name
+        )
+    })
 }
 
 /// `SELECT <columns> FROM table WHERE table.pk = ?`, for `node(id:)`.
-pub fn by_pk(table: TableId) -> String {
-    let t = &TABLES[table];
-    format!(
-        "SELECT {} FROM {} WHERE {}.{} = ?",
-        column_list(table, t.name),
-        t.name,
-        t.name,
-        t.pk_name()
-    )
+pub fn by_pk(table: TableId, columns: Columns) -> &'static str {
+    memo(1, table, 0, columns, || {
+        let t = &TABLES[table];
+        format!(
+            "SELECT {} FROM {} WHERE {}.{} = ?",
+            column_list(table, t.name, columns),
+            t.name,
+            t.name,
+            t.pk_name()
+        )
+    })
 }
 
-/// The first rows of each parent's children in one statement. Parameters: a JSON list
-/// of parent keys, and a per-parent LIMIT (-1 for all). Rows come back with the index of
-/// their parent in that list; each parent's rows are the first in primary-key (rowid) order.
-pub fn child_rows(child: TableId, fk: usize) -> String {
-    let t = &TABLES[child];
-    format!(
-        "SELECT {cols}, p.key FROM json_each(?) AS p JOIN {name} AS c ON c.{pk} IN \
-         (SELECT i.{pk} FROM {name} AS i WHERE i.{fk} = p.value ORDER BY i.{pk} LIMIT ?)",
-        cols = column_list(child, "c"),
-        name = t.name,
-        pk = t.pk_name(),
-        fk = t.columns[fk].name,
-    )
+/// The children of a list of parents (a JSON list of keys), in primary-key (rowid) order:
+/// the order the original's lazy loads return them in. The caller stops reading once every
+/// parent has the rows its page needs, so on a table without an index on the foreign key
+/// one scan serves every parent, and stops early.
+pub fn children(child: TableId, fk: usize, columns: Columns) -> &'static str {
+    memo(2, child, fk, columns, || {
+        let t = &TABLES[child];
+        format!(
+            "SELECT {cols} FROM {name} WHERE {name}.{fk} IN (SELECT value FROM json_each(?)) ORDER BY {name}.{pk}",
+            cols = column_list(child, t.name, columns),
+            name = t.name,
+            pk = t.pk_name(),
+            fk = t.columns[fk].name,
+        )
+    })
 }
 
-fn column_list(table: TableId, alias: &str) -> String {
-    TABLES[table]
-        .columns
-        .iter()
-        .map(|c| format!("{alias}.{}", c.name))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn column_list(table: TableId, alias: &str, columns: Columns) -> String {
+    let cols = TABLES[table].columns.iter().enumerate();
+    let list: Vec<String> = cols
+        .map(|(i, c)| {
+            if columns & (1 << i) == 0 {
+                "NULL".to_string()
+            } else {
+                format!("{alias}.{}", c.name)
+            }
+        })
+        .collect();
+    list.join(", ")
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod overlap;
 mod usages;
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::ast::*;
 use crate::error::{GraphQLError, Pos};
@@ -23,9 +24,10 @@ use crate::suggest::suggestion_list;
 use messages as msg;
 use usages::Usage;
 
-/// A document that passed validation against the schema.
-#[derive(Debug)]
-pub struct Valid(Document);
+/// A document that passed validation against the schema (shared, so a cached document
+/// can be planned again without copying).
+#[derive(Debug, Clone)]
+pub struct Valid(Rc<Document>);
 
 impl Valid {
     pub fn document(&self) -> &Document {
@@ -38,7 +40,7 @@ const MAX_ERRORS: usize = 100;
 /// Selection sets nested deeper than this through fragments abort validation.
 const MAX_NESTING_DEPTH: usize = 200;
 
-pub fn validate(schema: &Schema, doc: Document) -> Result<Valid, Vec<GraphQLError>> {
+pub fn validate(schema: &Schema, doc: Rc<Document>) -> Result<Valid, Vec<GraphQLError>> {
     let errors = {
         let fragments = fragment_map(&doc);
         let mut v = Validator::new(schema, &doc, &fragments);

@@ -1,0 +1,33 @@
+//! Runs one benchmark query in a loop, for profilers: `cargo run --release --example profile -- q3 2000`.
+
+use relaylite::db::DbConfig;
+use relaylite::{App, Request};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let name = args.next().unwrap_or_else(|| "q3".into());
+    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let db = args.next().unwrap_or_else(|| "target/bench.sqlite3".into());
+    let query =
+        std::fs::read_to_string(format!("benches/queries/{name}.graphql")).unwrap_or_default();
+    let app = App::new(DbConfig {
+        path: db.into(),
+        log_sql: false,
+    });
+    let req = Request {
+        query: Some(query),
+        ..Request::default()
+    };
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        // Serialize, as the HTTP layer does, so the work compares with the floor's.
+        let body = match relaylite::run(&app, &req) {
+            relaylite::Outcome::Executed { data, errors } => {
+                relaylite::response_json(Some(&data), &errors)
+            }
+            _ => String::new(),
+        };
+        std::hint::black_box(body);
+    }
+    eprintln!("{name}: {:?} per run", start.elapsed() / n.max(1) as u32);
+}

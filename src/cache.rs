@@ -1,0 +1,133 @@
+//! A per-thread cache of parsed and validated documents, keyed by the query text, with the
+//! plans of their operations that take no variables.
+//!
+//! Clients send the same few queries over and over; parsing, validating and planning them
+//! again is pure waste. Each worker thread keeps its own cache (no locks), bounded in entries
+//! and in the size of the texts it keeps, and drops the least recently used entry when full.
+//! A plan depends only on the document and the variables, so one without variables is reused.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::ast::Document;
+use crate::error::GraphQLError;
+use crate::parse;
+use crate::plan::{self, Plan};
+use crate::schema::Schema;
+use crate::validate::{self, Valid};
+
+const MAX_ENTRIES: usize = 256;
+/// Longer texts are rare and would make the cache's memory unbounded in practice.
+const MAX_QUERY_LEN: usize = 16 * 1024;
+
+/// A query text's parse result, and its validation once asked for.
+pub struct Entry {
+    pub parsed: Result<Rc<Document>, GraphQLError>,
+    validated: RefCell<Option<Result<Valid, Vec<GraphQLError>>>>,
+    /// Plans of variable-free operations, by operation name.
+    plans: RefCell<Vec<(Option<String>, Rc<Plan<'static>>)>>,
+}
+
+impl Entry {
+    /// Validates on first use; later calls return the same answer.
+    pub fn validated(&self, schema: &Schema) -> Result<Valid, Vec<GraphQLError>> {
+        if let Some(v) = self.validated.borrow().as_ref() {
+            return v.clone();
+        }
+        let result = match &self.parsed {
+            Ok(doc) => validate::validate(schema, doc.clone()),
+            Err(e) => Err(vec![e.clone()]),
+        };
+        *self.validated.borrow_mut() = Some(result.clone());
+        result
+    }
+
+    /// The plan for the chosen operation; built once when the operation declares no
+    /// variables (then nothing else can change it), built each time otherwise.
+    pub fn plan(
+        &self,
+        schema: &'static Schema,
+        valid: &Valid,
+        operation_name: Option<&str>,
+        variables: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Rc<Plan<'static>>, Vec<GraphQLError>> {
+        let name = operation_name.map(str::to_string);
+        if let Some((_, p)) = self.plans.borrow().iter().find(|(n, _)| *n == name) {
+            return Ok(p.clone());
+        }
+        let plan = Rc::new(plan::plan(schema, valid, operation_name, variables)?);
+        let takes_variables = plan::operation(valid.document(), operation_name)
+            .map(|op| !op.variables.is_empty())
+            .unwrap_or(true);
+        if !takes_variables {
+            self.plans.borrow_mut().push((name, plan.clone()));
+        }
+        Ok(plan)
+    }
+}
+
+struct Cache {
+    entries: HashMap<String, (Rc<Entry>, u64)>,
+    clock: u64,
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache { entries: HashMap::new(), clock: 0 });
+}
+
+/// The entry for `query`, parsing it if this thread has not seen it recently.
+pub fn entry(query: &str) -> Rc<Entry> {
+    let fresh = || {
+        Rc::new(Entry {
+            parsed: parse::parse(query).map(Rc::new),
+            validated: RefCell::new(None),
+            plans: RefCell::new(Vec::new()),
+        })
+    };
+    if query.len() > MAX_QUERY_LEN {
+        return fresh();
+    }
+    CACHE.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        cache.clock += 1;
+        let now = cache.clock;
+        if let Some((entry, used)) = cache.entries.get_mut(query) {
+            *used = now;
+            return entry.clone();
+        }
+        if cache.entries.len() >= MAX_ENTRIES {
+            let oldest = cache
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                cache.entries.remove(&k);
+            }
+        }
+        let entry = fresh();
+        cache
+            .entries
+            .insert(query.to_string(), (entry.clone(), now));
+        entry
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_queries_share_one_entry_and_the_cache_stays_bounded() {
+        let a = entry("{ __typename }");
+        let b = entry("{ __typename }");
+        assert!(Rc::ptr_eq(&a, &b));
+        for i in 0..(MAX_ENTRIES + 10) {
+            entry(&format!("{{ a{i}: __typename }}"));
+        }
+        CACHE.with(|c| assert_eq!(c.borrow().entries.len(), MAX_ENTRIES));
+        let long = format!("{{ __typename }}{}", " ".repeat(MAX_QUERY_LEN));
+        assert!(!Rc::ptr_eq(&entry(&long), &entry(&long)));
+    }
+}
