@@ -56,6 +56,13 @@ impl From<rusqlite::Error> for DbError {
 
 thread_local! {
     static CONNECTIONS: RefCell<HashMap<PathBuf, Db>> = RefCell::new(HashMap::new());
+    static STATEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many statements this thread has run: tests check that a query's count depends on
+/// its shape, not on how many rows it touches.
+pub fn statements_run() -> u64 {
+    STATEMENTS.with(|c| c.get())
 }
 
 impl Db {
@@ -87,6 +94,22 @@ impl Db {
         })
     }
 
+    /// Runs `f` inside one read transaction: every statement of a request sees the same
+    /// snapshot, and SQLite takes its file lock once per request, not once per statement.
+    pub fn read<T>(&self, f: impl FnOnce() -> T) -> Result<T, DbError> {
+        if !self.conn.is_autocommit() {
+            // A transaction left open by a failure must not poison this connection.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        self.conn.prepare_cached("BEGIN")?.execute([])?;
+        let out = f();
+        if let Err(e) = self.conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([])) {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+        Ok(out)
+    }
+
     pub fn query(&self, sql: &str, params: &[Param]) -> Result<Vec<Row>, DbError> {
         let mut out = Vec::new();
         self.query_each(sql, params, |row| {
@@ -104,6 +127,7 @@ impl Db {
         params: &[Param],
         mut f: impl FnMut(Row) -> bool,
     ) -> Result<(), DbError> {
+        STATEMENTS.with(|c| c.set(c.get() + 1));
         if self.log_sql {
             eprintln!("SQL {sql} {params:?}");
         }

@@ -131,7 +131,8 @@ async fn graphql(app: &App, req: Request<Incoming>) -> Resp {
     if parsed.via_get && parsed.wants_html {
         return bytes_response(StatusCode::OK, "text/html; charset=utf-8", GRAPHIQL_HTML);
     }
-    let request = match to_graphql_request(&parsed) {
+    let mut parsed = parsed;
+    let request = match to_graphql_request(&mut parsed.data, parsed.via_get) {
         Ok(r) => r,
         Err(msg) => return error_response(StatusCode::BAD_REQUEST, &msg),
     };
@@ -252,24 +253,29 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Checks the request's fields as graphql-server does and builds the GraphQL request.
-fn to_graphql_request(p: &Parsed) -> Result<crate::Request, String> {
-    let query = match p.data.get("query") {
+/// Checks the request's fields as graphql-server does and moves them into the GraphQL
+/// request.
+fn to_graphql_request(
+    data: &mut serde_json::Map<String, Json>,
+    via_get: bool,
+) -> Result<crate::Request, String> {
+    let query = match data.remove("query") {
         None | Some(Json::Null) => None,
-        Some(Json::String(s)) => Some(s.clone()),
+        Some(Json::String(s)) => Some(s),
         Some(other) => {
             return Err(format!(
                 "Provided GraphQL query must be a string or DocumentNode, got <class '{}'>",
-                python_type(other)
+                python_type(&other)
             ));
         }
     };
-    let (operation_name, invalid_operation_name) = match p.data.get("operationName") {
+    let (operation_name, invalid_operation_name) = match data.remove("operationName") {
         None | Some(Json::Null) => (None, false),
-        Some(Json::String(s)) => (Some(s.clone()), false),
+        Some(Json::String(s)) => (Some(s), false),
         Some(_) => (None, true),
     };
-    let variables = match p.data.get("variables") {
-        Some(Json::Object(m)) => m.clone(),
+    let variables = match data.remove("variables") {
+        Some(Json::Object(m)) => m,
         _ => serde_json::Map::new(),
     };
     Ok(crate::Request {
@@ -277,7 +283,7 @@ fn to_graphql_request(p: &Parsed) -> Result<crate::Request, String> {
         variables,
         operation_name,
         invalid_operation_name,
-        via_get: p.via_get,
+        via_get,
     })
 }
 

@@ -115,7 +115,10 @@ pub fn run(app: &App, req: &Request) -> Outcome {
             };
         }
     };
-    let result = Db::with_thread_connection(&app.db, |db| execute::execute(app.schema, db, &plan));
+    let result = Db::with_thread_connection(&app.db, |db| {
+        db.read(|| execute::execute(app.schema, db, &plan))
+    })
+    .and_then(|r| r);
     match result {
         Ok((data, errors)) => Outcome::Executed { data, errors },
         Err(e) => Outcome::Executed {
