@@ -10,20 +10,10 @@ use std::process::{Command, ExitCode};
 fn main() -> ExitCode {
     let root = env!("CARGO_MANIFEST_DIR");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let forwarded: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let forwarded: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let status = Command::new(cargo)
         .current_dir(root)
-        .args([
-            "bench",
-            "-p",
-            "relaylite-compare",
-            "--bench",
-            "compare",
-            "--target-dir",
-        ])
+        .args(["bench", "-p", "relaylite-compare", "--bench", "compare", "--target-dir"])
         .arg(format!("{root}/target/compare"))
         .arg("--")
         .args(forwarded)

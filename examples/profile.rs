@@ -10,14 +10,8 @@ fn main() {
     let db = args.next().unwrap_or_else(|| "target/bench.sqlite3".into());
     let query =
         std::fs::read_to_string(format!("benches/queries/{name}.graphql")).unwrap_or_default();
-    let app = App::new(DbConfig {
-        path: db.into(),
-        log_sql: false,
-    });
-    let req = Request {
-        query: Some(query),
-        ..Request::default()
-    };
+    let app = App::new(DbConfig { path: db.into(), log_sql: false });
+    let req = Request { query: Some(query), ..Request::default() };
     let start = std::time::Instant::now();
     for _ in 0..n {
         // Serialize, as the HTTP layer does, so the work compares with the floor's.

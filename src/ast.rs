@@ -201,10 +201,7 @@ impl std::fmt::Display for Value {
             ValueKind::Variable(n) => write!(f, "${n}"),
             ValueKind::Int(s) | ValueKind::Float(s) | ValueKind::Enum(s) => f.write_str(s),
             ValueKind::String { value, block: true } => f.write_str(&print_block_string(value)),
-            ValueKind::String {
-                value,
-                block: false,
-            } => f.write_str(&print_string(value)),
+            ValueKind::String { value, block: false } => f.write_str(&print_string(value)),
             ValueKind::Boolean(b) => write!(f, "{b}"),
             ValueKind::Null => f.write_str("null"),
             ValueKind::List(items) => {
@@ -212,10 +209,8 @@ impl std::fmt::Display for Value {
                 write!(f, "[{}]", items.join(", "))
             }
             ValueKind::Object(fields) => {
-                let fields: Vec<String> = fields
-                    .iter()
-                    .map(|o| format!("{}: {}", o.name.value, o.value))
-                    .collect();
+                let fields: Vec<String> =
+                    fields.iter().map(|o| format!("{}: {}", o.name.value, o.value)).collect();
                 write!(f, "{{{}}}", fields.join(", "))
             }
         }
@@ -251,20 +246,14 @@ pub fn print_block_string(value: &str) -> String {
     let escaped = value.replace("\"\"\"", "\\\"\"\"");
     let lines: Vec<&str> = escaped.split(['\n', '\r']).collect();
     let single = lines.len() == 1;
-    let force_leading = lines.len() > 1
-        && lines[1..]
-            .iter()
-            .all(|l| l.is_empty() || l.starts_with([' ', '\t']));
+    let force_leading =
+        lines.len() > 1 && lines[1..].iter().all(|l| l.is_empty() || l.starts_with([' ', '\t']));
     let trailing_triple = escaped.ends_with("\\\"\"\"");
     let force_trailing = (value.ends_with('"') && !trailing_triple) || value.ends_with('\\');
     let multiple =
         !single || value.chars().count() > 70 || force_trailing || force_leading || trailing_triple;
     let skip_leading = single && value.starts_with([' ', '\t']);
-    let before = if (multiple && !skip_leading) || force_leading {
-        "\n"
-    } else {
-        ""
-    };
+    let before = if (multiple && !skip_leading) || force_leading { "\n" } else { "" };
     let after = if multiple || force_trailing { "\n" } else { "" };
     format!("\"\"\"{before}{escaped}{after}\"\"\"")
 }

@@ -24,6 +24,8 @@ const MAX_QUERY_LEN: usize = 16 * 1024;
 /// A query text's parse result, and its validation once asked for.
 pub struct Entry {
     pub parsed: Result<Rc<Document>, GraphQLError>,
+    /// The token limit it was parsed under (a cached entry is only reused under the same).
+    max_tokens: u64,
     validated: RefCell<Option<Result<Valid, Vec<GraphQLError>>>>,
     /// Plans of variable-free operations, by operation name.
     plans: RefCell<Vec<(Option<String>, Rc<Plan<'static>>)>>,
@@ -77,10 +79,11 @@ thread_local! {
 }
 
 /// The entry for `query`, parsing it if this thread has not seen it recently.
-pub fn entry(query: &str) -> Rc<Entry> {
+pub fn entry(query: &str, max_tokens: u64) -> Rc<Entry> {
     let fresh = || {
         Rc::new(Entry {
-            parsed: parse::parse(query).map(Rc::new),
+            parsed: parse::parse_limited(query, max_tokens).map(Rc::new),
+            max_tokens,
             validated: RefCell::new(None),
             plans: RefCell::new(Vec::new()),
         })
@@ -93,23 +96,20 @@ pub fn entry(query: &str) -> Rc<Entry> {
         cache.clock += 1;
         let now = cache.clock;
         if let Some((entry, used)) = cache.entries.get_mut(query) {
-            *used = now;
-            return entry.clone();
+            if entry.max_tokens == max_tokens {
+                *used = now;
+                return entry.clone();
+            }
         }
         if cache.entries.len() >= MAX_ENTRIES {
-            let oldest = cache
-                .entries
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone());
+            let oldest =
+                cache.entries.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k.clone());
             if let Some(k) = oldest {
                 cache.entries.remove(&k);
             }
         }
         let entry = fresh();
-        cache
-            .entries
-            .insert(query.to_string(), (entry.clone(), now));
+        cache.entries.insert(query.to_string(), (entry.clone(), now));
         entry
     })
 }
@@ -120,14 +120,14 @@ mod tests {
 
     #[test]
     fn repeated_queries_share_one_entry_and_the_cache_stays_bounded() {
-        let a = entry("{ __typename }");
-        let b = entry("{ __typename }");
+        let a = entry("{ __typename }", 100);
+        let b = entry("{ __typename }", 100);
         assert!(Rc::ptr_eq(&a, &b));
         for i in 0..(MAX_ENTRIES + 10) {
-            entry(&format!("{{ a{i}: __typename }}"));
+            entry(&format!("{{ a{i}: __typename }}"), 100);
         }
         CACHE.with(|c| assert_eq!(c.borrow().entries.len(), MAX_ENTRIES));
         let long = format!("{{ __typename }}{}", " ".repeat(MAX_QUERY_LEN));
-        assert!(!Rc::ptr_eq(&entry(&long), &entry(&long)));
+        assert!(!Rc::ptr_eq(&entry(&long, 100), &entry(&long, 100)));
     }
 }

@@ -39,15 +39,8 @@ impl DateTime {
         if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
             return None;
         }
-        let mut dt = DateTime {
-            year: year as i32,
-            month,
-            day,
-            hour: 0,
-            minute: 0,
-            second: 0,
-            micro: 0,
-        };
+        let mut dt =
+            DateTime { year: year as i32, month, day, hour: 0, minute: 0, second: 0, micro: 0 };
         if b.len() > 10 {
             if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
                 return None;
@@ -183,10 +176,7 @@ fn py_int(s: &[u8]) -> Parse<i64> {
             b'_' if !prev_underscore => prev_underscore = true,
             b'0'..=b'9' => {
                 prev_underscore = false;
-                n = n
-                    .checked_mul(10)
-                    .and_then(|n| n.checked_add(i64::from(c - b'0')))
-                    .ok_or(())?;
+                n = n.checked_mul(10).and_then(|n| n.checked_add(i64::from(c - b'0'))).ok_or(())?;
             }
             _ => return Err(()),
         }
@@ -204,9 +194,7 @@ pub fn isoparse(s: &str) -> Option<DateTime> {
         return None;
     }
     let b = s.as_bytes();
-    let (date, pos) = parse_date_common(b)
-        .or_else(|_| parse_date_uncommon(b))
-        .ok()?;
+    let (date, pos) = parse_date_common(b).or_else(|_| parse_date_uncommon(b)).ok()?;
     let mut time = [0i64; 4];
     if b.len() > pos {
         time = parse_time(&b[pos + 1..]).ok()?;
@@ -256,11 +244,7 @@ fn parse_date_common(b: &[u8]) -> Parse<((i64, i64, i64), usize)> {
     let month = py_int(&b[pos..pos + 2])?;
     pos += 2;
     if pos >= b.len() {
-        return if has_sep {
-            Ok(((year, month, 1), pos))
-        } else {
-            Err(())
-        };
+        return if has_sep { Ok(((year, month, 1), pos)) } else { Err(()) };
     }
     if has_sep {
         if b[pos] != b'-' {
@@ -354,10 +338,7 @@ fn parse_time(b: &[u8]) -> Parse<[i64; 4]> {
             if !matches!(b.get(pos), Some(b'.' | b',')) {
                 continue;
             }
-            let digits = b[pos + 1..]
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
+            let digits = b[pos + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
             if digits == 0 {
                 continue;
             }
@@ -383,11 +364,7 @@ fn parse_tz(b: &[u8]) -> Parse<()> {
         return Err(());
     }
     let hours = py_int(&b[1..3])?;
-    let minutes = if b.len() == 3 {
-        0
-    } else {
-        py_int(&b[if b[3] == b':' { 4 } else { 3 }..])?
-    };
+    let minutes = if b.len() == 3 { 0 } else { py_int(&b[if b[3] == b':' { 4 } else { 3 }..])? };
     if hours == 0 && minutes == 0 {
         return Ok(());
     }
@@ -449,9 +426,7 @@ mod tests {
         let d = DateTime::from_storage("2020-01-02 03:04:05.000000").expect("valid");
         assert_eq!(d.to_string(), "2020-01-02T03:04:05");
         assert_eq!(
-            DateTime::from_storage("2020-01-02 03:04:05")
-                .map(|d| d.to_string())
-                .as_deref(),
+            DateTime::from_storage("2020-01-02 03:04:05").map(|d| d.to_string()).as_deref(),
             Some("2020-01-02T03:04:05")
         );
     }

@@ -40,22 +40,50 @@ pub struct Db {
 }
 
 #[derive(Debug)]
-pub struct DbError(pub String);
+pub struct DbError {
+    pub message: String,
+    /// The statement was stopped because the request ran out of time.
+    pub interrupted: bool,
+}
+
+impl DbError {
+    pub fn new(message: impl Into<String>) -> DbError {
+        DbError { message: message.into(), interrupted: false }
+    }
+
+    /// The error a client sees: a timeout names its limit.
+    pub fn into_error(self, limits: &crate::limits::Limits) -> crate::error::GraphQLError {
+        if self.interrupted {
+            return crate::limits::exceeded(
+                "The time this request took",
+                "--timeout-ms",
+                limits.timeout_ms,
+            );
+        }
+        crate::error::GraphQLError::bare(self.message)
+    }
+}
 
 impl std::fmt::Display for DbError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
 impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> Self {
-        DbError(e.to_string())
+        let interrupted = matches!(
+            &e,
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted
+        );
+        DbError { message: e.to_string(), interrupted }
     }
 }
 
 thread_local! {
     static CONNECTIONS: RefCell<HashMap<PathBuf, Db>> = RefCell::new(HashMap::new());
+    /// When the running request must stop; SQLite's progress handler checks it.
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
     static STATEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
@@ -69,12 +97,15 @@ impl Db {
     /// Opens a read-only connection for serving queries.
     pub fn open_read_only(config: &DbConfig) -> Result<Db, DbError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&config.path, flags)?;
+        let mut conn = Connection::open_with_flags(&config.path, flags)?;
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Db {
-            conn,
-            log_sql: config.log_sql,
-        })
+        // A writer holding the file gets a moment to finish before a request fails.
+        conn.busy_timeout(std::time::Duration::from_millis(2000))?;
+        // Every 1,000 virtual-machine steps SQLite asks whether the request is out of time.
+        let out_of_time =
+            || DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t));
+        conn.progress_handler(1000, Some(out_of_time))?;
+        Ok(Db { conn, log_sql: config.log_sql })
     }
 
     /// Runs `f` with this thread's read-only connection to `config.path`, opening it once.
@@ -89,18 +120,29 @@ impl Db {
             }
             match map.get(&config.path) {
                 Some(db) => Ok(f(db)),
-                None => Err(DbError("connection cache lost its entry".into())),
+                None => Err(DbError::new("connection cache lost its entry")),
             }
         })
     }
 
     /// Runs `f` inside one read transaction: every statement of a request sees the same
     /// snapshot, and SQLite takes its file lock once per request, not once per statement.
-    pub fn read<T>(&self, f: impl FnOnce() -> T) -> Result<T, DbError> {
+    pub fn read<T>(
+        &self,
+        timeout: std::time::Duration,
+        f: impl FnOnce() -> T,
+    ) -> Result<T, DbError> {
         if !self.conn.is_autocommit() {
             // A transaction left open by a failure must not poison this connection.
             let _ = self.conn.execute_batch("ROLLBACK");
         }
+        DEADLINE.with(|d| d.set(std::time::Instant::now().checked_add(timeout)));
+        let result = self.transaction(f);
+        DEADLINE.with(|d| d.set(None));
+        result
+    }
+
+    fn transaction<T>(&self, f: impl FnOnce() -> T) -> Result<T, DbError> {
         self.conn.prepare_cached("BEGIN")?.execute([])?;
         let out = f();
         if let Err(e) = self.conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([])) {
@@ -187,11 +229,7 @@ pub fn prepare(path: &Path) -> Result<Prepared, DbError> {
         let t = &TABLES[table];
         let cols: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
         let marks = vec!["?"; cols.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({marks})",
-            t.name,
-            cols.join(", ")
-        );
+        let sql = format!("INSERT INTO {} ({}) VALUES ({marks})", t.name, cols.join(", "));
         let bound: Vec<rusqlite::types::Value> = values.iter().map(to_sql).collect();
         tx.execute(&sql, rusqlite::params_from_iter(bound.iter()))?;
     }
@@ -210,23 +248,21 @@ fn check_tables(conn: &Connection) -> Result<(), DbError> {
     for t in TABLES.iter() {
         let mut stmt = conn.prepare("SELECT name, type FROM pragma_table_info(?)")?;
         let found: Vec<(String, String)> = stmt
-            .query_map([t.name], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
+            .query_map([t.name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .collect::<Result<_, _>>()?;
         if found.is_empty() {
-            return Err(DbError(format!("table `{}` is missing", t.name)));
+            return Err(DbError::new(format!("table `{}` is missing", t.name)));
         }
         for c in t.columns {
             match found.iter().find(|(n, _)| n.eq_ignore_ascii_case(c.name)) {
                 None => {
-                    return Err(DbError(format!(
+                    return Err(DbError::new(format!(
                         "table `{}` has no column `{}`",
                         t.name, c.name
                     )));
                 }
                 Some((_, ty)) if !ty.eq_ignore_ascii_case(c.ty.sql()) => {
-                    return Err(DbError(format!(
+                    return Err(DbError::new(format!(
                         "column `{}.{}` is {ty}, the model expects {}",
                         t.name,
                         c.name,

@@ -28,11 +28,7 @@ pub struct GraphQLError {
 
 impl GraphQLError {
     pub fn new(message: impl Into<String>, locations: Vec<Pos>) -> Self {
-        GraphQLError {
-            message: message.into(),
-            locations,
-            path: Vec::new(),
-        }
+        GraphQLError { message: message.into(), locations, path: Vec::new() }
     }
 
     pub fn at(message: impl Into<String>, pos: Pos) -> Self {

@@ -17,6 +17,7 @@ use crate::filter;
 use crate::input::{Args, Input};
 use crate::introspection;
 use crate::json::Value;
+use crate::limits::{self, Limits};
 use crate::model::{ColumnType, RelationKind, TABLES, TableId};
 use crate::plan::{FieldPlan, ObjectPlan, Plan, Sub};
 use crate::relay::{self, PageArgs, Window};
@@ -28,18 +29,27 @@ type Path = Vec<PathSeg>;
 pub struct Executor<'a> {
     schema: &'a Schema,
     db: &'a Db,
+    limits: &'a Limits,
     errors: Vec<GraphQLError>,
+    /// Rows read so far, against `limits.max_nodes`.
+    rows_read: u64,
+    /// Set when the request must stop (time or size limit): the whole answer is this error.
+    abort: Option<GraphQLError>,
 }
 
-/// Runs the plan: `(data, errors)`.
-pub fn execute(schema: &Schema, db: &Db, plan: &Plan<'_>) -> (Value, Vec<GraphQLError>) {
-    let mut ex = Executor {
-        schema,
-        db,
-        errors: Vec::new(),
-    };
+/// Runs the plan: `(data, errors)`, or the error that stopped the whole request.
+pub fn execute(
+    schema: &Schema,
+    db: &Db,
+    limits: &Limits,
+    plan: &Plan<'_>,
+) -> Result<(Value, Vec<GraphQLError>), GraphQLError> {
+    let mut ex = Executor { schema, db, limits, errors: Vec::new(), rows_read: 0, abort: None };
     let data = ex.root(&plan.root);
-    (data, ex.errors)
+    match ex.abort {
+        Some(e) => Err(e),
+        None => Ok((data, ex.errors)),
+    }
 }
 
 fn key(path: &Path, f: &FieldPlan<'_>) -> Path {
@@ -56,12 +66,57 @@ fn index(path: &Path, i: usize) -> Path {
 
 impl<'a> Executor<'a> {
     fn error(&mut self, path: Path, f: &FieldPlan<'_>, message: impl Into<String>) {
-        self.errors
-            .push(GraphQLError::at(message, f.pos).with_path(path));
+        self.errors.push(GraphQLError::at(message, f.pos).with_path(path));
+    }
+
+    /// A failed statement that served `n` parents: one field error each, or the request
+    /// stops if the statement was interrupted.
+    fn db_errors(&mut self, n: usize, path: &dyn Fn(usize) -> Path, f: &FieldPlan<'_>, e: DbError) {
+        if e.interrupted {
+            self.abort.get_or_insert(e.into_error(self.limits));
+            return;
+        }
+        for i in 0..n {
+            self.error(path(i), f, e.message.clone());
+        }
     }
 
     fn db_error(&mut self, path: Path, f: &FieldPlan<'_>, e: DbError) {
-        self.error(path, f, e.0);
+        if e.interrupted {
+            self.abort.get_or_insert(e.into_error(self.limits));
+        } else {
+            self.error(path, f, e.message);
+        }
+    }
+
+    /// Counts `n` more rows read; false (and the request stopped) past `--max-nodes`.
+    fn take_rows(&mut self, n: usize) -> bool {
+        self.rows_read = self.rows_read.saturating_add(n as u64);
+        if self.rows_read > self.limits.max_nodes {
+            let what = format!("A response of more than {} rows", self.limits.max_nodes);
+            self.abort.get_or_insert(limits::exceeded(&what, "--max-nodes", self.limits.max_nodes));
+        }
+        self.abort.is_none()
+    }
+
+    /// Rows this request may still read.
+    fn rows_left(&self) -> u64 {
+        self.limits.max_nodes.saturating_sub(self.rows_read)
+    }
+
+    /// `--max-page` on `first` and `last`.
+    fn page_limit(&self, page: &PageArgs) -> Result<(), String> {
+        for (name, n) in [("first", page.first), ("last", page.last)] {
+            if n.is_some_and(|n| n as u64 > self.limits.max_page) {
+                return Err(limits::exceeded(
+                    &format!("Argument '{name}'"),
+                    "--max-page",
+                    self.limits.max_page,
+                )
+                .message);
+            }
+        }
+        Ok(())
     }
 
     fn root(&mut self, plan: &ObjectPlan<'_>) -> Value {
@@ -130,6 +185,9 @@ impl<'a> Executor<'a> {
                 return Value::Null;
             }
         };
+        if !self.take_rows(rows.len()) {
+            return Value::Null;
+        }
         let Some(row) = rows.first() else {
             return Value::Null;
         };
@@ -138,9 +196,7 @@ impl<'a> Executor<'a> {
     }
 
     fn node_table(&self, type_name: &str) -> Option<TableId> {
-        self.schema
-            .type_id(type_name)
-            .and_then(|t| self.schema.table_of(t))
+        self.schema.type_id(type_name).and_then(|t| self.schema.table_of(t))
     }
 
     // ---- connections -----------------------------------------------------------------
@@ -161,33 +217,37 @@ impl<'a> Executor<'a> {
             }
         }
         if let Some(filter_value @ Input::Object(_)) = args.get("filter") {
-            if let Err(msg) = filter::apply(&mut select, filter_value) {
+            if let Err(msg) = filter::apply(&mut select, filter_value, self.limits) {
                 self.error(path, f, msg);
                 return Value::Null;
             }
         }
         let page = page_args(args);
-        if let Err(msg) = page.check() {
+        if let Err(msg) = page.check().and_then(|()| self.page_limit(&page)) {
             self.error(path, f, msg);
+            return Value::Null;
+        }
+        if self.abort.is_some() {
             return Value::Null;
         }
         let fetched = if page.needs_count() {
             self.counted_page(&select, &page)
         } else {
-            // Without cursors or `last`, `first + 1` rows tell whether more exist.
-            let limit = page.first.map(|n| (n as usize).saturating_add(1));
-            let (text, params) = select.rows(limit.map(|l| (l, 0)));
-            self.db
-                .query(&text, &params)
-                .map(|rows| (page.window(rows.len()), rows))
+            // Without cursors or `last`, `first + 1` rows tell whether more exist; and no
+            // more than the rows this request may still read, plus one to notice.
+            let cap = self.rows_left().saturating_add(1) as usize;
+            let limit = page.first.map(|n| (n as usize).saturating_add(1)).unwrap_or(cap).min(cap);
+            let (text, params) = select.rows(Some((limit, 0)));
+            self.db.query(&text, &params).map(|rows| (page.window(rows.len()), rows))
         };
         match fetched {
             Ok((window, mut rows)) => {
                 rows.truncate(window.len());
+                if !self.take_rows(rows.len()) {
+                    return Value::Null;
+                }
                 let pages = [(window, rows)];
-                self.connections(table, &pages, f, &|_| path.clone())
-                    .pop()
-                    .unwrap_or(Value::Null)
+                self.connections(table, &pages, f, &|_| path.clone()).pop().unwrap_or(Value::Null)
             }
             Err(e) => {
                 self.db_error(path, f, e);
@@ -202,12 +262,7 @@ impl<'a> Executor<'a> {
         page: &PageArgs,
     ) -> Result<(Window, Vec<Row>), DbError> {
         let (text, params) = select.count();
-        let count = match self
-            .db
-            .query(&text, &params)?
-            .first()
-            .and_then(|r| r.first())
-        {
+        let count = match self.db.query(&text, &params)?.first().and_then(|r| r.first()) {
             Some(Cell::Int(n)) => *n as usize,
             _ => 0,
         };
@@ -215,7 +270,9 @@ impl<'a> Executor<'a> {
         if window.len() == 0 {
             return Ok((window, Vec::new()));
         }
-        let (text, params) = select.rows(Some((window.len(), window.start)));
+        // Past the rows this request may still read, one more row is enough to notice.
+        let limit = window.len().min(self.rows_left().saturating_add(1) as usize);
+        let (text, params) = select.rows(Some((limit, window.start)));
         Ok((window, self.db.query(&text, &params)?))
     }
 
@@ -233,10 +290,9 @@ impl<'a> Executor<'a> {
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for cf in &plan.fields {
             let column = match cf.def.resolver {
-                Resolver::PageInfo => pages
-                    .iter()
-                    .map(|(w, _)| page_info(self.schema, cf, w))
-                    .collect(),
+                Resolver::PageInfo => {
+                    pages.iter().map(|(w, _)| page_info(self.schema, cf, w)).collect()
+                }
                 Resolver::Edges => {
                     let edge_path = |p: usize, i: usize| index(&key(&path(p), cf), i);
                     self.edges(table, pages, cf, &edge_path)
@@ -355,32 +411,24 @@ impl<'a> Executor<'a> {
     ) -> Vec<Value> {
         let rel = &TABLES[table].relationships[r];
         let target = &TABLES[rel.target];
-        let mut keys: Vec<i64> = rows
-            .iter()
-            .filter_map(|row| int_key(&row[rel.column]))
-            .collect();
+        let mut keys: Vec<i64> = rows.iter().filter_map(|row| int_key(&row[rel.column])).collect();
         keys.sort_unstable();
         keys.dedup();
         let mut out = vec![Value::Null; rows.len()];
-        let (Some(plan), false) = (f.sub.object(), keys.is_empty()) else {
+        let (Some(plan), false, None) = (f.sub.object(), keys.is_empty(), &self.abort) else {
             return out;
         };
-        let fetched = match self.db.query(
-            sql::by_keys(rel.target, target.pk, needed(rel.target, &[plan])),
-            &[json_list(&keys)],
-        ) {
-            Ok(rows) => rows,
+        let text = sql::by_keys(rel.target, target.pk, needed(rel.target, &[plan]));
+        let fetched = match self.db.query(text, &[json_list(&keys)]) {
+            Ok(fetched) if self.take_rows(fetched.len()) => fetched,
+            Ok(_) => return out,
             Err(e) => {
-                for i in 0..rows.len() {
-                    self.error(path(i), f, e.0.clone());
-                }
+                self.db_errors(rows.len(), path, f, e);
                 return out;
             }
         };
-        let by_key: KeyMap<&Row> = fetched
-            .iter()
-            .filter_map(|row| Some((int_key(&row[target.pk])?, row)))
-            .collect();
+        let by_key: KeyMap<&Row> =
+            fetched.iter().filter_map(|row| Some((int_key(&row[target.pk])?, row))).collect();
         // One child per parent occurrence, so each keeps its own response path.
         let mut owners = Vec::new();
         let mut children = Vec::new();
@@ -417,26 +465,27 @@ impl<'a> Executor<'a> {
                 return out;
             }
         };
-        if let Err(msg) = page.check() {
+        if let Err(msg) = page.check().and_then(|()| self.page_limit(&page)) {
             for i in 0..rows.len() {
                 self.error(path(i), f, msg.clone());
             }
             return out;
         }
+        if self.abort.is_some() {
+            return out;
+        }
         let keys: Vec<Option<i64>> = rows.iter().map(|row| int_key(&row[t.pk])).collect();
         let columns = needed(rel.target, &node_plans(f)) | 1 << rel.column;
-        match self.child_pages(rel.target, rel.column, columns, &keys, &page) {
-            Ok(pages) => {
+        let budget = self.rows_left().saturating_add(1);
+        match self.child_pages(rel.target, rel.column, columns, &keys, &page, budget) {
+            Ok((pages, read)) if self.take_rows(read) => {
                 let values = self.connections(rel.target, &pages, f, path);
                 for (i, v) in values.into_iter().enumerate() {
                     out[i] = v;
                 }
             }
-            Err(e) => {
-                for i in 0..rows.len() {
-                    self.error(path(i), f, e.0.clone());
-                }
-            }
+            Ok(_) => {}
+            Err(e) => self.db_errors(rows.len(), path, f, e),
         }
         out
     }
@@ -451,7 +500,8 @@ impl<'a> Executor<'a> {
         columns: Columns,
         keys: &[Option<i64>],
         page: &PageArgs,
-    ) -> Result<Vec<(Window, Vec<Row>)>, DbError> {
+        budget: u64,
+    ) -> Result<(Vec<(Window, Vec<Row>)>, usize), DbError> {
         let mut distinct: Vec<i64> = keys.iter().flatten().copied().collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -460,6 +510,7 @@ impl<'a> Executor<'a> {
             _ => usize::MAX,
         };
         let mut by_parent: KeyMap<Vec<Row>> = KeyMap::default();
+        let mut read: u64 = 0;
         if !distinct.is_empty() && wanted > 0 {
             let mut full = 0;
             self.db.query_each(
@@ -475,7 +526,8 @@ impl<'a> Executor<'a> {
                             }
                         }
                     }
-                    full < distinct.len()
+                    read += 1;
+                    full < distinct.len() && read < budget
                 },
             )?;
         }
@@ -502,7 +554,7 @@ impl<'a> Executor<'a> {
             rows.drain(..window.start);
             pages.push((window, rows));
         }
-        Ok(pages)
+        Ok((pages, read as usize))
     }
 }
 
@@ -548,25 +600,17 @@ fn needed(table: TableId, plans: &[&ObjectPlan<'_>]) -> Columns {
 
 /// The node plans under a connection field (`edges { node { … } }`, any aliases).
 fn node_plans<'p, 's>(connection: &'p FieldPlan<'s>) -> Vec<&'p ObjectPlan<'s>> {
-    let edges = connection
-        .sub
-        .object()
-        .into_iter()
-        .flat_map(|c| c.fields.iter());
+    let edges = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
     let nodes = edges
         .filter(|f| f.def.resolver == Resolver::Edges)
         .filter_map(|f| f.sub.object())
         .flat_map(|e| e.fields.iter());
-    nodes
-        .filter(|f| f.def.resolver == Resolver::EdgeNode)
-        .filter_map(|f| f.sub.object())
-        .collect()
+    nodes.filter(|f| f.def.resolver == Resolver::EdgeNode).filter_map(|f| f.sub.object()).collect()
 }
 
 fn zip_objects(plan: &ObjectPlan<'_>, columns: Vec<Vec<Value>>, n: usize) -> Vec<Value> {
-    let mut objects: Vec<Vec<(Rc<str>, Value)>> = (0..n)
-        .map(|_| Vec::with_capacity(plan.fields.len()))
-        .collect();
+    let mut objects: Vec<Vec<(Rc<str>, Value)>> =
+        (0..n).map(|_| Vec::with_capacity(plan.fields.len())).collect();
     for (f, column) in plan.fields.iter().zip(columns) {
         for (obj, v) in objects.iter_mut().zip(column) {
             obj.push((f.key.clone(), v));
@@ -609,17 +653,8 @@ fn page_args(args: &Args) -> PageArgs {
 /// `NAME_ASC` → (name column, ascending).
 fn sort_key(table: TableId, name: &str) -> Option<(Col, bool)> {
     let (column, dir) = name.rsplit_once('_')?;
-    let c = TABLES[table]
-        .columns
-        .iter()
-        .position(|c| c.name.eq_ignore_ascii_case(column))?;
-    Some((
-        Col {
-            source: 0,
-            column: c,
-        },
-        dir == "DESC",
-    ))
+    let c = TABLES[table].columns.iter().position(|c| c.name.eq_ignore_ascii_case(column))?;
+    Some((Col { source: 0, column: c }, dir == "DESC"))
 }
 
 fn int_key(c: &Cell) -> Option<i64> {
@@ -630,13 +665,7 @@ fn int_key(c: &Cell) -> Option<i64> {
 }
 
 fn json_list(keys: &[i64]) -> Param {
-    Param::Text(format!(
-        "[{}]",
-        keys.iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    ))
+    Param::Text(format!("[{}]", keys.iter().map(i64::to_string).collect::<Vec<_>>().join(",")))
 }
 
 fn cell_text(c: &Cell) -> String {
@@ -657,20 +686,14 @@ fn column_value(c: &Cell, ty: ColumnType, pk: bool) -> Result<Value, String> {
         (Cell::Int(i), ColumnType::Integer) => Value::Int(*i),
         (Cell::Real(f), ColumnType::Integer) if f.fract() == 0.0 => Value::Int(*f as i64),
         (_, ColumnType::Integer) => {
-            return Err(format!(
-                "Int cannot represent non-integer value: {}",
-                cell_text(c)
-            ));
+            return Err(format!("Int cannot represent non-integer value: {}", cell_text(c)));
         }
         (Cell::Text(s), ColumnType::Varchar) => Value::Str(s.clone()),
         (_, ColumnType::Varchar) => Value::Str(cell_text(c).into()),
         (Cell::Text(s), ColumnType::DateTime) => match DateTime::from_storage(s) {
             Some(d) => Value::Str(d.to_string().into()),
             None => {
-                return Err(format!(
-                    "Invalid isoformat string: {}",
-                    crate::pyrepr::str_repr(s)
-                ));
+                return Err(format!("Invalid isoformat string: {}", crate::pyrepr::str_repr(s)));
             }
         },
         (_, ColumnType::DateTime) => {

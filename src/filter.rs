@@ -7,11 +7,13 @@
 //! AND/OR. Errors are the texts the original's field error carries.
 
 use crate::input::Input;
+use crate::limits::{self, Limits};
 use crate::model::{self, RelationKind, TABLES, TableId};
 use crate::sql::{CmpOp, Col, Expr, Param, Select};
 
 /// Applies `filter` (an input object of `table`'s filter type) to `select`.
-pub fn apply(select: &mut Select, filter: &Input) -> Result<(), String> {
+pub fn apply(select: &mut Select, filter: &Input, limits: &Limits) -> Result<(), String> {
+    check_sizes(filter, limits)?;
     let clauses = clauses(select, 0, filter)?;
     select.filter.extend(clauses);
     Ok(())
@@ -32,18 +34,12 @@ fn clauses(select: &mut Select, source: usize, filter: &Input) -> Result<Vec<Exp
                     all.extend(clauses(select, source, item)?);
                 }
                 if !all.is_empty() {
-                    out.push(if name == "and" {
-                        Expr::And(all)
-                    } else {
-                        Expr::Or(all)
-                    });
+                    out.push(if name == "and" { Expr::And(all) } else { Expr::Or(all) });
                 }
             }
             _ => {
-                if let Some(c) = table
-                    .columns
-                    .iter()
-                    .position(|c| model::field_name(c.name) == *name)
+                if let Some(c) =
+                    table.columns.iter().position(|c| model::field_name(c.name) == *name)
                 {
                     let pk = c == table.pk;
                     out.extend(column_clauses(Col { source, column: c }, pk, value)?);
@@ -80,14 +76,7 @@ fn relation_clauses(
     match rel.kind {
         RelationKind::ManyToOne => {
             let target_pk = TABLES[rel.target].pk;
-            let joined = select.join(
-                rel.target,
-                Col {
-                    source,
-                    column: rel.column,
-                },
-                target_pk,
-            );
+            let joined = select.join(rel.target, Col { source, column: rel.column }, target_pk);
             clauses(select, joined, value)
         }
         RelationKind::OneToMany => {
@@ -132,17 +121,11 @@ fn contains_exactly(
     let rel = &TABLES[table].relationships[r];
     let target = &TABLES[rel.target];
     let depth = select.depth() + 1;
-    let parent_pk = Col {
-        source,
-        column: TABLES[table].pk,
-    };
+    let parent_pk = Col { source, column: TABLES[table].pk };
     let related = |depth: usize| {
         let mut sub = Select::nested(rel.target, depth);
         sub.filter.push(Expr::Correlate {
-            inner: Col {
-                source: 0,
-                column: rel.column,
-            },
+            inner: Col { source: 0, column: rel.column },
             outer: parent_pk,
         });
         sub
@@ -151,14 +134,8 @@ fn contains_exactly(
     let matches = |entry: &Input| -> Result<Expr, String> {
         let mut m = Select::nested(rel.target, depth + 1);
         m.filter.push(Expr::Correlate {
-            inner: Col {
-                source: 0,
-                column: target.pk,
-            },
-            outer: Col {
-                source: 0,
-                column: target.pk,
-            },
+            inner: Col { source: 0, column: target.pk },
+            outer: Col { source: 0, column: target.pk },
         });
         let inner = clauses(&mut m, 0, entry)?;
         m.filter.extend(inner);
@@ -178,6 +155,35 @@ fn contains_exactly(
         all.push(Expr::Exists(Box::new(found)));
     }
     Ok(Expr::And(all))
+}
+
+/// `--max-list` and `--max-like`, anywhere in the filter: one list becomes one bound
+/// parameter per item, and SQLite refuses long patterns with a less helpful error.
+fn check_sizes(filter: &Input, limits: &Limits) -> Result<(), String> {
+    let Input::Object(fields) = filter else {
+        if let Input::List(items) = filter {
+            for item in items {
+                check_sizes(item, limits)?;
+            }
+        }
+        return Ok(());
+    };
+    for (name, value) in fields {
+        match (name.as_str(), value) {
+            ("in" | "notIn", Input::List(items)) if items.len() as u64 > limits.max_list => {
+                let what = format!("A list of {} values", items.len());
+                return Err(limits::exceeded(&what, "--max-list", limits.max_list).message);
+            }
+            ("like" | "ilike" | "notlike", Input::String(p))
+                if p.chars().count() as u64 > limits.max_like =>
+            {
+                let what = format!("A pattern of {} characters", p.chars().count());
+                return Err(limits::exceeded(&what, "--max-like", limits.max_like).message);
+            }
+            _ => check_sizes(value, limits)?,
+        }
+    }
+    Ok(())
 }
 
 const NONE_OPERATORS: &str = "Only '=', '!=', 'is_()', 'is_not()', 'is_distinct_from()', 'is_not_distinct_from()' operators can be used with None/True/False";

@@ -29,11 +29,7 @@ const MAX_BODY: usize = 1 << 20;
 
 /// Embedded static files: path under `/static/`, content type, bytes.
 static ASSETS: [(&str, &str, &[u8]); 6] = [
-    (
-        "graphiql.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../static/graphiql.js"),
-    ),
+    ("graphiql.js", "text/javascript; charset=utf-8", include_bytes!("../static/graphiql.js")),
     (
         "vendor/graphiql.umd.js",
         "text/javascript; charset=utf-8",
@@ -75,9 +71,7 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> 
                 let app = app.clone();
                 async move { Ok::<_, Infallible>(handle(&app, req).await) }
             });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
         });
     }
 }
@@ -107,8 +101,7 @@ async fn handle(app: &App, req: Request<Incoming>) -> Resp {
         Method::GET | Method::POST => graphql(app, req).await,
         Method::OPTIONS => {
             let mut r = bytes_response(StatusCode::OK, "text/plain; charset=utf-8", b"");
-            r.headers_mut()
-                .insert(ALLOW, HeaderValue::from_static("GET, POST, OPTIONS"));
+            r.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, POST, OPTIONS"));
             r
         }
         _ => method_not_allowed("GET, POST"),
@@ -142,13 +135,8 @@ async fn graphql(app: &App, req: Request<Incoming>) -> Resp {
 }
 
 async fn read_request(req: Request<Incoming>) -> Result<Parsed, Resp> {
-    let header = |name| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string()
-    };
+    let header =
+        |name| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let accept = header(ACCEPT);
     let content_type = header(CONTENT_TYPE).to_ascii_lowercase();
     let strict = accept.contains("application/graphql-response+json");
@@ -167,12 +155,7 @@ async fn read_request(req: Request<Incoming>) -> Result<Parsed, Resp> {
                 ));
             }
         };
-        let mime = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
+        let mime = content_type.split(';').next().unwrap_or("").trim().to_string();
         if content_type.contains("application/json") {
             match serde_json::from_slice::<Json>(&body) {
                 Ok(Json::Object(map)) => map,
@@ -190,19 +173,11 @@ async fn read_request(req: Request<Incoming>) -> Result<Parsed, Resp> {
         }
     };
     for (key, name) in [("variables", "Variables"), ("extensions", "Extensions")] {
-        if data
-            .get(key)
-            .is_some_and(|v| !v.is_null() && !v.is_object())
-        {
+        if data.get(key).is_some_and(|v| !v.is_null() && !v.is_object()) {
             return Err(bad(&format!("{name} must be a JSON object")));
         }
     }
-    Ok(Parsed {
-        data,
-        strict,
-        via_get,
-        wants_html: accept.contains("text/html"),
-    })
+    Ok(Parsed { data, strict, via_get, wants_html: accept.contains("text/html") })
 }
 
 /// GET parameters as graphql-server reads them: `variables` and `extensions` are JSON.
@@ -278,13 +253,7 @@ fn to_graphql_request(
         Some(Json::Object(m)) => m,
         _ => serde_json::Map::new(),
     };
-    Ok(crate::Request {
-        query,
-        variables,
-        operation_name,
-        invalid_operation_name,
-        via_get,
-    })
+    Ok(crate::Request { query, variables, operation_name, invalid_operation_name, via_get })
 }
 
 fn python_type(v: &Json) -> &'static str {
@@ -308,19 +277,11 @@ fn graphql_response(outcome: Outcome, strict: bool) -> Resp {
             // The original leaves `data` out for strict clients when it is null or empty.
             let empty =
                 matches!(&data, Value::Null) || matches!(&data, Value::Object(f) if f.is_empty());
-            (
-                StatusCode::OK,
-                if strict && empty { None } else { Some(data) },
-                errors,
-            )
+            (StatusCode::OK, if strict && empty { None } else { Some(data) }, errors)
         }
     };
     let body = crate::response_json(data.as_ref(), &errors);
-    let ty = if strict {
-        "application/graphql-response+json"
-    } else {
-        "application/json"
-    };
+    let ty = if strict { "application/graphql-response+json" } else { "application/json" };
     bytes_response(status, ty, body.as_bytes())
 }
 
@@ -338,8 +299,7 @@ fn method_not_allowed(allow: &'static str) -> Resp {
         StatusCode::METHOD_NOT_ALLOWED,
         "GraphQL only supports GET and POST requests.",
     );
-    r.headers_mut()
-        .insert(ALLOW, HeaderValue::from_static(allow));
+    r.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
     r
 }
 

@@ -126,11 +126,7 @@ pub fn coerce_variables(
             }
         }
     }
-    if errors.is_empty() {
-        Ok(values)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(values) } else { Err(errors) }
 }
 
 #[derive(Debug, Clone)]
@@ -182,20 +178,14 @@ pub fn coerce_json(
                 }
                 Some(Input::List(out))
             }
-            _ => Some(Input::List(vec![coerce_json(
-                schema, item, v, path, on_error,
-            )?])),
+            _ => Some(Input::List(vec![coerce_json(schema, item, v, path, on_error)?])),
         },
         TypeRef::Named(id) => {
             let t = schema.ty(*id);
             match &t.kind {
                 Kind::InputObject { fields } => {
                     let Json::Object(map) = v else {
-                        on_error(
-                            path,
-                            v,
-                            format!("Expected type '{}' to be a mapping.", t.name),
-                        );
+                        on_error(path, v, format!("Expected type '{}' to be a mapping.", t.name));
                         return None;
                     };
                     let mut out = Vec::new();
@@ -252,9 +242,7 @@ pub fn coerce_json(
                     };
                     result.map_err(|msg| on_error(path, v, msg)).ok()
                 }
-                Kind::Scalar(s) => scalar_value(*s, v)
-                    .map_err(|msg| on_error(path, v, msg))
-                    .ok(),
+                Kind::Scalar(s) => scalar_value(*s, v).map_err(|msg| on_error(path, v, msg)).ok(),
                 Kind::Object { .. } | Kind::Interface { .. } => None,
             }
         }
@@ -281,31 +269,22 @@ fn scalar_value(s: Scalar, v: &Json) -> Result<Input, String> {
                     "Int cannot represent non 32-bit signed integer value: {}",
                     inspect(v)
                 )),
-                None => Err(format!(
-                    "Int cannot represent non-integer value: {}",
-                    inspect(v)
-                )),
+                None => Err(format!("Int cannot represent non-integer value: {}", inspect(v))),
             }
         }
-        (Scalar::Int, _) => Err(format!(
-            "Int cannot represent non-integer value: {}",
-            inspect(v)
-        )),
+        (Scalar::Int, _) => Err(format!("Int cannot represent non-integer value: {}", inspect(v))),
         (Scalar::Float, Json::Number(n)) => Ok(Input::Float(n.as_f64().unwrap_or(f64::NAN))),
-        (Scalar::Float, _) => Err(format!(
-            "Float cannot represent non numeric value: {}",
-            inspect(v)
-        )),
+        (Scalar::Float, _) => {
+            Err(format!("Float cannot represent non numeric value: {}", inspect(v)))
+        }
         (Scalar::String, Json::String(s)) => Ok(Input::String(s.clone())),
-        (Scalar::String, _) => Err(format!(
-            "String cannot represent a non string value: {}",
-            inspect(v)
-        )),
+        (Scalar::String, _) => {
+            Err(format!("String cannot represent a non string value: {}", inspect(v)))
+        }
         (Scalar::Boolean, Json::Bool(b)) => Ok(Input::Boolean(*b)),
-        (Scalar::Boolean, _) => Err(format!(
-            "Boolean cannot represent a non boolean value: {}",
-            inspect(v)
-        )),
+        (Scalar::Boolean, _) => {
+            Err(format!("Boolean cannot represent a non boolean value: {}", inspect(v)))
+        }
         (Scalar::Id, Json::String(s)) => Ok(Input::String(s.clone())),
         (Scalar::Id, Json::Number(n)) if n.is_i64() || n.is_u64() => {
             Ok(Input::String(n.to_string()))
@@ -314,10 +293,9 @@ fn scalar_value(s: Scalar, v: &Json) -> Result<Input, String> {
         (Scalar::DateTime, Json::String(s)) => datetime::isoparse(s)
             .map(Input::DateTime)
             .ok_or_else(|| format!("DateTime cannot represent value: {}", str_repr(s))),
-        (Scalar::DateTime, _) => Err(format!(
-            "DateTime cannot represent non-string value: {}",
-            inspect(v)
-        )),
+        (Scalar::DateTime, _) => {
+            Err(format!("DateTime cannot represent non-string value: {}", inspect(v)))
+        }
     }
 }
 
@@ -328,9 +306,7 @@ pub fn scalar_literal(s: Scalar, v: &ast::Value) -> Result<Input, GraphQLError> 
     match (s, &v.kind) {
         (Scalar::Int, ValueKind::Int(text)) => match text.parse::<i64>() {
             Ok(i) if (MIN_INT..=MAX_INT).contains(&i) => Ok(Input::Int(i)),
-            _ => at(format!(
-                "Int cannot represent non 32-bit signed integer value: {v}"
-            )),
+            _ => at(format!("Int cannot represent non 32-bit signed integer value: {v}")),
         },
         (Scalar::Int, _) => at(format!("Int cannot represent non-integer value: {v}")),
         (Scalar::Float, ValueKind::Int(t) | ValueKind::Float(t)) => {
@@ -343,20 +319,17 @@ pub fn scalar_literal(s: Scalar, v: &ast::Value) -> Result<Input, GraphQLError> 
         (Scalar::Boolean, _) => at(format!("Boolean cannot represent a non boolean value: {v}")),
         (Scalar::Id, ValueKind::String { value, .. }) => Ok(Input::String(value.clone())),
         (Scalar::Id, ValueKind::Int(t)) => Ok(Input::String(t.clone())),
-        (Scalar::Id, _) => at(format!(
-            "ID cannot represent a non-string and non-integer value: {v}"
-        )),
-        (Scalar::DateTime, ValueKind::String { value, .. }) => datetime::isoparse(value)
-            .map(Input::DateTime)
-            .ok_or_else(|| {
-                GraphQLError::bare(format!(
-                    "DateTime cannot represent value: {}",
-                    str_repr(value)
-                ))
-            }),
-        (Scalar::DateTime, _) => Err(GraphQLError::bare(format!(
-            "DateTime cannot represent non-string value: {v}"
-        ))),
+        (Scalar::Id, _) => {
+            at(format!("ID cannot represent a non-string and non-integer value: {v}"))
+        }
+        (Scalar::DateTime, ValueKind::String { value, .. }) => {
+            datetime::isoparse(value).map(Input::DateTime).ok_or_else(|| {
+                GraphQLError::bare(format!("DateTime cannot represent value: {}", str_repr(value)))
+            })
+        }
+        (Scalar::DateTime, _) => {
+            Err(GraphQLError::bare(format!("DateTime cannot represent non-string value: {v}")))
+        }
     }
 }
 
@@ -376,10 +349,7 @@ pub fn enum_literal(schema: &Schema, id: usize, v: &ast::Value) -> Result<Input,
             v.pos,
         )),
         _ => Err(GraphQLError::at(
-            format!(
-                "Enum '{}' cannot represent non-enum value: {shown}.{hint}",
-                t.name
-            ),
+            format!("Enum '{}' cannot represent non-enum value: {shown}.{hint}", t.name),
             v.pos,
         )),
     }
@@ -474,11 +444,7 @@ pub fn argument_values(
     let mut out = Vec::with_capacity(defs.len());
     for def in defs {
         let ty_str = || schema.type_string(&def.ty);
-        let default = || {
-            def.default
-                .as_deref()
-                .and_then(|d| default_value(schema, &def.ty, d))
-        };
+        let default = || def.default.as_deref().and_then(|d| default_value(schema, &def.ty, d));
         let Some(arg) = args.iter().find(|a| a.name.value == def.name) else {
             if let Some(d) = default() {
                 out.push((def.name.clone(), d));

@@ -23,13 +23,7 @@ pub(crate) fn declare_meta_types(add: &mut dyn FnMut(&str, Option<&str>, MetaDec
         ),
         MetaDecl::Object(
             vec![
-                field(
-                    "description",
-                    "String",
-                    None,
-                    Meta::SchemaDescription,
-                    vec![],
-                ),
+                field("description", "String", None, Meta::SchemaDescription, vec![]),
                 field(
                     "types",
                     "[__Type!]!",
@@ -83,35 +77,11 @@ pub(crate) fn declare_meta_types(add: &mut dyn FnMut(&str, Option<&str>, MetaDec
                 field("kind", "__TypeKind!", None, Meta::Kind, vec![]),
                 field("name", "String", None, Meta::Name, vec![]),
                 field("description", "String", None, Meta::Description, vec![]),
-                field(
-                    "specifiedByURL",
-                    "String",
-                    None,
-                    Meta::SpecifiedByUrl,
-                    vec![],
-                ),
-                field(
-                    "fields",
-                    "[__Field!]",
-                    None,
-                    Meta::Fields,
-                    include_deprecated(),
-                ),
+                field("specifiedByURL", "String", None, Meta::SpecifiedByUrl, vec![]),
+                field("fields", "[__Field!]", None, Meta::Fields, include_deprecated()),
                 field("interfaces", "[__Type!]", None, Meta::Interfaces, vec![]),
-                field(
-                    "possibleTypes",
-                    "[__Type!]",
-                    None,
-                    Meta::PossibleTypes,
-                    vec![],
-                ),
-                field(
-                    "enumValues",
-                    "[__EnumValue!]",
-                    None,
-                    Meta::EnumValues,
-                    include_deprecated(),
-                ),
+                field("possibleTypes", "[__Type!]", None, Meta::PossibleTypes, vec![]),
+                field("enumValues", "[__EnumValue!]", None, Meta::EnumValues, include_deprecated()),
                 field(
                     "inputFields",
                     "[__InputValue!]",
@@ -138,50 +108,26 @@ pub(crate) fn declare_meta_types(add: &mut dyn FnMut(&str, Option<&str>, MetaDec
                 "INTERFACE",
                 "Indicates this type is an interface. `fields`, `interfaces`, and `possibleTypes` are valid fields.",
             ),
-            (
-                "UNION",
-                "Indicates this type is a union. `possibleTypes` is a valid field.",
-            ),
-            (
-                "ENUM",
-                "Indicates this type is an enum. `enumValues` is a valid field.",
-            ),
+            ("UNION", "Indicates this type is a union. `possibleTypes` is a valid field."),
+            ("ENUM", "Indicates this type is an enum. `enumValues` is a valid field."),
             (
                 "INPUT_OBJECT",
                 "Indicates this type is an input object. `inputFields` is a valid field.",
             ),
-            (
-                "LIST",
-                "Indicates this type is a list. `ofType` is a valid field.",
-            ),
-            (
-                "NON_NULL",
-                "Indicates this type is a non-null. `ofType` is a valid field.",
-            ),
+            ("LIST", "Indicates this type is a list. `ofType` is a valid field."),
+            ("NON_NULL", "Indicates this type is a non-null. `ofType` is a valid field."),
         ])),
     );
     let deprecation = || {
         vec![
             field("isDeprecated", "Boolean!", None, Meta::IsDeprecated, vec![]),
-            field(
-                "deprecationReason",
-                "String",
-                None,
-                Meta::DeprecationReason,
-                vec![],
-            ),
+            field("deprecationReason", "String", None, Meta::DeprecationReason, vec![]),
         ]
     };
     let mut f = vec![
         field("name", "String!", None, Meta::Name, vec![]),
         field("description", "String", None, Meta::Description, vec![]),
-        field(
-            "args",
-            "[__InputValue!]!",
-            None,
-            Meta::Args,
-            include_deprecated(),
-        ),
+        field("args", "[__InputValue!]!", None, Meta::Args, include_deprecated()),
         field("type", "__Type!", None, Meta::TypeOf, vec![]),
     ];
     f.extend(deprecation());
@@ -228,20 +174,8 @@ pub(crate) fn declare_meta_types(add: &mut dyn FnMut(&str, Option<&str>, MetaDec
         field("name", "String!", None, Meta::Name, vec![]),
         field("description", "String", None, Meta::Description, vec![]),
         field("isRepeatable", "Boolean!", None, Meta::IsRepeatable, vec![]),
-        field(
-            "locations",
-            "[__DirectiveLocation!]!",
-            None,
-            Meta::Locations,
-            vec![],
-        ),
-        field(
-            "args",
-            "[__InputValue!]!",
-            None,
-            Meta::Args,
-            include_deprecated(),
-        ),
+        field("locations", "[__DirectiveLocation!]!", None, Meta::Locations, vec![]),
+        field("args", "[__InputValue!]!", None, Meta::Args, include_deprecated()),
     ];
     f.extend(deprecation());
     add(
@@ -259,63 +193,30 @@ pub(crate) fn declare_meta_types(add: &mut dyn FnMut(&str, Option<&str>, MetaDec
         MetaDecl::Enum(enum_values(&[
             ("QUERY", "Location adjacent to a query operation."),
             ("MUTATION", "Location adjacent to a mutation operation."),
-            (
-                "SUBSCRIPTION",
-                "Location adjacent to a subscription operation.",
-            ),
+            ("SUBSCRIPTION", "Location adjacent to a subscription operation."),
             ("FIELD", "Location adjacent to a field."),
-            (
-                "FRAGMENT_DEFINITION",
-                "Location adjacent to a fragment definition.",
-            ),
+            ("FRAGMENT_DEFINITION", "Location adjacent to a fragment definition."),
             ("FRAGMENT_SPREAD", "Location adjacent to a fragment spread."),
-            (
-                "INLINE_FRAGMENT",
-                "Location adjacent to an inline fragment.",
-            ),
-            (
-                "VARIABLE_DEFINITION",
-                "Location adjacent to a variable definition.",
-            ),
+            ("INLINE_FRAGMENT", "Location adjacent to an inline fragment."),
+            ("VARIABLE_DEFINITION", "Location adjacent to a variable definition."),
             ("SCHEMA", "Location adjacent to a schema definition."),
             ("SCALAR", "Location adjacent to a scalar definition."),
             ("OBJECT", "Location adjacent to an object type definition."),
-            (
-                "FIELD_DEFINITION",
-                "Location adjacent to a field definition.",
-            ),
-            (
-                "ARGUMENT_DEFINITION",
-                "Location adjacent to an argument definition.",
-            ),
+            ("FIELD_DEFINITION", "Location adjacent to a field definition."),
+            ("ARGUMENT_DEFINITION", "Location adjacent to an argument definition."),
             ("INTERFACE", "Location adjacent to an interface definition."),
             ("UNION", "Location adjacent to a union definition."),
             ("ENUM", "Location adjacent to an enum definition."),
-            (
-                "ENUM_VALUE",
-                "Location adjacent to an enum value definition.",
-            ),
-            (
-                "INPUT_OBJECT",
-                "Location adjacent to an input object type definition.",
-            ),
-            (
-                "INPUT_FIELD_DEFINITION",
-                "Location adjacent to an input object field definition.",
-            ),
-            (
-                "DIRECTIVE_DEFINITION",
-                "Location adjacent to a directive definition.",
-            ),
+            ("ENUM_VALUE", "Location adjacent to an enum value definition."),
+            ("INPUT_OBJECT", "Location adjacent to an input object type definition."),
+            ("INPUT_FIELD_DEFINITION", "Location adjacent to an input object field definition."),
+            ("DIRECTIVE_DEFINITION", "Location adjacent to a directive definition."),
         ])),
     );
 }
 
 fn enum_values(values: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
-    values
-        .iter()
-        .map(|(n, d)| (n.to_string(), Some(d.to_string())))
-        .collect()
+    values.iter().map(|(n, d)| (n.to_string(), Some(d.to_string()))).collect()
 }
 
 /// graphql-core's specified directives, in its order.
@@ -450,25 +351,19 @@ fn list<'s, T>(
     make: impl Fn(T) -> Item<'s>,
 ) -> Value {
     match f.sub.object() {
-        Some(plan) => Value::List(
-            items
-                .into_iter()
-                .map(|x| object(schema, make(x), plan))
-                .collect(),
-        ),
+        Some(plan) => {
+            Value::List(items.into_iter().map(|x| object(schema, make(x), plan)).collect())
+        }
         None => Value::Null,
     }
 }
 
 fn one(schema: &Schema, item: Item<'_>, f: &FieldPlan<'_>) -> Value {
-    f.sub
-        .object()
-        .map_or(Value::Null, |plan| object(schema, item, plan))
+    f.sub.object().map_or(Value::Null, |plan| object(schema, item, plan))
 }
 
 fn opt_str(s: &Option<String>) -> Value {
-    s.as_ref()
-        .map_or(Value::Null, |s| Value::Str(s.as_str().into()))
+    s.as_ref().map_or(Value::Null, |s| Value::Str(s.as_str().into()))
 }
 
 fn include_deprecated(_f: &FieldPlan<'_>) -> bool {
@@ -488,14 +383,9 @@ fn resolve(schema: &Schema, item: Item<'_>, f: &FieldPlan<'_>, type_id: TypeId) 
         Item::Type(TypeRef::Named(t)) => named_type_field(schema, *t, meta, f),
         Item::Named(t) => named_type_field(schema, t, meta, f),
         Item::Type(wrapper) => match meta {
-            Meta::Kind => Value::Str(
-                if wrapper.is_non_null() {
-                    "NON_NULL"
-                } else {
-                    "LIST"
-                }
-                .into(),
-            ),
+            Meta::Kind => {
+                Value::Str(if wrapper.is_non_null() { "NON_NULL" } else { "LIST" }.into())
+            }
             Meta::OfType => match wrapper {
                 TypeRef::NonNull(inner) | TypeRef::List(inner) => one(schema, Item::Type(inner), f),
                 TypeRef::Named(_) => Value::Null,
@@ -528,12 +418,9 @@ fn resolve(schema: &Schema, item: Item<'_>, f: &FieldPlan<'_>, type_id: TypeId) 
             Meta::Name => Value::Str(d.name.into()),
             Meta::Description => Value::Str(d.description.into()),
             Meta::IsRepeatable | Meta::IsDeprecated => Value::Bool(false),
-            Meta::Locations => Value::List(
-                d.locations
-                    .iter()
-                    .map(|l| Value::Str((*l).into()))
-                    .collect(),
-            ),
+            Meta::Locations => {
+                Value::List(d.locations.iter().map(|l| Value::Str((*l).into())).collect())
+            }
             Meta::Args => list(schema, &d.args, f, Item::Input),
             _ => Value::Null,
         },
@@ -595,11 +482,7 @@ pub fn print_sdl(schema: &Schema) -> String {
                     } else {
                         format!(" implements {}", names.join(" & "))
                     };
-                    format!(
-                        "{head}type {}{implements}{}",
-                        t.name,
-                        print_fields(schema, fields)
-                    )
+                    format!("{head}type {}{implements}{}", t.name, print_fields(schema, fields))
                 }
                 Kind::Interface { fields, .. } => {
                     format!("{head}interface {}{}", t.name, print_fields(schema, fields))
@@ -684,22 +567,12 @@ fn input_value(schema: &Schema, v: &InputValue) -> String {
 }
 
 fn block(lines: &[String]) -> String {
-    if lines.is_empty() {
-        String::new()
-    } else {
-        format!(" {{\n{}\n}}", lines.join("\n"))
-    }
+    if lines.is_empty() { String::new() } else { format!(" {{\n{}\n}}", lines.join("\n")) }
 }
 
 fn description(d: &Option<String>, indent: &str, first: bool) -> String {
     let Some(d) = d else { return String::new() };
-    let prefix = if !indent.is_empty() && !first {
-        format!("\n{indent}")
-    } else {
-        indent.to_string()
-    };
-    format!(
-        "{prefix}{}\n",
-        print_block_string(d).replace('\n', &format!("\n{indent}"))
-    )
+    let prefix =
+        if !indent.is_empty() && !first { format!("\n{indent}") } else { indent.to_string() };
+    format!("{prefix}{}\n", print_block_string(d).replace('\n', &format!("\n{indent}")))
 }

@@ -23,6 +23,7 @@ pub mod http;
 pub mod input;
 pub mod introspection;
 pub mod json;
+pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod plan;
@@ -37,20 +38,23 @@ use ast::{Definition, OperationKind};
 use db::{Db, DbConfig};
 use error::GraphQLError;
 use json::Value;
+use limits::Limits;
 use schema::Schema;
 
 /// Everything a request needs, built once at start-up.
 pub struct App {
     pub schema: &'static Schema,
     pub db: DbConfig,
+    pub limits: Limits,
 }
 
 impl App {
     pub fn new(db: DbConfig) -> App {
-        App {
-            schema: schema::get(),
-            db,
-        }
+        App::with_limits(db, Limits::default())
+    }
+
+    pub fn with_limits(db: DbConfig, limits: Limits) -> App {
+        App { schema: schema::get(), db, limits }
     }
 }
 
@@ -74,10 +78,7 @@ pub enum Outcome {
     /// The document did not parse or validate: `data` is null (strict clients get a 400).
     Invalid(Vec<GraphQLError>),
     /// Execution ran, or could not start (`data` null): the ordinary 200 answer.
-    Executed {
-        data: Value,
-        errors: Vec<GraphQLError>,
-    },
+    Executed { data: Value, errors: Vec<GraphQLError> },
 }
 
 /// Parses, validates, plans and executes one request.
@@ -85,7 +86,12 @@ pub fn run(app: &App, req: &Request) -> Outcome {
     let Some(query) = req.query.as_deref().filter(|q| !q.is_empty()) else {
         return Outcome::BadRequest("No GraphQL query found in the request".into());
     };
-    let entry = cache::entry(query);
+    let limits = &app.limits;
+    if query.len() as u64 > limits.max_query {
+        let what = format!("A query document of {} bytes", query.len());
+        return Outcome::Invalid(vec![limits::exceeded(&what, "--max-query", limits.max_query)]);
+    }
+    let entry = cache::entry(query, limits.max_tokens);
     let doc = match &entry.parsed {
         Ok(doc) => doc,
         Err(e) => return Outcome::Invalid(vec![e.clone()]),
@@ -101,30 +107,23 @@ pub fn run(app: &App, req: &Request) -> Outcome {
         Ok(v) => v,
         Err(errors) => return Outcome::Invalid(errors),
     };
-    let plan = match entry.plan(
-        app.schema,
-        &valid,
-        req.operation_name.as_deref(),
-        &req.variables,
-    ) {
-        Ok(p) => p,
-        Err(errors) => {
-            return Outcome::Executed {
-                data: Value::Null,
-                errors,
-            };
+    if let Ok(op) = plan::operation(doc, req.operation_name.as_deref()) {
+        if let Err(e) = limits::check_operation(doc, op, limits) {
+            return Outcome::Invalid(vec![e]);
         }
+    }
+    let plan = match entry.plan(app.schema, &valid, req.operation_name.as_deref(), &req.variables) {
+        Ok(p) => p,
+        Err(errors) => return Outcome::Executed { data: Value::Null, errors },
     };
+    let timeout = std::time::Duration::from_millis(limits.timeout_ms);
     let result = Db::with_thread_connection(&app.db, |db| {
-        db.read(|| execute::execute(app.schema, db, &plan))
-    })
-    .and_then(|r| r);
-    match result {
-        Ok((data, errors)) => Outcome::Executed { data, errors },
-        Err(e) => Outcome::Executed {
-            data: Value::Null,
-            errors: vec![GraphQLError::bare(e.0)],
-        },
+        db.read(timeout, || execute::execute(app.schema, db, limits, &plan))
+    });
+    match result.and_then(|r| r) {
+        Ok(Ok((data, errors))) => Outcome::Executed { data, errors },
+        Ok(Err(e)) => Outcome::Executed { data: Value::Null, errors: vec![e] },
+        Err(e) => Outcome::Executed { data: Value::Null, errors: vec![e.into_error(limits)] },
     }
 }
 

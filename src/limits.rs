@@ -35,15 +35,25 @@ pub const FLAGS: [(&str, u64, &str, Field); 13] = [
     ("--max-query", 256 * 1024, "query document bytes", |l| &mut l.max_query),
     ("--max-tokens", 20_000, "lexical tokens in a query document", |l| &mut l.max_tokens),
     ("--max-depth", 25, "nesting depth of selections, through fragments", |l| &mut l.max_depth),
-    ("--max-aliases", 100, "aliased fields in an operation, through fragments", |l| &mut l.max_aliases),
+    ("--max-aliases", 100, "aliased fields in an operation, through fragments", |l| {
+        &mut l.max_aliases
+    }),
     ("--max-root-fields", 50, "fields at the root of an operation", |l| &mut l.max_root_fields),
-    ("--max-nodes", 200_000, "rows a response may hold, counted as they are read", |l| &mut l.max_nodes),
+    ("--max-nodes", 200_000, "rows a response may hold, counted as they are read", |l| {
+        &mut l.max_nodes
+    }),
     ("--max-page", 100_000, "largest `first` or `last`", |l| &mut l.max_page),
     ("--max-list", 10_000, "items in an `in`/`notIn` filter list", |l| &mut l.max_list),
     ("--max-like", 1_000, "characters in a `like`/`ilike`/`notlike` pattern", |l| &mut l.max_like),
-    ("--timeout-ms", 10_000, "time one request may run, enforced inside SQLite", |l| &mut l.timeout_ms),
-    ("--max-connections", 1_024, "open client connections; more wait to be accepted", |l| &mut l.max_connections),
-    ("--read-timeout-ms", 10_000, "time to send request headers or body", |l| &mut l.read_timeout_ms),
+    ("--timeout-ms", 10_000, "time one request may run, enforced inside SQLite", |l| {
+        &mut l.timeout_ms
+    }),
+    ("--max-connections", 1_024, "open client connections; more wait to be accepted", |l| {
+        &mut l.max_connections
+    }),
+    ("--read-timeout-ms", 10_000, "time to send request headers or body", |l| {
+        &mut l.read_timeout_ms
+    }),
 ];
 
 impl Default for Limits {
@@ -97,7 +107,11 @@ struct Cost {
 
 /// Checks depth, aliases and root fields of the operation to run, expanding fragments with
 /// memoised costs so a document that multiplies fragments cannot make the check itself slow.
-pub fn check_operation(doc: &Document, op: &Operation, limits: &Limits) -> Result<(), GraphQLError> {
+pub fn check_operation(
+    doc: &Document,
+    op: &Operation,
+    limits: &Limits,
+) -> Result<(), GraphQLError> {
     let fragments: HashMap<&str, &SelectionSet> = doc
         .definitions
         .iter()
@@ -109,14 +123,26 @@ pub fn check_operation(doc: &Document, op: &Operation, limits: &Limits) -> Resul
     let mut memo = HashMap::new();
     let cost = set_cost(&op.selection_set, &fragments, &mut memo);
     if cost.depth > limits.max_depth {
-        return Err(exceeded(&format!("A selection nesting depth of {}", cost.depth), "--max-depth", limits.max_depth));
+        return Err(exceeded(
+            &format!("A selection nesting depth of {}", cost.depth),
+            "--max-depth",
+            limits.max_depth,
+        ));
     }
     if cost.aliases > limits.max_aliases {
-        return Err(exceeded(&format!("{} aliased fields", cost.aliases), "--max-aliases", limits.max_aliases));
+        return Err(exceeded(
+            &format!("{} aliased fields", cost.aliases),
+            "--max-aliases",
+            limits.max_aliases,
+        ));
     }
     let roots = root_fields(&op.selection_set, &fragments, &mut Vec::new());
     if roots > limits.max_root_fields {
-        return Err(exceeded(&format!("{roots} root fields"), "--max-root-fields", limits.max_root_fields));
+        return Err(exceeded(
+            &format!("{roots} root fields"),
+            "--max-root-fields",
+            limits.max_root_fields,
+        ));
     }
     Ok(())
 }
@@ -142,7 +168,10 @@ fn set_cost<'d>(
                     None => {
                         // Valid documents have no fragment cycles; mark first anyway.
                         memo.insert(name, Cost::default());
-                        let c = fragments.get(name).map(|f| set_cost(f, fragments, memo)).unwrap_or_default();
+                        let c = fragments
+                            .get(name)
+                            .map(|f| set_cost(f, fragments, memo))
+                            .unwrap_or_default();
                         memo.insert(name, c);
                         c
                     }
@@ -155,7 +184,11 @@ fn set_cost<'d>(
     cost
 }
 
-fn root_fields<'d>(set: &'d SelectionSet, fragments: &HashMap<&'d str, &'d SelectionSet>, seen: &mut Vec<&'d str>) -> u64 {
+fn root_fields<'d>(
+    set: &'d SelectionSet,
+    fragments: &HashMap<&'d str, &'d SelectionSet>,
+    seen: &mut Vec<&'d str>,
+) -> u64 {
     let mut n: u64 = 0;
     for sel in &set.items {
         n = n.saturating_add(match sel {
@@ -163,7 +196,10 @@ fn root_fields<'d>(set: &'d SelectionSet, fragments: &HashMap<&'d str, &'d Selec
             Selection::InlineFragment(i) => root_fields(&i.selection_set, fragments, seen),
             Selection::FragmentSpread(s) if !seen.contains(&s.name.value.as_str()) => {
                 seen.push(&s.name.value);
-                fragments.get(s.name.value.as_str()).map(|f| root_fields(f, fragments, seen)).unwrap_or(0)
+                fragments
+                    .get(s.name.value.as_str())
+                    .map(|f| root_fields(f, fragments, seen))
+                    .unwrap_or(0)
             }
             Selection::FragmentSpread(_) => 0,
         });
@@ -177,7 +213,9 @@ mod tests {
 
     fn check(q: &str, limits: &Limits) -> Result<(), String> {
         let doc = crate::parse::parse(q).map_err(|e| e.message)?;
-        let Definition::Operation(op) = &doc.definitions[0] else { return Err("no operation".into()) };
+        let Definition::Operation(op) = &doc.definitions[0] else {
+            return Err("no operation".into());
+        };
         check_operation(&doc, op, limits).map_err(|e| e.message)
     }
 

@@ -53,9 +53,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "-h" | "--help" => o.command = "help".into(),
             "--db" => o.db = it.next().ok_or("--db needs a path")?.into(),
             "--listen" => {
-                let v = it
-                    .next()
-                    .ok_or("--listen needs an address like 127.0.0.1:5000")?;
+                let v = it.next().ok_or("--listen needs an address like 127.0.0.1:5000")?;
                 o.listen = v.parse().map_err(|_| {
                     format!("--listen: `{v}` is not an address like 127.0.0.1:5000")
                 })?;
@@ -113,15 +111,9 @@ fn serve(options: Options) -> ExitCode {
     if let Err(e) = db::prepare(&options.db) {
         return fail(&options, e);
     }
-    let config = DbConfig {
-        path: options.db.clone(),
-        log_sql: options.log_sql,
-    };
+    let config = DbConfig { path: options.db.clone(), log_sql: options.log_sql };
     let app = Arc::new(App::new(config));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("relaylite: cannot start the runtime: {e}");
@@ -136,10 +128,7 @@ fn serve(options: Options) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!(
-            "relaylite serving {} on http://{addr}/graphql",
-            options.db.display()
-        );
+        println!("relaylite serving {} on http://{addr}/graphql", options.db.display());
         match http::serve(app, listener).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -83,31 +83,11 @@ pub static TABLES: [Table; 3] = [
         connection_field: "allEmployees",
         sortable: true,
         columns: &[
-            Column {
-                name: "id",
-                ty: ColumnType::Integer,
-                references: None,
-            },
-            Column {
-                name: "name",
-                ty: ColumnType::Varchar,
-                references: None,
-            },
-            Column {
-                name: "hired_on",
-                ty: ColumnType::DateTime,
-                references: None,
-            },
-            Column {
-                name: "department_id",
-                ty: ColumnType::Integer,
-                references: Some(DEPARTMENT),
-            },
-            Column {
-                name: "role_id",
-                ty: ColumnType::Integer,
-                references: Some(ROLE),
-            },
+            Column { name: "id", ty: ColumnType::Integer, references: None },
+            Column { name: "name", ty: ColumnType::Varchar, references: None },
+            Column { name: "hired_on", ty: ColumnType::DateTime, references: None },
+            Column { name: "department_id", ty: ColumnType::Integer, references: Some(DEPARTMENT) },
+            Column { name: "role_id", ty: ColumnType::Integer, references: Some(ROLE) },
         ],
         pk: 0,
         relationships: &[
@@ -117,12 +97,7 @@ pub static TABLES: [Table; 3] = [
                 target: DEPARTMENT,
                 column: 3,
             },
-            Relationship {
-                name: "role",
-                kind: RelationKind::ManyToOne,
-                target: ROLE,
-                column: 4,
-            },
+            Relationship { name: "role", kind: RelationKind::ManyToOne, target: ROLE, column: 4 },
         ],
     },
     Table {
@@ -131,16 +106,8 @@ pub static TABLES: [Table; 3] = [
         connection_field: "allRoles",
         sortable: true,
         columns: &[
-            Column {
-                name: "role_id",
-                ty: ColumnType::Integer,
-                references: None,
-            },
-            Column {
-                name: "name",
-                ty: ColumnType::Varchar,
-                references: None,
-            },
+            Column { name: "role_id", ty: ColumnType::Integer, references: None },
+            Column { name: "name", ty: ColumnType::Varchar, references: None },
         ],
         pk: 0,
         // The example app's backref on Employee.role is named `roles`.
@@ -157,16 +124,8 @@ pub static TABLES: [Table; 3] = [
         connection_field: "allDepartments",
         sortable: false,
         columns: &[
-            Column {
-                name: "id",
-                ty: ColumnType::Integer,
-                references: None,
-            },
-            Column {
-                name: "name",
-                ty: ColumnType::Varchar,
-                references: None,
-            },
+            Column { name: "id", ty: ColumnType::Integer, references: None },
+            Column { name: "name", ty: ColumnType::Varchar, references: None },
         ],
         pk: 0,
         relationships: &[Relationship {
@@ -193,36 +152,9 @@ pub static SEED: [(TableId, &[Seed]); 7] = [
     (DEPARTMENT, &[Seed::Int(2), Seed::Text("Human Resources")]),
     (ROLE, &[Seed::Int(1), Seed::Text("manager")]),
     (ROLE, &[Seed::Int(2), Seed::Text("engineer")]),
-    (
-        EMPLOYEE,
-        &[
-            Seed::Int(1),
-            Seed::Text("Peter"),
-            Seed::Now,
-            Seed::Int(1),
-            Seed::Int(2),
-        ],
-    ),
-    (
-        EMPLOYEE,
-        &[
-            Seed::Int(2),
-            Seed::Text("Roy"),
-            Seed::Now,
-            Seed::Int(1),
-            Seed::Int(2),
-        ],
-    ),
-    (
-        EMPLOYEE,
-        &[
-            Seed::Int(3),
-            Seed::Text("Tracy"),
-            Seed::Now,
-            Seed::Int(2),
-            Seed::Int(1),
-        ],
-    ),
+    (EMPLOYEE, &[Seed::Int(1), Seed::Text("Peter"), Seed::Now, Seed::Int(1), Seed::Int(2)]),
+    (EMPLOYEE, &[Seed::Int(2), Seed::Text("Roy"), Seed::Now, Seed::Int(1), Seed::Int(2)]),
+    (EMPLOYEE, &[Seed::Int(3), Seed::Text("Tracy"), Seed::Now, Seed::Int(2), Seed::Int(1)]),
 ];
 
 /// The seed rows as bound values, `Now` stored in SQLAlchemy's DATETIME text.
@@ -313,10 +245,7 @@ mod tests {
     #[test]
     fn create_statements_match_sqlalchemy_text() {
         let expected = include_str!("../tests/conformance/schema.sql");
-        let ours: String = create_statements()
-            .iter()
-            .map(|s| format!("{s};\n"))
-            .collect();
+        let ours: String = create_statements().iter().map(|s| format!("{s};\n")).collect();
         assert!(expected.ends_with(&ours), "{ours}");
     }
 

@@ -51,19 +51,11 @@ fn syntax(message: impl std::fmt::Display, pos: Pos) -> GraphQLError {
 
 impl Lexer {
     fn new(src: &str) -> Self {
-        Lexer {
-            chars: src.chars().collect(),
-            i: 0,
-            line: 1,
-            line_start: 0,
-        }
+        Lexer { chars: src.chars().collect(), i: 0, line: 1, line_start: 0 }
     }
 
     fn pos_of(&self, i: usize) -> Pos {
-        Pos {
-            line: self.line,
-            column: (i - self.line_start + 1) as u32,
-        }
+        Pos { line: self.line, column: (i - self.line_start + 1) as u32 }
     }
 
     fn at(&self, i: usize) -> Option<char> {
@@ -97,11 +89,7 @@ impl Lexer {
                     self.newline();
                 }
                 '\r' => {
-                    self.i += if self.at(self.i + 1) == Some('\n') {
-                        2
-                    } else {
-                        1
-                    };
+                    self.i += if self.at(self.i + 1) == Some('\n') { 2 } else { 1 };
                     self.newline();
                 }
                 '#' => {
@@ -112,10 +100,7 @@ impl Lexer {
                 _ => return self.token(c),
             }
         }
-        Ok(Token {
-            tok: Tok::Eof,
-            pos: self.pos_of(self.i),
-        })
+        Ok(Token { tok: Tok::Eof, pos: self.pos_of(self.i) })
     }
 
     fn newline(&mut self) {
@@ -144,10 +129,7 @@ impl Lexer {
         };
         if let Some(p) = punct {
             self.i += 1;
-            return Ok(Token {
-                tok: Tok::Punct(p),
-                pos,
-            });
+            return Ok(Token { tok: Tok::Punct(p), pos });
         }
         let tok = match c {
             '"' if self.at(start + 1) == Some('"') && self.at(start + 2) == Some('"') => {
@@ -174,10 +156,8 @@ impl Lexer {
                 ));
             }
             _ => {
-                return Err(self.err(
-                    start,
-                    format!("Unexpected character: {}.", self.code_point_at(start)),
-                ));
+                return Err(self
+                    .err(start, format!("Unexpected character: {}.", self.code_point_at(start))));
             }
         };
         Ok(Token { tok, pos })
@@ -193,10 +173,7 @@ impl Lexer {
             i += 1;
             if matches!(self.at(i), Some('0'..='9')) {
                 let cp = self.code_point_at(i);
-                return Err(self.err(
-                    i,
-                    format!("Invalid number, unexpected digit after 0: {cp}."),
-                ));
+                return Err(self.err(i, format!("Invalid number, unexpected digit after 0: {cp}.")));
             }
         } else {
             i = self.digits(i)?;
@@ -219,11 +196,7 @@ impl Lexer {
         }
         self.i = i;
         let text = self.text(start, i);
-        Ok(if is_float {
-            Tok::Float(text)
-        } else {
-            Tok::Int(text)
-        })
+        Ok(if is_float { Tok::Float(text) } else { Tok::Int(text) })
     }
 
     fn digits(&self, mut i: usize) -> Result<usize, GraphQLError> {
@@ -302,9 +275,7 @@ impl Lexer {
     }
 
     fn hex4(&self, i: usize) -> Option<u32> {
-        (0..4).try_fold(0u32, |acc, k| {
-            Some(acc << 4 | self.at(i + k)?.to_digit(16)?)
-        })
+        (0..4).try_fold(0u32, |acc, k| Some(acc << 4 | self.at(i + k)?.to_digit(16)?))
     }
 
     fn escape_variable_width(&self, i: usize) -> Result<(String, usize), GraphQLError> {
@@ -341,10 +312,7 @@ impl Lexer {
                 self.i = i + 3;
                 self.line = line;
                 self.line_start = line_start;
-                return Ok(Token {
-                    tok: Tok::BlockStr(dedent_block_lines(lines)),
-                    pos,
-                });
+                return Ok(Token { tok: Tok::BlockStr(dedent_block_lines(lines)), pos });
             }
             if c == '\\' && (1..4).all(|k| self.at(i + k) == Some('"')) {
                 current.push_str("\"\"\"");
@@ -353,11 +321,7 @@ impl Lexer {
             }
             if c == '\r' || c == '\n' {
                 lines.push(std::mem::take(&mut current));
-                i += if c == '\r' && self.at(i + 1) == Some('\n') {
-                    2
-                } else {
-                    1
-                };
+                i += if c == '\r' && self.at(i + 1) == Some('\n') { 2 } else { 1 };
                 line += 1;
                 line_start = i;
                 continue;
@@ -392,13 +356,7 @@ fn dedent_block_lines(lines: Vec<String>) -> String {
     let out: Vec<String> = lines
         .iter()
         .enumerate()
-        .map(|(i, l)| {
-            if i > 0 {
-                l.chars().skip(common).collect()
-            } else {
-                l.clone()
-            }
-        })
+        .map(|(i, l)| if i > 0 { l.chars().skip(common).collect() } else { l.clone() })
         .collect();
     out.get(first..last.max(first)).unwrap_or(&[]).join("\n")
 }
@@ -408,13 +366,15 @@ fn dedent_block_lines(lines: Vec<String>) -> String {
 const MAX_NESTING_DEPTH: usize = 200;
 
 pub fn parse(src: &str) -> Result<Document, GraphQLError> {
+    parse_limited(src, u64::MAX)
+}
+
+/// Parses, refusing documents of more than `max_tokens` tokens the way graphql-core's
+/// `max_tokens` option does.
+pub fn parse_limited(src: &str, max_tokens: u64) -> Result<Document, GraphQLError> {
     let mut lexer = Lexer::new(src);
     let first = lexer.next()?;
-    let mut p = Parser {
-        lexer,
-        tok: first,
-        depth: 0,
-    };
+    let mut p = Parser { lexer, tok: first, depth: 0, tokens: 1, max_tokens };
     p.document()
 }
 
@@ -422,34 +382,30 @@ struct Parser {
     lexer: Lexer,
     tok: Token,
     depth: usize,
+    tokens: u64,
+    max_tokens: u64,
 }
 
-const TYPE_SYSTEM: [&str; 9] = [
-    "schema",
-    "scalar",
-    "type",
-    "interface",
-    "union",
-    "enum",
-    "input",
-    "directive",
-    "extend",
-];
+const TYPE_SYSTEM: [&str; 9] =
+    ["schema", "scalar", "type", "interface", "union", "enum", "input", "directive", "extend"];
 
 impl Parser {
     fn enter_nesting(&mut self) -> Result<(), GraphQLError> {
         self.depth += 1;
         if self.depth > MAX_NESTING_DEPTH {
-            return Err(syntax(
-                "Document is nested too deeply. Parsing aborted.",
-                self.tok.pos,
-            ));
+            return Err(syntax("Document is nested too deeply. Parsing aborted.", self.tok.pos));
         }
         Ok(())
     }
 
     fn advance(&mut self) -> Result<Token, GraphQLError> {
         let next = self.lexer.next()?;
+        self.tokens += 1;
+        if self.tokens > self.max_tokens && next.tok != Tok::Eof {
+            let msg =
+                format!("Document contains more than {} tokens. Parsing aborted.", self.max_tokens);
+            return Err(syntax(msg, next.pos));
+        }
         Ok(std::mem::replace(&mut self.tok, next))
     }
 
@@ -473,10 +429,7 @@ impl Parser {
         if self.peek(p) {
             return Ok(self.advance()?.pos);
         }
-        Err(syntax(
-            format!("Expected '{p}', found {}.", self.tok.tok.desc()),
-            self.tok.pos,
-        ))
+        Err(syntax(format!("Expected '{p}', found {}.", self.tok.tok.desc()), self.tok.pos))
     }
 
     fn expect_keyword(&mut self, word: &str) -> Result<(), GraphQLError> {
@@ -484,10 +437,7 @@ impl Parser {
             self.advance()?;
             return Ok(());
         }
-        Err(syntax(
-            format!("Expected '{word}', found {}.", self.tok.tok.desc()),
-            self.tok.pos,
-        ))
+        Err(syntax(format!("Expected '{word}', found {}.", self.tok.tok.desc()), self.tok.pos))
     }
 
     fn unexpected(&self) -> GraphQLError {
@@ -501,10 +451,7 @@ impl Parser {
                 return Ok(Name { value, pos: t.pos });
             }
         }
-        Err(syntax(
-            format!("Expected Name, found {}.", self.tok.tok.desc()),
-            self.tok.pos,
-        ))
+        Err(syntax(format!("Expected Name, found {}.", self.tok.tok.desc()), self.tok.pos))
     }
 
     fn document(&mut self) -> Result<Document, GraphQLError> {
@@ -541,11 +488,7 @@ impl Parser {
             return Ok(Definition::Operation(self.operation()?));
         }
         let has_description = self.peek_description();
-        let keyword = if has_description {
-            self.lookahead()?
-        } else {
-            self.tok.tok.clone()
-        };
+        let keyword = if has_description { self.lookahead()? } else { self.tok.tok.clone() };
         if has_description && keyword == Tok::Punct("{") {
             return Err(syntax(
                 "Unexpected description, descriptions are not supported on shorthand queries.",
@@ -625,10 +568,7 @@ impl Parser {
             Tok::Eof | Tok::Punct("{") | Tok::Str(_) | Tok::BlockStr(_) => true,
             Tok::Name(n) => {
                 TYPE_SYSTEM.contains(&n.as_str())
-                    || matches!(
-                        n.as_str(),
-                        "query" | "mutation" | "subscription" | "fragment"
-                    )
+                    || matches!(n.as_str(), "query" | "mutation" | "subscription" | "fragment")
             }
             _ => false,
         }
@@ -654,28 +594,14 @@ impl Parser {
             "mutation" => OperationKind::Mutation,
             "subscription" => OperationKind::Subscription,
             other => {
-                return Err(syntax(
-                    format!("Unexpected Name '{other}'."),
-                    kind_token.pos,
-                ));
+                return Err(syntax(format!("Unexpected Name '{other}'."), kind_token.pos));
             }
         };
-        let name = if matches!(self.tok.tok, Tok::Name(_)) {
-            Some(self.name()?)
-        } else {
-            None
-        };
+        let name = if matches!(self.tok.tok, Tok::Name(_)) { Some(self.name()?) } else { None };
         let variables = self.variable_definitions()?;
         let directives = self.directives(false)?;
         let selection_set = self.selection_set()?;
-        Ok(Operation {
-            kind,
-            name,
-            variables,
-            directives,
-            selection_set,
-            pos,
-        })
+        Ok(Operation { kind, name, variables, directives, selection_set, pos })
     }
 
     fn variable_definitions(&mut self) -> Result<Vec<VariableDefinition>, GraphQLError> {
@@ -698,19 +624,9 @@ impl Parser {
         let name = self.name()?;
         self.expect(":")?;
         let ty = self.type_ref()?;
-        let default = if self.skip("=")? {
-            Some(self.value(true)?)
-        } else {
-            None
-        };
+        let default = if self.skip("=")? { Some(self.value(true)?) } else { None };
         let directives = self.directives(true)?;
-        Ok(VariableDefinition {
-            name,
-            ty,
-            default,
-            directives,
-            pos,
-        })
+        Ok(VariableDefinition { name, ty, default, directives, pos })
     }
 
     fn type_ref(&mut self) -> Result<Type, GraphQLError> {
@@ -741,10 +657,7 @@ impl Parser {
             }
         }
         self.depth -= 1;
-        Ok(SelectionSet {
-            items,
-            pos: Some(pos),
-        })
+        Ok(SelectionSet { items, pos: Some(pos) })
     }
 
     fn selection(&mut self) -> Result<Selection, GraphQLError> {
@@ -753,26 +666,13 @@ impl Parser {
         }
         let pos = self.tok.pos;
         let first = self.name()?;
-        let (alias, name) = if self.skip(":")? {
-            (Some(first), self.name()?)
-        } else {
-            (None, first)
-        };
+        let (alias, name) =
+            if self.skip(":")? { (Some(first), self.name()?) } else { (None, first) };
         let arguments = self.arguments(false)?;
         let directives = self.directives(false)?;
-        let selection_set = if self.peek("{") {
-            self.selection_set()?
-        } else {
-            SelectionSet::default()
-        };
-        Ok(Selection::Field(Field {
-            alias,
-            name,
-            arguments,
-            directives,
-            selection_set,
-            pos,
-        }))
+        let selection_set =
+            if self.peek("{") { self.selection_set()? } else { SelectionSet::default() };
+        Ok(Selection::Field(Field { alias, name, arguments, directives, selection_set, pos }))
     }
 
     fn fragment(&mut self) -> Result<Selection, GraphQLError> {
@@ -784,17 +684,9 @@ impl Parser {
         if !has_type_condition && matches!(self.tok.tok, Tok::Name(_)) {
             let name = self.name()?;
             let directives = self.directives(false)?;
-            return Ok(Selection::FragmentSpread(FragmentSpread {
-                name,
-                directives,
-                pos,
-            }));
+            return Ok(Selection::FragmentSpread(FragmentSpread { name, directives, pos }));
         }
-        let type_condition = if has_type_condition {
-            Some(self.name()?)
-        } else {
-            None
-        };
+        let type_condition = if has_type_condition { Some(self.name()?) } else { None };
         let directives = self.directives(false)?;
         let selection_set = self.selection_set()?;
         Ok(Selection::InlineFragment(InlineFragment {
@@ -817,13 +709,7 @@ impl Parser {
         let type_condition = self.name()?;
         let directives = self.directives(false)?;
         let selection_set = self.selection_set()?;
-        Ok(Fragment {
-            name,
-            type_condition,
-            directives,
-            selection_set,
-            pos,
-        })
+        Ok(Fragment { name, type_condition, directives, selection_set, pos })
     }
 
     fn arguments(&mut self, is_const: bool) -> Result<Vec<Argument>, GraphQLError> {
@@ -849,11 +735,7 @@ impl Parser {
             let pos = self.advance()?.pos;
             let name = self.name()?;
             let arguments = self.arguments(is_const)?;
-            out.push(Directive {
-                name,
-                arguments,
-                pos,
-            });
+            out.push(Directive { name, arguments, pos });
         }
         Ok(out)
     }
@@ -880,11 +762,7 @@ impl Parser {
                     let name = self.name()?;
                     self.expect(":")?;
                     let value = self.value(is_const)?;
-                    fields.push(ObjectField {
-                        name,
-                        value,
-                        pos: fpos,
-                    });
+                    fields.push(ObjectField { name, value, pos: fpos });
                 }
                 self.depth -= 1;
                 ValueKind::Object(fields)
@@ -906,10 +784,7 @@ impl Parser {
                 match token.tok {
                     Tok::Int(v) => ValueKind::Int(v),
                     Tok::Float(v) => ValueKind::Float(v),
-                    Tok::Str(value) => ValueKind::String {
-                        value,
-                        block: false,
-                    },
+                    Tok::Str(value) => ValueKind::String { value, block: false },
                     Tok::BlockStr(value) => ValueKind::String { value, block: true },
                     Tok::Name(n) if n == "true" => ValueKind::Boolean(true),
                     Tok::Name(n) if n == "false" => ValueKind::Boolean(false),
@@ -938,19 +813,9 @@ mod tests {
     #[test]
     fn syntax_errors_read_like_graphql_core() {
         let cases = [
-            (
-                "{ a { b }",
-                "Syntax Error: Expected Name, found <EOF>.",
-                1,
-                10,
-            ),
+            ("{ a { b }", "Syntax Error: Expected Name, found <EOF>.", 1, 10),
             ("", "Syntax Error: Unexpected <EOF>.", 1, 1),
-            (
-                "{ a(x: 01) }",
-                "Syntax Error: Invalid number, unexpected digit after 0: '1'.",
-                1,
-                9,
-            ),
+            ("{ a(x: 01) }", "Syntax Error: Invalid number, unexpected digit after 0: '1'.", 1, 9),
             (
                 "{ a(x: 'y') }",
                 "Syntax Error: Unexpected single quote character ('), did you mean to use a double quote (\")?",
@@ -964,24 +829,9 @@ mod tests {
                 1,
                 19,
             ),
-            (
-                "fragment on on T { a }",
-                "Syntax Error: Unexpected Name 'on'.",
-                1,
-                10,
-            ),
-            (
-                "{ a(x: \"\\q\") }",
-                "Syntax Error: Invalid character escape sequence: '\\q'.",
-                1,
-                9,
-            ),
-            (
-                "{ a }\n  ~",
-                "Syntax Error: Unexpected character: '~'.",
-                2,
-                3,
-            ),
+            ("fragment on on T { a }", "Syntax Error: Unexpected Name 'on'.", 1, 10),
+            ("{ a(x: \"\\q\") }", "Syntax Error: Invalid character escape sequence: '\\q'.", 1, 9),
+            ("{ a }\n  ~", "Syntax Error: Unexpected character: '~'.", 2, 3),
             (
                 "\"desc\" { a }",
                 "Syntax Error: Unexpected description, descriptions are not supported on shorthand queries.",
@@ -994,12 +844,7 @@ mod tests {
                 1,
                 1,
             ),
-            (
-                "{ a(x: 1.) }",
-                "Syntax Error: Invalid number, expected digit but got: ')'.",
-                1,
-                10,
-            ),
+            ("{ a(x: 1.) }", "Syntax Error: Invalid number, expected digit but got: ')'.", 1, 10),
         ];
         for (src, msg, line, col) in cases {
             assert_eq!(err(src), (msg.to_string(), line, col), "{src}");
@@ -1009,25 +854,13 @@ mod tests {
     #[test]
     fn values_keep_order_duplicates_and_positions() {
         let doc = parse("{ f(a: {y: 1, x: 2, y: \"\\u00e9\\uD83D\\uDE00\"}) }").expect("parses");
-        let Definition::Operation(op) = &doc.definitions[0] else {
-            panic!("operation")
-        };
-        let Selection::Field(f) = &op.selection_set.items[0] else {
-            panic!("field")
-        };
+        let Definition::Operation(op) = &doc.definitions[0] else { panic!("operation") };
+        let Selection::Field(f) = &op.selection_set.items[0] else { panic!("field") };
         assert_eq!(f.arguments[0].pos, Pos { line: 1, column: 5 });
-        let ValueKind::Object(fields) = &f.arguments[0].value.kind else {
-            panic!("object")
-        };
+        let ValueKind::Object(fields) = &f.arguments[0].value.kind else { panic!("object") };
         let names: Vec<&str> = fields.iter().map(|f| f.name.value.as_str()).collect();
         assert_eq!(names, ["y", "x", "y"]);
-        assert_eq!(
-            fields[2].value.kind,
-            ValueKind::String {
-                value: "é😀".into(),
-                block: false
-            }
-        );
+        assert_eq!(fields[2].value.kind, ValueKind::String { value: "é😀".into(), block: false });
     }
 
     #[test]
@@ -1043,10 +876,7 @@ mod tests {
         assert!(parse(&ok).is_ok());
         let deep = format!("{}a{}", "{a".repeat(200) + "{", "}".repeat(201));
         let e = parse(&deep).expect_err("too deep");
-        assert_eq!(
-            e.message,
-            "Syntax Error: Document is nested too deeply. Parsing aborted."
-        );
+        assert_eq!(e.message, "Syntax Error: Document is nested too deeply. Parsing aborted.");
         assert_eq!(e.locations[0].column, 401);
         let list = format!("{{ a(x: {}1{}) }}", "[".repeat(201), "]".repeat(201));
         assert!(parse(&list).is_err());
@@ -1055,12 +885,7 @@ mod tests {
     #[test]
     fn block_strings_dedent() {
         assert_eq!(
-            dedent_block_lines(vec![
-                "".into(),
-                "    a".into(),
-                "      b".into(),
-                "  ".into()
-            ]),
+            dedent_block_lines(vec!["".into(), "    a".into(), "      b".into(), "  ".into()]),
             "a\n  b"
         );
     }

@@ -62,10 +62,7 @@ pub fn plan<'s>(
     let op = operation(doc, operation_name).map_err(|e| vec![e])?;
     let vars = input::coerce_variables(schema, &op.variables, variables)?;
     if op.kind != OperationKind::Query {
-        let msg = format!(
-            "Schema is not configured to execute {} operation.",
-            op.kind.as_str()
-        );
+        let msg = format!("Schema is not configured to execute {} operation.", op.kind.as_str());
         return Err(vec![GraphQLError::at(msg, op.pos)]);
     }
     let planner = Planner { schema, doc, vars };
@@ -140,10 +137,8 @@ impl<'s, 'd> Planner<'s, 'd> {
                     }
                 }
                 Selection::InlineFragment(i) => {
-                    let matches = i
-                        .type_condition
-                        .as_ref()
-                        .is_none_or(|t| self.applies(&t.value, type_id));
+                    let matches =
+                        i.type_condition.as_ref().is_none_or(|t| self.applies(&t.value, type_id));
                     if self.included(&i.directives) && matches {
                         self.collect(type_id, &i.selection_set, groups, visited);
                     }
@@ -200,13 +195,8 @@ impl<'s, 'd> Planner<'s, 'd> {
     ) -> Option<FieldPlan<'s>> {
         let first = nodes.first()?;
         let def = self.schema.field_def(parent, &first.name.value)?;
-        let args = input::argument_values(
-            self.schema,
-            &def.args,
-            &first.arguments,
-            first.pos,
-            &self.vars,
-        );
+        let args =
+            input::argument_values(self.schema, &def.args, &first.arguments, first.pos, &self.vars);
         let sets: Vec<&'d ast::SelectionSet> = nodes.iter().map(|n| &n.selection_set).collect();
         let named = def.ty.named();
         let sub = match &self.schema.ty(named).kind {
@@ -216,12 +206,6 @@ impl<'s, 'd> Planner<'s, 'd> {
             }
             _ => Sub::Leaf,
         };
-        Some(FieldPlan {
-            key: Rc::from(key),
-            def,
-            args,
-            pos: first.pos,
-            sub,
-        })
+        Some(FieldPlan { key: Rc::from(key), def, args, pos: first.pos, sub })
     }
 }

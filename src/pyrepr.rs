@@ -62,11 +62,7 @@ fn trunc_list(items: Vec<String>) -> Vec<String> {
 
 /// Python's `repr(str)`.
 pub fn str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
     for c in s.chars() {
@@ -118,10 +114,7 @@ mod tests {
     fn prints_like_python() {
         assert_eq!(inspect(&json!("three")), "'three'");
         assert_eq!(inspect(&json!("it's")), "\"it's\"");
-        assert_eq!(
-            inspect(&json!({"a": [1, null, true]})),
-            "{'a': [1, None, True]}"
-        );
+        assert_eq!(inspect(&json!({"a": [1, null, true]})), "{'a': [1, None, True]}");
         assert_eq!(inspect(&json!([[[1]]])), "[[[...]]]");
         assert_eq!(inspect(&json!(1.5)), "1.5");
         assert_eq!(float_repr(3.0), "3.0");

@@ -159,19 +159,11 @@ impl PageArgs {
         let count_i = count as i64;
         let mut start: i64 = 0;
         let mut end: i64 = count_i;
-        let after = self
-            .after
-            .as_deref()
-            .map(|c| cursor_offset(c).unwrap_or(-1))
-            .unwrap_or(-1);
+        let after = self.after.as_deref().map(|c| cursor_offset(c).unwrap_or(-1)).unwrap_or(-1);
         if (0..count_i).contains(&after) {
             start = start.max(after + 1);
         }
-        let before = self
-            .before
-            .as_deref()
-            .map(|c| cursor_offset(c).unwrap_or(end))
-            .unwrap_or(end);
+        let before = self.before.as_deref().map(|c| cursor_offset(c).unwrap_or(end)).unwrap_or(end);
         if (0..count_i).contains(&before) {
             end = end.min(before);
         }
@@ -181,16 +173,10 @@ impl PageArgs {
         if let Some(last) = self.last {
             start = start.max(end.saturating_sub(last));
         }
-        let lower = if self.after.as_deref().is_some_and(|a| !a.is_empty()) {
-            after + 1
-        } else {
-            0
-        };
-        let upper = if self.before.as_deref().is_some_and(|b| !b.is_empty()) {
-            before
-        } else {
-            count_i
-        };
+        let lower =
+            if self.after.as_deref().is_some_and(|a| !a.is_empty()) { after + 1 } else { 0 };
+        let upper =
+            if self.before.as_deref().is_some_and(|b| !b.is_empty()) { before } else { count_i };
         Window {
             start: start.clamp(0, count_i) as usize,
             end: end.clamp(0, count_i).max(start.clamp(0, count_i)) as usize,
@@ -210,21 +196,11 @@ mod tests {
         first: Option<i64>,
         last: Option<i64>,
     ) -> PageArgs {
-        PageArgs {
-            before: before.map(cursor),
-            after: after.map(cursor),
-            first,
-            last,
-        }
+        PageArgs { before: before.map(cursor), after: after.map(cursor), first, last }
     }
 
     fn w(start: usize, end: usize, prev: bool, next: bool) -> Window {
-        Window {
-            start,
-            end,
-            has_previous_page: prev,
-            has_next_page: next,
-        }
+        Window { start, end, has_previous_page: prev, has_next_page: next }
     }
 
     #[test]
@@ -254,10 +230,7 @@ mod tests {
         assert_eq!(global_id("Employee", "1"), "RW1wbG95ZWU6MQ==");
         assert_eq!(parse_global_id("Um9sZTox"), Ok(("Role".into(), "1".into())));
         assert!(parse_global_id("not-a-global-id").is_err());
-        assert_eq!(
-            parse_global_id("TWFuYWdlcjox"),
-            Ok(("Manager".into(), "1".into()))
-        );
+        assert_eq!(parse_global_id("TWFuYWdlcjox"), Ok(("Manager".into(), "1".into())));
     }
 
     #[test]

@@ -51,20 +51,10 @@ pub enum Scalar {
 #[derive(Debug)]
 pub enum Kind {
     Scalar(Scalar),
-    Object {
-        fields: Vec<Field>,
-        interfaces: Vec<TypeId>,
-    },
-    Interface {
-        fields: Vec<Field>,
-        possible: Vec<TypeId>,
-    },
-    Enum {
-        values: Vec<EnumValue>,
-    },
-    InputObject {
-        fields: Vec<InputValue>,
-    },
+    Object { fields: Vec<Field>, interfaces: Vec<TypeId> },
+    Interface { fields: Vec<Field>, possible: Vec<TypeId> },
+    Enum { values: Vec<EnumValue> },
+    InputObject { fields: Vec<InputValue> },
 }
 
 #[derive(Debug)]
@@ -98,10 +88,7 @@ impl Type {
     }
 
     pub fn is_input(&self) -> bool {
-        matches!(
-            self.kind,
-            Kind::Scalar(_) | Kind::Enum { .. } | Kind::InputObject { .. }
-        )
+        matches!(self.kind, Kind::Scalar(_) | Kind::Enum { .. } | Kind::InputObject { .. })
     }
 
     pub fn is_leaf(&self) -> bool {
@@ -332,8 +319,7 @@ const DATETIME_DESC: &str = "The `DateTime` scalar type represents a DateTime\nv
 
 impl Builder {
     fn add(&mut self, name: impl Into<String>, description: Option<&str>, decl: Decl) {
-        self.decls
-            .push((name.into(), description.map(Into::into), decl));
+        self.decls.push((name.into(), description.map(Into::into), decl));
     }
 
     fn paging_args() -> Vec<ArgDecl> {
@@ -362,23 +348,11 @@ impl Builder {
                     Some(&default),
                 ));
             }
-            args.push(arg(
-                "filter",
-                &format!("{}Filter", table.type_name),
-                None,
-                None,
-            ));
+            args.push(arg("filter", &format!("{}Filter", table.type_name), None, None));
             args.extend(Self::paging_args());
             let ty = format!("{}Connection", table.type_name);
-            fields.push(
-                f(
-                    table.connection_field,
-                    &ty,
-                    None,
-                    Resolver::RootConnection(t),
-                )
-                .args(args),
-            );
+            fields
+                .push(f(table.connection_field, &ty, None, Resolver::RootConnection(t)).args(args));
         }
         self.add("Query", None, Decl::Object(fields, vec![]));
     }
@@ -428,13 +402,10 @@ impl Builder {
             let target = TABLES[rel.target].type_name;
             fields.push(match rel.kind {
                 RelationKind::ManyToOne => f(rel.name, target, None, Resolver::Relation(t, r)),
-                RelationKind::OneToMany => f(
-                    rel.name,
-                    &format!("{target}Connection"),
-                    None,
-                    Resolver::Relation(t, r),
-                )
-                .args(Self::paging_args()),
+                RelationKind::OneToMany => {
+                    f(rel.name, &format!("{target}Connection"), None, Resolver::Relation(t, r))
+                        .args(Self::paging_args())
+                }
             });
         }
         if !has_id {
@@ -468,12 +439,7 @@ impl Builder {
             Some(&edge_desc),
             Decl::Object(
                 vec![
-                    f(
-                        "node",
-                        name,
-                        Some("The item at the end of the edge"),
-                        Resolver::EdgeNode,
-                    ),
+                    f("node", name, Some("The item at the end of the edge"), Resolver::EdgeNode),
                     f(
                         "cursor",
                         "String!",
@@ -493,11 +459,7 @@ impl Builder {
                     [(format!("{up}_ASC"), None), (format!("{up}_DESC"), None)]
                 })
                 .collect();
-            self.add(
-                format!("{name}SortEnum"),
-                Some("An enumeration."),
-                Decl::Enum(values),
-            );
+            self.add(format!("{name}SortEnum"), Some("An enumeration."), Decl::Enum(values));
         }
         self.filter(t);
     }
@@ -548,11 +510,7 @@ impl Builder {
                 .iter()
                 .map(|op| {
                     let list = matches!(*op, "in" | "notIn");
-                    let t = if list {
-                        format!("[{scalar}]")
-                    } else {
-                        scalar.to_string()
-                    };
+                    let t = if list { format!("[{scalar}]") } else { scalar.to_string() };
                     arg(op, &t, None, None)
                 })
                 .collect();
@@ -573,11 +531,7 @@ impl Builder {
         self.add("String", Some("The `String` scalar type represents textual data, represented as UTF-8 character sequences. The String type is most often used by GraphQL to represent free-form human-readable text."), Decl::Scalar(Scalar::String));
         self.add("Int", Some("The `Int` scalar type represents non-fractional signed whole numeric values. Int can represent values between -(2^31) and 2^31 - 1."), Decl::Scalar(Scalar::Int));
         self.add("Float", Some("The `Float` scalar type represents signed double-precision fractional values as specified by [IEEE 754](https://en.wikipedia.org/wiki/IEEE_floating_point)."), Decl::Scalar(Scalar::Float));
-        self.add(
-            "DateTime",
-            Some(DATETIME_DESC),
-            Decl::Scalar(Scalar::DateTime),
-        );
+        self.add("DateTime", Some(DATETIME_DESC), Decl::Scalar(Scalar::DateTime));
     }
 }
 
@@ -591,11 +545,9 @@ fn scalar_filter(
         _ if pk => ("IdFilter", "ID", &["eq", "in", "nEq", "notIn"]),
         ColumnType::Integer => ("IntFilter", "Int", ORDERED),
         ColumnType::DateTime => ("DateTimeFilter", "DateTime", ORDERED),
-        ColumnType::Varchar => (
-            "StringFilter",
-            "String",
-            &["eq", "ilike", "in", "like", "nEq", "notIn", "notlike"],
-        ),
+        ColumnType::Varchar => {
+            ("StringFilter", "String", &["eq", "ilike", "in", "like", "nEq", "notIn", "notlike"])
+        }
     }
 }
 
@@ -636,12 +588,8 @@ pub(crate) fn meta_arg(name: &str, ty: &str, default: Option<&str>) -> ArgDecl {
 }
 
 fn finish(b: Builder) -> Schema {
-    let by_name: HashMap<String, TypeId> = b
-        .decls
-        .iter()
-        .enumerate()
-        .map(|(i, (n, _, _))| (n.clone(), i))
-        .collect();
+    let by_name: HashMap<String, TypeId> =
+        b.decls.iter().enumerate().map(|(i, (n, _, _))| (n.clone(), i)).collect();
     let resolve = |s: &str| parse_type_ref(s, &by_name);
     let mut types: Vec<Type> = Vec::with_capacity(b.decls.len());
     let mut implementors: HashMap<&str, Vec<TypeId>> = HashMap::new();
@@ -677,21 +625,14 @@ fn finish(b: Builder) -> Schema {
             Decl::Enum(values) => Kind::Enum {
                 values: values
                     .iter()
-                    .map(|(n, d)| EnumValue {
-                        name: n.clone(),
-                        description: d.clone(),
-                    })
+                    .map(|(n, d)| EnumValue { name: n.clone(), description: d.clone() })
                     .collect(),
             },
             Decl::Input(args) => Kind::InputObject {
                 fields: args.iter().map(|a| input_value(a, &resolve)).collect(),
             },
         };
-        types.push(Type {
-            name: name.clone(),
-            description: description.clone(),
-            kind,
-        });
+        types.push(Type { name: name.clone(), description: description.clone(), kind });
     }
     let query = by_name["Query"];
     let directives = crate::introspection::directives(&resolve);
@@ -712,12 +653,8 @@ fn finish(b: Builder) -> Schema {
     schema.order = collection_order(&schema);
     schema.by_name.retain(|_, id| schema.order.contains(id));
     // graphql-core lists an interface's implementations in type collection order.
-    let rank: HashMap<TypeId, usize> = schema
-        .order
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (*t, i))
-        .collect();
+    let rank: HashMap<TypeId, usize> =
+        schema.order.iter().enumerate().map(|(i, t)| (*t, i)).collect();
     for t in &mut schema.types {
         if let Kind::Interface { possible, .. } = &mut t.kind {
             possible.sort_by_key(|p| rank.get(p).copied().unwrap_or(usize::MAX));

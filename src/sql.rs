@@ -114,10 +114,7 @@ impl Select {
     /// Adds `JOIN table AS alias ON left = table.column` and returns the new source.
     pub fn join(&mut self, table: TableId, left: Col, column: usize) -> usize {
         let source = self.sources.len();
-        self.sources.push(Source {
-            table,
-            on: Some((left, Col { source, column })),
-        });
+        self.sources.push(Source { table, on: Some((left, Col { source, column })) });
         source
     }
 
@@ -133,10 +130,7 @@ impl Select {
             .iter()
             .filter(|s| s.table == self.sources[source].table)
             .count();
-        format!(
-            "{table}_{}",
-            n - usize::from(self.sources[0].table == self.sources[source].table)
-        )
+        format!("{table}_{}", n - usize::from(self.sources[0].table == self.sources[source].table))
     }
 
     fn col(&self, c: Col, out: &mut String) {
@@ -155,12 +149,7 @@ impl Select {
             let _ = write!(out, " AS {}", self.alias(0));
         }
         for (i, s) in self.sources.iter().enumerate().skip(1) {
-            let _ = write!(
-                out,
-                " JOIN {} AS {} ON ",
-                TABLES[s.table].name,
-                self.alias(i)
-            );
+            let _ = write!(out, " JOIN {} AS {} ON ", TABLES[s.table].name, self.alias(i));
             if let Some((left, right)) = s.on {
                 self.col(right, out);
                 out.push_str(" = ");
@@ -191,13 +180,7 @@ impl Select {
                 out.push_str("NULL");
                 continue;
             }
-            self.col(
-                Col {
-                    source: 0,
-                    column: i,
-                },
-                out,
-            );
+            self.col(Col { source: 0, column: i }, out);
         }
     }
 
@@ -256,11 +239,7 @@ impl Select {
             }
             Expr::In(c, items) | Expr::NotIn(c, items) => {
                 self.col(*c, out);
-                out.push_str(if matches!(e, Expr::In(..)) {
-                    " IN ("
-                } else {
-                    " NOT IN ("
-                });
+                out.push_str(if matches!(e, Expr::In(..)) { " IN (" } else { " NOT IN (" });
                 for (i, p) in items.iter().enumerate() {
                     out.push_str(if i > 0 { ", ?" } else { "?" });
                     params.push(p.clone());
@@ -269,11 +248,7 @@ impl Select {
             }
             Expr::Like(c, p) | Expr::NotLike(c, p) => {
                 self.col(*c, out);
-                out.push_str(if matches!(e, Expr::Like(..)) {
-                    " LIKE ?"
-                } else {
-                    " NOT LIKE ?"
-                });
+                out.push_str(if matches!(e, Expr::Like(..)) { " LIKE ?" } else { " NOT LIKE ?" });
                 params.push(p.clone());
             }
             Expr::ILike(c, p) => {
@@ -288,11 +263,7 @@ impl Select {
                 out.push(')');
             }
             Expr::And(items) | Expr::Or(items) => {
-                let sep = if matches!(e, Expr::And(_)) {
-                    " AND "
-                } else {
-                    " OR "
-                };
+                let sep = if matches!(e, Expr::And(_)) { " AND " } else { " OR " };
                 out.push('(');
                 for (i, x) in items.iter().enumerate() {
                     if i > 0 {
@@ -308,10 +279,7 @@ impl Select {
                 sub.where_clause(out, params, Some(self));
                 out.push(')');
             }
-            Expr::Correlate {
-                inner,
-                outer: outer_col,
-            } => {
+            Expr::Correlate { inner, outer: outer_col } => {
                 self.col(*inner, out);
                 out.push_str(" = ");
                 match outer {
@@ -391,11 +359,7 @@ fn column_list(table: TableId, alias: &str, columns: Columns) -> String {
     let cols = TABLES[table].columns.iter().enumerate();
     let list: Vec<String> = cols
         .map(|(i, c)| {
-            if columns & (1 << i) == 0 {
-                "NULL".to_string()
-            } else {
-                format!("{alias}.{}", c.name)
-            }
+            if columns & (1 << i) == 0 { "NULL".to_string() } else { format!("{alias}.{}", c.name) }
         })
         .collect();
     list.join(", ")
@@ -409,33 +373,14 @@ mod tests {
     #[test]
     fn renders_joins_filters_and_pages() {
         let mut s = Select::from(EMPLOYEE);
-        let d = s.join(
-            DEPARTMENT,
-            Col {
-                source: 0,
-                column: 3,
-            },
-            0,
-        );
+        let d = s.join(DEPARTMENT, Col { source: 0, column: 3 }, 0);
         s.filter.push(Expr::Cmp(
-            Col {
-                source: d,
-                column: 1,
-            },
+            Col { source: d, column: 1 },
             CmpOp::Eq,
             Param::Text("Engineering".into()),
         ));
-        s.filter.push(Expr::Not(Box::new(Expr::IsNull(Col {
-            source: 0,
-            column: 1,
-        }))));
-        s.order.push((
-            Col {
-                source: 0,
-                column: 1,
-            },
-            false,
-        ));
+        s.filter.push(Expr::Not(Box::new(Expr::IsNull(Col { source: 0, column: 1 }))));
+        s.order.push((Col { source: 0, column: 1 }, false));
         let (text, params) = s.rows(Some((10, 5)));
         assert_eq!(
             text,
@@ -443,14 +388,7 @@ mod tests {
              FROM employee JOIN department AS department_1 ON department_1.id = employee.department_id \
              WHERE department_1.name = ? AND NOT (employee.name IS NULL) ORDER BY employee.name ASC LIMIT ? OFFSET ?"
         );
-        assert_eq!(
-            params,
-            [
-                Param::Text("Engineering".into()),
-                Param::Int(10),
-                Param::Int(5)
-            ]
-        );
+        assert_eq!(params, [Param::Text("Engineering".into()), Param::Int(10), Param::Int(5)]);
     }
 
     #[test]
@@ -458,25 +396,15 @@ mod tests {
         let mut s = Select::from(DEPARTMENT);
         let mut sub = Select::nested(EMPLOYEE, 1);
         sub.filter.push(Expr::Correlate {
-            inner: Col {
-                source: 0,
-                column: 3,
-            },
-            outer: Col {
-                source: 0,
-                column: 0,
-            },
+            inner: Col { source: 0, column: 3 },
+            outer: Col { source: 0, column: 0 },
         });
         sub.filter.push(Expr::Cmp(
-            Col {
-                source: 0,
-                column: 1,
-            },
+            Col { source: 0, column: 1 },
             CmpOp::Eq,
             Param::Text("Roy".into()),
         ));
-        s.filter
-            .push(Expr::Not(Box::new(Expr::Exists(Box::new(sub)))));
+        s.filter.push(Expr::Not(Box::new(Expr::Exists(Box::new(sub)))));
         let (text, _) = s.rows(None);
         assert!(text.ends_with(
             "WHERE NOT (EXISTS (SELECT 1 FROM employee AS employee_q1_0 WHERE employee_q1_0.department_id = department.id AND employee_q1_0.name = ?))"
@@ -486,22 +414,8 @@ mod tests {
     #[test]
     fn self_joins_get_numbered_aliases() {
         let mut s = Select::from(DEPARTMENT);
-        let e1 = s.join(
-            EMPLOYEE,
-            Col {
-                source: 0,
-                column: 0,
-            },
-            3,
-        );
-        let e2 = s.join(
-            EMPLOYEE,
-            Col {
-                source: 0,
-                column: 0,
-            },
-            3,
-        );
+        let e1 = s.join(EMPLOYEE, Col { source: 0, column: 0 }, 3);
+        let e2 = s.join(EMPLOYEE, Col { source: 0, column: 0 }, 3);
         assert_eq!(
             (s.alias(e1), s.alias(e2)),
             ("employee_1".to_string(), "employee_2".to_string())

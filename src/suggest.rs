@@ -106,11 +106,7 @@ fn parts(s: &str) -> Vec<Part<'_>> {
 }
 
 fn part(s: &str, digits: bool) -> Part<'_> {
-    if digits {
-        Part::Num(s.parse().unwrap_or(u128::MAX), s)
-    } else {
-        Part::Text(s)
-    }
+    if digits { Part::Num(s.parse().unwrap_or(u128::MAX), s) } else { Part::Text(s) }
 }
 
 /// graphql-core's `did_you_mean`: "" when there is nothing to suggest.
@@ -123,11 +119,7 @@ pub fn did_you_mean(suggestions: &[&str], sub_message: Option<&str>) -> String {
         out.push_str(sub);
         out.push(' ');
     }
-    let s: Vec<String> = suggestions
-        .iter()
-        .take(5)
-        .map(|s| format!("'{s}'"))
-        .collect();
+    let s: Vec<String> = suggestions.iter().take(5).map(|s| format!("'{s}'")).collect();
     match s.len() {
         1 => out.push_str(&s[0]),
         2 => out.push_str(&format!("{} or {}", s[0], s[1])),
@@ -145,10 +137,7 @@ mod tests {
     fn suggests_like_graphql_core() {
         let args = ["sort", "filter", "before", "after", "first", "last"];
         assert_eq!(suggestion_list("limit", args), ["first", "last"]);
-        assert_eq!(
-            suggestion_list("nam", ["name", "NAME", "id"]),
-            ["NAME", "name"]
-        );
+        assert_eq!(suggestion_list("nam", ["name", "NAME", "id"]), ["NAME", "name"]);
         assert_eq!(suggestion_list("f2", ["f10", "f9", "f1"]), ["f1", "f9"]);
         assert_eq!(
             did_you_mean(&["a", "b", "c"], Some("the enum value")),

@@ -30,15 +30,8 @@ fn serve_creates_and_seeds_a_missing_database_and_prints_its_url() {
         .spawn()
         .expect("spawn");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+    let url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
     let addr: SocketAddr = url
         .trim_start_matches("http://")
         .trim_end_matches("/graphql")
@@ -83,27 +76,15 @@ fn an_existing_database_is_left_alone_and_a_mismatch_is_named() {
         .expect("create");
     drop(conn);
     let before = std::fs::read(&db).expect("read");
-    let out = relaylite()
-        .args(["init", "--db"])
-        .arg(&db)
-        .output()
-        .expect("run");
+    let out = relaylite().args(["init", "--db"]).arg(&db).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("table `employee` is missing"), "{stderr}");
-    assert_eq!(
-        std::fs::read(&db).expect("read"),
-        before,
-        "the file is unchanged"
-    );
+    assert_eq!(std::fs::read(&db).expect("read"), before, "the file is unchanged");
 
     let fixture = common::fixture_db("cli-init");
     let before = std::fs::read(&fixture).expect("read");
-    let out = relaylite()
-        .args(["init", "--db"])
-        .arg(&fixture)
-        .output()
-        .expect("run");
+    let out = relaylite().args(["init", "--db"]).arg(&fixture).output().expect("run");
     assert!(out.status.success());
     assert_eq!(std::fs::read(&fixture).expect("read"), before);
 }

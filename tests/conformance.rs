@@ -17,11 +17,7 @@ fn every_corpus_case_matches_the_original() {
     let dirs = [root.join("cases"), root.join("../cases")];
     let mut paths: Vec<_> = dirs
         .iter()
-        .flat_map(|d| {
-            std::fs::read_dir(d)
-                .expect("cases dir")
-                .map(|e| e.expect("entry").path())
-        })
+        .flat_map(|d| std::fs::read_dir(d).expect("cases dir").map(|e| e.expect("entry").path()))
         .collect();
     paths.sort();
     let mut failures = Vec::new();
@@ -43,11 +39,7 @@ fn every_corpus_case_matches_the_original() {
         let got: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
         if resp.status != status || common::ordered(&got) != common::ordered(&expected) {
             let (got, want) = (common::ordered(&got), common::ordered(&expected));
-            let at = got
-                .bytes()
-                .zip(want.bytes())
-                .take_while(|(a, b)| a == b)
-                .count();
+            let at = got.bytes().zip(want.bytes()).take_while(|(a, b)| a == b).count();
             let from = at.saturating_sub(80);
             failures.push(format!(
                 "{}: status {} (want {status}); bodies differ at byte {at}\n  got:  …{}\n  want: …{}",

@@ -54,17 +54,8 @@ fn get_with_query_variables_and_operation_name() {
         encode(q),
         encode(r#"{"id": "Um9sZTox"}"#)
     );
-    let r = request(
-        server(),
-        "GET",
-        &target,
-        &[("Accept", "application/json")],
-        b"",
-    );
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (200, r#"{"data":{"node":{"id":"Um9sZTox"}}}"#)
-    );
+    let r = request(server(), "GET", &target, &[("Accept", "application/json")], b"");
+    assert_eq!((r.status, r.text().as_str()), (200, r#"{"data":{"node":{"id":"Um9sZTox"}}}"#));
 }
 
 #[test]
@@ -72,26 +63,15 @@ fn get_cannot_run_mutations() {
     let target = format!("/graphql?query={}", encode("mutation { x }"));
     let r = request(server(), "GET", &target, &[], b"");
     assert_eq!(r.status, 400);
-    assert_eq!(
-        r.json()["errors"][0]["message"],
-        "mutations are not allowed when using GET"
-    );
+    assert_eq!(r.json()["errors"][0]["message"], "mutations are not allowed when using GET");
 }
 
 #[test]
 fn browsers_get_graphiql_and_its_assets() {
-    let r = request(
-        server(),
-        "GET",
-        "/graphql",
-        &[("Accept", "text/html,application/xhtml+xml")],
-        b"",
-    );
+    let r =
+        request(server(), "GET", "/graphql", &[("Accept", "text/html,application/xhtml+xml")], b"");
     assert_eq!(r.status, 200);
-    assert!(
-        r.header("content-type")
-            .is_some_and(|t| t.starts_with("text/html"))
-    );
+    assert!(r.header("content-type").is_some_and(|t| t.starts_with("text/html")));
     let page = r.text();
     let assets = [
         "/static/vendor/graphiql.css",
@@ -106,15 +86,9 @@ fn browsers_get_graphiql_and_its_assets() {
         assert_eq!(a.status, 200, "{asset}");
         assert!(a.body.len() > 100, "{asset} has content");
         let ty = a.header("content-type").unwrap_or_default();
-        assert!(
-            ty.starts_with("text/css") || ty.starts_with("text/javascript"),
-            "{asset}: {ty}"
-        );
+        assert!(ty.starts_with("text/css") || ty.starts_with("text/javascript"), "{asset}: {ty}");
     }
-    assert!(
-        !page.contains("https://"),
-        "the page loads nothing from the internet"
-    );
+    assert!(!page.contains("https://"), "the page loads nothing from the internet");
     let script = request(server(), "GET", "/static/graphiql.js", &[], b"").text();
     assert!(
         script.contains("allEmployees(sort: [NAME_ASC, ID_ASC])"),
@@ -124,13 +98,7 @@ fn browsers_get_graphiql_and_its_assets() {
 
 #[test]
 fn unknown_paths_are_404() {
-    for path in [
-        "/",
-        "/graphql/",
-        "/static/nope.js",
-        "/static/../Cargo.toml",
-        "/graphiql",
-    ] {
+    for path in ["/", "/graphql/", "/static/nope.js", "/static/../Cargo.toml", "/graphiql"] {
         let r = request(server(), "GET", path, &[], b"");
         assert_eq!(r.status, 404, "{path}");
         assert_eq!(r.json()["errors"][0]["message"], "Not Found");
@@ -142,10 +110,7 @@ fn other_methods_are_405_with_allow() {
     let r = request(server(), "PUT", "/graphql", &[], b"");
     assert_eq!(r.status, 405);
     assert_eq!(r.header("allow"), Some("GET, POST"));
-    assert_eq!(
-        r.json()["errors"][0]["message"],
-        "GraphQL only supports GET and POST requests."
-    );
+    assert_eq!(r.json()["errors"][0]["message"], "GraphQL only supports GET and POST requests.");
 }
 
 #[test]
@@ -156,16 +121,8 @@ fn transport_errors_are_json_400s_with_the_original_messages() {
             b"{not json",
             "Unable to parse request body as JSON",
         ),
-        (
-            &[("Content-Type", "text/plain")],
-            b"{ a }",
-            "Unsupported content type",
-        ),
-        (
-            &[("Content-Type", "application/json")],
-            b"{}",
-            "No GraphQL query found in the request",
-        ),
+        (&[("Content-Type", "text/plain")], b"{ a }", "Unsupported content type"),
+        (&[("Content-Type", "application/json")], b"{}", "No GraphQL query found in the request"),
         (
             &[("Content-Type", "application/json")],
             br#"{"query": "{ a }", "variables": [1]}"#,
@@ -192,10 +149,8 @@ fn transport_errors_are_json_400s_with_the_original_messages() {
 
 #[test]
 fn graphql_response_json_clients_get_400_without_data_for_invalid_documents() {
-    let headers = [
-        ("Content-Type", "application/json"),
-        ("Accept", "application/graphql-response+json"),
-    ];
+    let headers =
+        [("Content-Type", "application/json"), ("Accept", "application/graphql-response+json")];
     let r = request(
         server(),
         "POST",
@@ -204,22 +159,10 @@ fn graphql_response_json_clients_get_400_without_data_for_invalid_documents() {
         br#"{"query": "{ allEmployees { nope } }"}"#,
     );
     assert_eq!(r.status, 400);
-    assert_eq!(
-        r.header("content-type"),
-        Some("application/graphql-response+json")
-    );
+    assert_eq!(r.header("content-type"), Some("application/graphql-response+json"));
     assert!(r.json().get("data").is_none());
-    let r = request(
-        server(),
-        "POST",
-        "/graphql",
-        &headers,
-        br#"{"query": "{ __typename }"}"#,
-    );
-    assert_eq!(
-        (r.status, r.text().as_str()),
-        (200, r#"{"data":{"__typename":"Query"}}"#)
-    );
+    let r = request(server(), "POST", "/graphql", &headers, br#"{"query": "{ __typename }"}"#);
+    assert_eq!((r.status, r.text().as_str()), (200, r#"{"data":{"__typename":"Query"}}"#));
 }
 
 #[test]

@@ -35,9 +35,7 @@ const GRAPHQL_CORE_ONLY: [&str; 4] = [
 ];
 
 fn graphql_core_only(name: &str) -> bool {
-    GRAPHQL_CORE_ONLY
-        .iter()
-        .any(|c| name.ends_with(&format!("/{c}.json")))
+    GRAPHQL_CORE_ONLY.iter().any(|c| name.ends_with(&format!("/{c}.json")))
 }
 
 #[test]
@@ -49,10 +47,7 @@ fn both_parsers_accept_and_reject_the_same_documents() {
         }
         let ours = relaylite::parse::parse(&query).is_ok();
         let theirs = graphql_parser::parse_query::<String>(&query).is_ok();
-        assert_eq!(
-            ours, theirs,
-            "{name}: relaylite {ours}, graphql-parser {theirs}\n{query}"
-        );
+        assert_eq!(ours, theirs, "{name}: relaylite {ours}, graphql-parser {theirs}\n{query}");
         checked += 1;
     }
     assert!(checked > 100, "checked {checked} documents");

@@ -12,9 +12,7 @@ fn bench_db() -> std::path::PathBuf {
         let sql =
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/bench.sql"))
                 .expect("bench.sql");
-        rusqlite::Connection::open(&path)
-            .and_then(|c| c.execute_batch(&sql))
-            .expect("bench db");
+        rusqlite::Connection::open(&path).and_then(|c| c.execute_batch(&sql)).expect("bench db");
     }
     path
 }
@@ -22,13 +20,7 @@ fn bench_db() -> std::path::PathBuf {
 /// Runs `query` and returns how many statements it took; fails on any error.
 fn statements(app: &App, query: &str) -> u64 {
     let before = statements_run();
-    match relaylite::run(
-        app,
-        &Request {
-            query: Some(query.into()),
-            ..Request::default()
-        },
-    ) {
+    match relaylite::run(app, &Request { query: Some(query.into()), ..Request::default() }) {
         Outcome::Executed { errors, .. } if errors.is_empty() => {}
         other => panic!("{query}: {other:?}"),
     }
@@ -45,39 +37,18 @@ fn bench_query(name: &str) -> String {
 
 #[test]
 fn benchmark_queries_take_at_most_four_statements_whatever_the_page_size() {
-    let app = App::new(DbConfig {
-        path: bench_db(),
-        log_sql: false,
-    });
+    let app = App::new(DbConfig { path: bench_db(), log_sql: false });
     let q1 = bench_query("q1");
     let q3 = bench_query("q3");
     assert_eq!(statements(&app, &q1), 3, "Q1: page, departments, roles");
-    assert_eq!(
-        statements(&app, &bench_query("q2")),
-        2,
-        "Q2: employee, department"
-    );
-    assert_eq!(
-        statements(&app, &q3),
-        3,
-        "Q3: departments, employees, roles"
-    );
+    assert_eq!(statements(&app, &bench_query("q2")), 2, "Q2: employee, department");
+    assert_eq!(statements(&app, &q3), 3, "Q3: departments, employees, roles");
     for n in [1, 10, 1000] {
-        assert_eq!(
-            statements(&app, &q1.replace("first: 100", &format!("first: {n}"))),
-            3
-        );
-        assert_eq!(
-            statements(&app, &q3.replace("first: 50", &format!("first: {n}"))),
-            3
-        );
+        assert_eq!(statements(&app, &q1.replace("first: 100", &format!("first: {n}"))), 3);
+        assert_eq!(statements(&app, &q3.replace("first: 50", &format!("first: {n}"))), 3);
     }
     let paged = "{ allDepartments(last: 5) { edges { node { employees(last: 3, after: \"YXJyYXljb25uZWN0aW9uOjE=\") { edges { node { role { name } department { name } } } } } } } }";
-    assert_eq!(
-        statements(&app, paged),
-        5,
-        "count and page, employees, roles, departments"
-    );
+    assert_eq!(statements(&app, paged), 5, "count and page, employees, roles, departments");
     let deep = "{ allEmployees(first: 200) { edges { node { department { employees(first: 5) { edges { node { role { roles(first: 2) { edges { node { name } } } } } } } } } } } }";
     assert_eq!(statements(&app, deep), 5, "one statement per level");
 }

@@ -15,10 +15,7 @@ use relaylite::{App, Outcome, Request};
 use relaylite_compare::{Rows, agql, databases, floor::Floor, juni, queries};
 
 fn relaylite_json(app: &App, query: &str) -> String {
-    let req = Request {
-        query: Some(query.to_string()),
-        ..Request::default()
-    };
+    let req = Request { query: Some(query.to_string()), ..Request::default() };
     match relaylite::run(app, &req) {
         Outcome::Executed { data, errors } => relaylite::response_json(Some(&data), &errors),
         other => panic!("relaylite failed: {other:?}"),
@@ -44,10 +41,7 @@ struct Contestants {
 }
 
 fn contestants(db: &std::path::Path, introspection: &str) -> Contestants {
-    let app = App::new(DbConfig {
-        path: db.to_path_buf(),
-        log_sql: false,
-    });
+    let app = App::new(DbConfig { path: db.to_path_buf(), log_sql: false });
     let introspection_json = relaylite_json(&app, introspection);
     Contestants {
         floor: Floor::new(Rows::open(db), introspection_json),
@@ -68,10 +62,8 @@ fn compare(c: &mut Criterion) {
         .unwrap_or_default();
     let bench = contestants(&bench_db, &introspection);
     let fixture = contestants(&fixture_db, &introspection);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
 
     for (name, query) in &queries {
         let k = if *name == "fixture" { &fixture } else { &bench };
@@ -79,11 +71,7 @@ fn compare(c: &mut Criterion) {
         let floor = k.floor.run(name);
         let ag = runtime.block_on(agql::run(&k.agql, query));
         let ju = juni::run(&k.juniper, &k.juniper_rows, query);
-        assert_eq!(
-            canonical(&floor),
-            canonical(&ours),
-            "{name}: floor differs from relaylite"
-        );
+        assert_eq!(canonical(&floor), canonical(&ours), "{name}: floor differs from relaylite");
         if *name == "introspection" {
             for (who, answer) in [("async-graphql", &ag), ("juniper", &ju)] {
                 assert!(
@@ -95,16 +83,8 @@ fn compare(c: &mut Criterion) {
             // async-graphql may emit an object's keys in the order its futures completed
             // (a field that resolves without awaiting comes first), so its answer is compared
             // as a JSON value; every other answer must match key for key.
-            assert_eq!(
-                parsed(&ag),
-                parsed(&ours),
-                "{name}: async-graphql differs from relaylite"
-            );
-            assert_eq!(
-                canonical(&ju),
-                canonical(&ours),
-                "{name}: juniper differs from relaylite"
-            );
+            assert_eq!(parsed(&ag), parsed(&ours), "{name}: async-graphql differs from relaylite");
+            assert_eq!(canonical(&ju), canonical(&ours), "{name}: juniper differs from relaylite");
         }
         let mut group = c.benchmark_group(*name);
         group.bench_function("relaylite", |b| b.iter(|| relaylite_json(&k.app, query)));

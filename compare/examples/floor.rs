@@ -12,8 +12,5 @@ fn main() {
     for _ in 0..n {
         std::hint::black_box(floor.run(&name));
     }
-    eprintln!(
-        "floor {name}: {:?} per run",
-        start.elapsed() / n.max(1) as u32
-    );
+    eprintln!("floor {name}: {:?} per run", start.elapsed() / n.max(1) as u32);
 }

@@ -94,13 +94,7 @@ impl Loader<Page> for EmployeesLoader {
         for (rows, departments) in by_size {
             let mut found = self.0.with(|r| r.employees_of(&departments, rows))?;
             for d in departments {
-                out.insert(
-                    Page {
-                        department: d,
-                        rows,
-                    },
-                    found.remove(&d).unwrap_or_default(),
-                );
+                out.insert(Page { department: d, rows }, found.remove(&d).unwrap_or_default());
             }
         }
         Ok(out)
@@ -190,17 +184,9 @@ fn employee_connection(mut rows: Vec<Employee>, first: Option<usize>) -> Employe
     let edges = rows
         .into_iter()
         .enumerate()
-        .map(|(i, e)| {
-            Some(EmployeeEdge {
-                node: Some(EmployeeObj(e)),
-                cursor: cursor(i),
-            })
-        })
+        .map(|(i, e)| Some(EmployeeEdge { node: Some(EmployeeObj(e)), cursor: cursor(i) }))
         .collect();
-    EmployeeConnection {
-        page_info: info,
-        edges,
-    }
+    EmployeeConnection { page_info: info, edges }
 }
 
 fn first(n: Option<i32>) -> Result<Option<usize>> {
@@ -223,9 +209,7 @@ impl Query {
         let (type_name, pk) = parse_global_id(&id).ok_or("Invalid Global ID")?;
         let db = ctx.data::<Arc<Db>>()?;
         Ok(match type_name.as_str() {
-            "Employee" => db
-                .with(|r| r.employee(&pk))?
-                .map(|e| Node::Employee(EmployeeObj(e))),
+            "Employee" => db.with(|r| r.employee(&pk))?.map(|e| Node::Employee(EmployeeObj(e))),
             "Department" => {
                 let pk: i64 = pk.parse().unwrap_or(-1);
                 ctx.data::<DataLoader<DepartmentLoader>>()?
@@ -253,12 +237,8 @@ impl Query {
         first: Option<i32>,
     ) -> Result<Option<EmployeeConnection>> {
         let first = self::first(first)?;
-        let order: Vec<&str> = sort
-            .unwrap_or_default()
-            .into_iter()
-            .flatten()
-            .map(EmployeeSortEnum::sql)
-            .collect();
+        let order: Vec<&str> =
+            sort.unwrap_or_default().into_iter().flatten().map(EmployeeSortEnum::sql).collect();
         let db = ctx.data::<Arc<Db>>()?;
         let rows = db.with(|r| r.employee_page(&order.join(", "), first.map(|f| f + 1)))?;
         Ok(Some(employee_connection(rows, first)))
@@ -280,17 +260,9 @@ impl Query {
         let edges = rows
             .into_iter()
             .enumerate()
-            .map(|(i, d)| {
-                Some(DepartmentEdge {
-                    node: Some(DepartmentObj(d)),
-                    cursor: cursor(i),
-                })
-            })
+            .map(|(i, d)| Some(DepartmentEdge { node: Some(DepartmentObj(d)), cursor: cursor(i) }))
             .collect();
-        Ok(Some(DepartmentConnection {
-            page_info: info,
-            edges,
-        }))
+        Ok(Some(DepartmentConnection { page_info: info, edges }))
     }
 }
 
@@ -330,22 +302,14 @@ impl EmployeeObj {
         let Some(id) = self.0.department_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .data::<DataLoader<DepartmentLoader>>()?
-            .load_one(id)
-            .await?
-            .map(DepartmentObj))
+        Ok(ctx.data::<DataLoader<DepartmentLoader>>()?.load_one(id).await?.map(DepartmentObj))
     }
 
     async fn role(&self, ctx: &Context<'_>) -> Result<Option<RoleObj>> {
         let Some(id) = self.0.role_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .data::<DataLoader<RoleLoader>>()?
-            .load_one(id)
-            .await?
-            .map(RoleObj))
+        Ok(ctx.data::<DataLoader<RoleLoader>>()?.load_one(id).await?.map(RoleObj))
     }
 }
 
@@ -367,15 +331,9 @@ impl DepartmentObj {
         first: Option<i32>,
     ) -> Result<Option<EmployeeConnection>> {
         let first = self::first(first)?;
-        let page = Page {
-            department: self.0.id,
-            rows: first.map(|f| f + 1).unwrap_or(usize::MAX),
-        };
-        let rows = ctx
-            .data::<DataLoader<EmployeesLoader>>()?
-            .load_one(page)
-            .await?
-            .unwrap_or_default();
+        let page = Page { department: self.0.id, rows: first.map(|f| f + 1).unwrap_or(usize::MAX) };
+        let rows =
+            ctx.data::<DataLoader<EmployeesLoader>>()?.load_one(page).await?.unwrap_or_default();
         Ok(Some(employee_connection(rows, first)))
     }
 }

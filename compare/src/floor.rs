@@ -22,10 +22,7 @@ pub struct Floor {
 impl Floor {
     /// `introspection` is the (constant) answer to the introspection query.
     pub fn new(rows: Rows, introspection: String) -> Floor {
-        Floor {
-            rows,
-            introspection,
-        }
+        Floor { rows, introspection }
     }
 
     pub fn run(&self, query: &str) -> String {
@@ -45,14 +42,9 @@ impl Floor {
             .rows
             .employee_page("employee.name ASC, employee.id ASC", limit)
             .unwrap_or_default();
-        let depts = self
-            .rows
-            .departments(&keys(page.iter().map(|e| e.department_id)))
-            .unwrap_or_default();
-        let roles = self
-            .rows
-            .roles(&keys(page.iter().map(|e| e.role_id)))
-            .unwrap_or_default();
+        let depts =
+            self.rows.departments(&keys(page.iter().map(|e| e.department_id))).unwrap_or_default();
+        let roles = self.rows.roles(&keys(page.iter().map(|e| e.role_id))).unwrap_or_default();
         let mut out = String::with_capacity(128 * page.len() + 64);
         out.push_str(r#"{"data":{"allEmployees":{"edges":["#);
         for (i, e) in page.iter().enumerate() {
@@ -77,10 +69,8 @@ impl Floor {
         let Some(e) = self.rows.employee("12345").unwrap_or_default() else {
             return r#"{"data":{"node":null}}"#.into();
         };
-        let depts = self
-            .rows
-            .departments(&keys(std::iter::once(e.department_id)))
-            .unwrap_or_default();
+        let depts =
+            self.rows.departments(&keys(std::iter::once(e.department_id))).unwrap_or_default();
         let mut out = String::with_capacity(256);
         out.push_str(r#"{"data":{"node":{"id":"#);
         write_str(&global_id("Employee", e.id), &mut out);
@@ -100,10 +90,7 @@ impl Floor {
         let employees: HashMap<i64, Vec<Employee>> =
             self.rows.employees_of(&ids, 50).unwrap_or_default();
         let all = employees.values().flatten();
-        let roles = self
-            .rows
-            .roles(&keys(all.map(|e| e.role_id)))
-            .unwrap_or_default();
+        let roles = self.rows.roles(&keys(all.map(|e| e.role_id))).unwrap_or_default();
         let mut out = String::with_capacity(64 * 1024);
         out.push_str(r#"{"data":{"allDepartments":{"edges":["#);
         for (i, d) in departments.iter().enumerate() {
@@ -113,12 +100,7 @@ impl Floor {
             out.push_str(r#"{"node":{"name":"#);
             opt_str(&mut out, &d.name);
             out.push_str(r#","employees":{"edges":["#);
-            for (j, e) in employees
-                .get(&d.id)
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-                .iter()
-                .enumerate()
+            for (j, e) in employees.get(&d.id).map(Vec::as_slice).unwrap_or(&[]).iter().enumerate()
             {
                 if j > 0 {
                     out.push(',');

@@ -55,55 +55,26 @@ impl Ctx {
     }
 
     fn department(&self, id: i64) -> FieldResult<Option<Department>> {
-        if !self
-            .departments
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains_key(&id)
-        {
+        if !self.departments.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&id) {
             let mut wanted = std::mem::take(
-                &mut *self
-                    .pending_departments
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner()),
+                &mut *self.pending_departments.lock().unwrap_or_else(|e| e.into_inner()),
             );
             wanted.push(id);
             let found = self.db().departments(&keys(wanted.into_iter().map(Some)))?;
-            self.departments
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(found);
+            self.departments.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
         }
-        Ok(self
-            .departments
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-            .cloned())
+        Ok(self.departments.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned())
     }
 
     fn role(&self, id: i64) -> FieldResult<Option<Role>> {
-        if !self
-            .roles
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains_key(&id)
-        {
+        if !self.roles.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&id) {
             let mut wanted =
                 std::mem::take(&mut *self.pending_roles.lock().unwrap_or_else(|e| e.into_inner()));
             wanted.push(id);
             let found = self.db().roles(&keys(wanted.into_iter().map(Some)))?;
-            self.roles
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(found);
+            self.roles.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
         }
-        Ok(self
-            .roles
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-            .cloned())
+        Ok(self.roles.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned())
     }
 
     fn employees_of(&self, department: i64, rows: usize) -> FieldResult<Vec<Employee>> {
@@ -114,10 +85,7 @@ impl Ctx {
             .contains_key(&(department, rows))
         {
             let mut parents = std::mem::take(
-                &mut *self
-                    .pending_parents
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner()),
+                &mut *self.pending_parents.lock().unwrap_or_else(|e| e.into_inner()),
             );
             parents.push(department);
             let parents = keys(parents.into_iter().map(Some));
@@ -150,10 +118,7 @@ pub fn run(schema: &JuSchema, rows: &Arc<Mutex<Rows>>, query: &str) -> String {
     let ctx = Ctx::new(rows.clone());
     match juniper::execute_sync(query, None, schema, &Variables::new(), &ctx) {
         Ok((value, errors)) if errors.is_empty() => {
-            format!(
-                "{{\"data\":{}}}",
-                serde_json::to_string(&value).unwrap_or_default()
-            )
+            format!("{{\"data\":{}}}", serde_json::to_string(&value).unwrap_or_default())
         }
         Ok((value, errors)) => format!(
             "{{\"data\":{},\"errors\":{}}}",
@@ -258,17 +223,9 @@ fn employee_connection(
     let edges = rows
         .into_iter()
         .enumerate()
-        .map(|(i, e)| {
-            Some(EmployeeEdge {
-                node: Some(EmployeeObj(e)),
-                cursor: cursor(i),
-            })
-        })
+        .map(|(i, e)| Some(EmployeeEdge { node: Some(EmployeeObj(e)), cursor: cursor(i) }))
         .collect();
-    EmployeeConnection {
-        page_info: info,
-        edges,
-    }
+    EmployeeConnection { page_info: info, edges }
 }
 
 fn first(n: Option<i32>) -> FieldResult<Option<usize>> {
@@ -313,15 +270,9 @@ impl Query {
         first: Option<i32>,
     ) -> FieldResult<Option<EmployeeConnection>> {
         let first = self::first(first)?;
-        let order: Vec<&str> = sort
-            .unwrap_or_default()
-            .into_iter()
-            .flatten()
-            .map(EmployeeSortEnum::sql)
-            .collect();
-        let rows = context
-            .db()
-            .employee_page(&order.join(", "), first.map(|f| f + 1))?;
+        let order: Vec<&str> =
+            sort.unwrap_or_default().into_iter().flatten().map(EmployeeSortEnum::sql).collect();
+        let rows = context.db().employee_page(&order.join(", "), first.map(|f| f + 1))?;
         Ok(Some(employee_connection(context, rows, first)))
     }
 
@@ -344,17 +295,9 @@ impl Query {
         let edges = rows
             .into_iter()
             .enumerate()
-            .map(|(i, d)| {
-                Some(DepartmentEdge {
-                    node: Some(DepartmentObj(d)),
-                    cursor: cursor(i),
-                })
-            })
+            .map(|(i, d)| Some(DepartmentEdge { node: Some(DepartmentObj(d)), cursor: cursor(i) }))
             .collect();
-        Ok(Some(DepartmentConnection {
-            page_info: info,
-            edges,
-        }))
+        Ok(Some(DepartmentConnection { page_info: info, edges }))
     }
 }
 

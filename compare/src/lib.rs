@@ -52,14 +52,8 @@ pub fn queries() -> Vec<(&'static str, String)> {
         ("q1", read("benches/queries/q1.graphql")),
         ("q2", read("benches/queries/q2.graphql")),
         ("q3", read("benches/queries/q3.graphql")),
-        (
-            "fixture",
-            case("tests/conformance/cases/example_app_query.json"),
-        ),
-        (
-            "introspection",
-            case("tests/conformance/cases/introspection_full.json"),
-        ),
+        ("fixture", case("tests/conformance/cases/example_app_query.json")),
+        ("introspection", case("tests/conformance/cases/introspection_full.json")),
     ]
 }
 
@@ -132,13 +126,7 @@ fn employee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Employee> {
 }
 
 fn json_list(keys: &[i64]) -> String {
-    format!(
-        "[{}]",
-        keys.iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",")
-    )
+    format!("[{}]", keys.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
 }
 
 impl Rows {
@@ -176,25 +164,15 @@ impl Rows {
         let mut stmt = self.conn.prepare_cached(
             "SELECT department.id, department.name FROM department LIMIT ? OFFSET 0",
         )?;
-        stmt.query_map([-1], |r| {
-            Ok(Department {
-                id: r.get(0)?,
-                name: r.get(1)?,
-            })
-        })?
-        .collect()
+        stmt.query_map([-1], |r| Ok(Department { id: r.get(0)?, name: r.get(1)? }))?.collect()
     }
 
     pub fn departments(&self, keys: &[i64]) -> rusqlite::Result<HashMap<i64, Department>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT department.id, department.name FROM department WHERE department.id IN (SELECT value FROM json_each(?))",
         )?;
-        let rows = stmt.query_map([json_list(keys)], |r| {
-            Ok(Department {
-                id: r.get(0)?,
-                name: r.get(1)?,
-            })
-        })?;
+        let rows = stmt
+            .query_map([json_list(keys)], |r| Ok(Department { id: r.get(0)?, name: r.get(1)? }))?;
         rows.map(|r| r.map(|d| (d.id, d))).collect()
     }
 
@@ -202,12 +180,8 @@ impl Rows {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT roles.role_id, roles.name FROM roles WHERE roles.role_id IN (SELECT value FROM json_each(?))")?;
-        let rows = stmt.query_map([json_list(keys)], |r| {
-            Ok(Role {
-                role_id: r.get(0)?,
-                name: r.get(1)?,
-            })
-        })?;
+        let rows = stmt
+            .query_map([json_list(keys)], |r| Ok(Role { role_id: r.get(0)?, name: r.get(1)? }))?;
         rows.map(|r| r.map(|d| (d.role_id, d))).collect()
     }
 

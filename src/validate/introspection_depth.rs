@@ -25,22 +25,14 @@ struct Frame<'a> {
 
 impl<'a> Checker<'a> {
     pub fn new(fragments: &'a HashMap<&'a str, &'a Fragment>) -> Self {
-        Checker {
-            fragments,
-            checked: HashMap::new(),
-            exceeded: HashMap::new(),
-        }
+        Checker { fragments, checked: HashMap::new(), exceeded: HashMap::new() }
     }
 
     /// graphql-core's `_check_depth` from a `__schema` or `__type` field.
     pub fn too_deep(&mut self, root: &'a Field) -> bool {
         let mut visited: HashMap<&'a str, usize> = HashMap::new();
-        let mut stack = vec![Frame {
-            items: &root.selection_set.items,
-            next: 0,
-            depth: 0,
-            entered: None,
-        }];
+        let mut stack =
+            vec![Frame { items: &root.selection_set.items, next: 0, depth: 0, entered: None }];
         while let Some(top) = stack.last_mut() {
             let Some(sel) = top.items.get(top.next) else {
                 if let Some(name) = top.entered {
@@ -87,12 +79,7 @@ impl<'a> Checker<'a> {
                 Selection::InlineFragment(i) => &i.selection_set,
             };
             if !set.items.is_empty() {
-                stack.push(Frame {
-                    items: &set.items,
-                    next: 0,
-                    depth,
-                    entered: None,
-                });
+                stack.push(Frame { items: &set.items, next: 0, depth, entered: None });
             }
         }
         false
@@ -130,9 +117,7 @@ fn selection_nesting(set: &SelectionSet) -> (usize, Vec<(&str, usize)>) {
 }
 
 fn depth_with(depths: &HashMap<&str, usize>, own: usize, spreads: &[(&str, usize)]) -> usize {
-    spreads.iter().fold(own, |d, (name, at)| {
-        d.max(at + depths.get(name).copied().unwrap_or(0))
-    })
+    spreads.iter().fold(own, |d, (name, at)| d.max(at + depths.get(name).copied().unwrap_or(0)))
 }
 
 /// Each fragment's total nesting through the fragments it spreads (cycles add nothing),
@@ -141,10 +126,8 @@ pub fn fragment_depths<'a>(
     fragments: &HashMap<&'a str, &'a Fragment>,
     order: &[&'a str],
 ) -> HashMap<&'a str, usize> {
-    let nestings: HashMap<&str, (usize, Vec<(&str, usize)>)> = fragments
-        .iter()
-        .map(|(n, f)| (*n, selection_nesting(&f.selection_set)))
-        .collect();
+    let nestings: HashMap<&str, (usize, Vec<(&str, usize)>)> =
+        fragments.iter().map(|(n, f)| (*n, selection_nesting(&f.selection_set))).collect();
     let mut depths: HashMap<&'a str, usize> = HashMap::new();
     for &root in order {
         if depths.contains_key(root) {
@@ -163,10 +146,8 @@ pub fn fragment_depths<'a>(
                     if let Some(top) = path.last_mut() {
                         top.1 = next + offset + 1;
                     }
-                    let child: &'a str = fragments
-                        .get_key_value(child)
-                        .map(|(k, _)| *k)
-                        .unwrap_or(root);
+                    let child: &'a str =
+                        fragments.get_key_value(child).map(|(k, _)| *k).unwrap_or(root);
                     path.push((child, 0));
                     on_path.push(child);
                 }

@@ -77,10 +77,7 @@ pub fn fragment_cycle(spread: &str, via: &[&str]) -> String {
         return format!("Cannot spread fragment '{spread}' within itself.");
     }
     let via: Vec<String> = via.iter().map(|v| format!("'{v}'")).collect();
-    format!(
-        "Cannot spread fragment '{spread}' within itself via {}.",
-        via.join(", ")
-    )
+    format!("Cannot spread fragment '{spread}' within itself via {}.", via.join(", "))
 }
 
 pub fn duplicate_variable(name: &str) -> String {

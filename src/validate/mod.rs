@@ -47,11 +47,7 @@ pub fn validate(schema: &Schema, doc: Rc<Document>) -> Result<Valid, Vec<GraphQL
         v.document();
         v.errors
     };
-    if errors.is_empty() {
-        Ok(Valid(doc))
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(Valid(doc)) } else { Err(errors) }
 }
 
 /// Fragments by name; a later definition of a name wins, as in graphql-core.
@@ -178,11 +174,8 @@ impl<'a> Validator<'a> {
                 self.error(msg::not_executable(&def_name), vec![*pos])?;
             }
         }
-        let operations = doc
-            .definitions
-            .iter()
-            .filter(|d| matches!(d, Definition::Operation(_)))
-            .count();
+        let operations =
+            doc.definitions.iter().filter(|d| matches!(d, Definition::Operation(_))).count();
         for d in &doc.definitions {
             match d {
                 Definition::Operation(op) => self.operation(op, operations <= 1)?,
@@ -224,10 +217,9 @@ impl<'a> Validator<'a> {
         // UniqueOperationNames
         if let Some(name) = &op.name {
             match self.known_operation_names.get(name.value.as_str()) {
-                Some(first) => self.error(
-                    msg::duplicate_operation_name(&name.value),
-                    vec![*first, name.pos],
-                )?,
+                Some(first) => {
+                    self.error(msg::duplicate_operation_name(&name.value), vec![*first, name.pos])?
+                }
                 None => {
                     self.known_operation_names.insert(&name.value, name.pos);
                 }
@@ -291,10 +283,7 @@ impl<'a> Validator<'a> {
         let defined = |name: &str| op.variables.iter().find(|v| v.name.value == name);
         for u in &usages {
             if defined(&u.name).is_none() {
-                self.error(
-                    msg::undefined_variable(&u.name, op_name),
-                    vec![u.pos, op.pos],
-                )?;
+                self.error(msg::undefined_variable(&u.name, op_name), vec![u.pos, op.pos])?;
             }
         }
         for v in &op.variables {
@@ -315,10 +304,7 @@ impl<'a> Validator<'a> {
         let Some(var_type) = type_from_ast(self.schema, &def.ty) else {
             return Ok(());
         };
-        let has_default = def
-            .default
-            .as_ref()
-            .is_some_and(|d| d.kind != ValueKind::Null);
+        let has_default = def.default.as_ref().is_some_and(|d| d.kind != ValueKind::Null);
         if allowed_variable_usage(
             self.schema,
             &var_type,
@@ -339,13 +325,7 @@ impl<'a> Validator<'a> {
     // ---- fragments -----------------------------------------------------------------
 
     fn fragment_definition(&mut self, f: &'a Fragment) -> Step {
-        if self
-            .nesting
-            .get(f.name.value.as_str())
-            .copied()
-            .unwrap_or(0)
-            > MAX_NESTING_DEPTH
-        {
+        if self.nesting.get(f.name.value.as_str()).copied().unwrap_or(0) > MAX_NESTING_DEPTH {
             return Err(self.abort());
         }
         let ty = self.schema.type_id(&f.type_condition.value);
@@ -356,10 +336,9 @@ impl<'a> Validator<'a> {
         }
         // UniqueFragmentNames
         match self.known_fragment_names.get(f.name.value.as_str()) {
-            Some(first) => self.error(
-                msg::duplicate_fragment_name(&f.name.value),
-                vec![*first, f.name.pos],
-            )?,
+            Some(first) => {
+                self.error(msg::duplicate_fragment_name(&f.name.value), vec![*first, f.name.pos])?
+            }
             None => {
                 self.known_fragment_names.insert(&f.name.value, f.name.pos);
             }
@@ -401,10 +380,8 @@ impl<'a> Validator<'a> {
                 }
                 Some(&start) => {
                     let cycle = &path[start..];
-                    let via: Vec<&str> = cycle[..cycle.len() - 1]
-                        .iter()
-                        .map(|s| s.name.value.as_str())
-                        .collect();
+                    let via: Vec<&str> =
+                        cycle[..cycle.len() - 1].iter().map(|s| s.name.value.as_str()).collect();
                     let locations = cycle.iter().map(|s| s.pos).collect();
                     self.error(msg::fragment_cycle(spread_name, &via), locations)?;
                 }
@@ -487,9 +464,7 @@ impl<'a> Validator<'a> {
             self.value(&a.value, arg_def.map(|x| &x.ty))?;
         }
         self.directives(&f.directives, Location::Field)?;
-        let inner = ty
-            .map(|t| t.named())
-            .filter(|t| schema.ty(*t).is_composite());
+        let inner = ty.map(|t| t.named()).filter(|t| schema.ty(*t).is_composite());
         if !f.selection_set.items.is_empty() {
             self.selection_set(inner, &f.selection_set, false)?;
         }
@@ -522,14 +497,9 @@ impl<'a> Validator<'a> {
                 .collect();
             types.sort();
         }
-        let fields = suggestion_list(
-            name,
-            schema.ty(parent).fields().iter().map(|x| x.name.as_str()),
-        );
-        self.error(
-            msg::unknown_field(name, schema.name(parent), &types, &fields),
-            vec![f.pos],
-        )
+        let fields =
+            suggestion_list(name, schema.ty(parent).fields().iter().map(|x| x.name.as_str()));
+        self.error(msg::unknown_field(name, schema.name(parent), &types, &fields), vec![f.pos])
     }
 
     fn fragment_spread(&mut self, parent: Option<TypeId>, s: &'a FragmentSpread) -> Step {
@@ -563,10 +533,7 @@ impl<'a> Validator<'a> {
         // FragmentsOnCompositeTypes
         if let (Some(tc), Some(t)) = (&i.type_condition, ty) {
             if !schema.ty(t).is_composite() {
-                self.error(
-                    msg::inline_fragment_on_non_composite(&tc.value),
-                    vec![tc.pos],
-                )?;
+                self.error(msg::inline_fragment_on_non_composite(&tc.value), vec![tc.pos])?;
             }
         }
         let composite = ty.filter(|t| schema.ty(*t).is_composite());
@@ -594,10 +561,8 @@ impl<'a> Validator<'a> {
         if self.schema.type_id(&n.value).is_some() {
             return Ok(());
         }
-        let suggestions = suggestion_list(
-            &n.value,
-            self.schema.order.iter().map(|t| self.schema.name(*t)),
-        );
+        let suggestions =
+            suggestion_list(&n.value, self.schema.order.iter().map(|t| self.schema.name(*t)));
         self.error(msg::unknown_type(&n.value, &suggestions), vec![n.pos])
     }
 
@@ -717,10 +682,9 @@ impl<'a> Validator<'a> {
                 self.object_value(v, object, fields)
             }
             ValueKind::Null => match ty.filter(|t| t.is_non_null()) {
-                Some(t) => self.error(
-                    msg::unexpected_value(&schema.type_string(t), "null"),
-                    vec![v.pos],
-                ),
+                Some(t) => {
+                    self.error(msg::unexpected_value(&schema.type_string(t), "null"), vec![v.pos])
+                }
                 None => Ok(()),
             },
             _ => self.valid_value_node(v, ty),
@@ -753,10 +717,9 @@ impl<'a> Validator<'a> {
             }
             // UniqueInputFieldNames
             match seen.get(f.name.value.as_str()) {
-                Some(first) => self.error(
-                    msg::duplicate_input_field(&f.name.value),
-                    vec![*first, f.name.pos],
-                )?,
+                Some(first) => {
+                    self.error(msg::duplicate_input_field(&f.name.value), vec![*first, f.name.pos])?
+                }
                 None => {
                     seen.insert(&f.name.value, f.name.pos);
                 }

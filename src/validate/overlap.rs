@@ -69,11 +69,7 @@ impl<'a> Overlap<'a> {
 
     fn spend(&mut self, cost: i64) -> R<()> {
         self.budget -= cost;
-        if self.budget < 0 {
-            Err(Aborted)
-        } else {
-            Ok(())
-        }
+        if self.budget < 0 { Err(Aborted) } else { Ok(()) }
     }
 
     /// The rule's `enter_selection_set` (the caller skips inline fragments' sets).
@@ -105,11 +101,7 @@ impl<'a> Overlap<'a> {
         let mut grouped: Vec<(&'a str, Vec<Details<'a>>)> = Vec::new();
         let mut names: Vec<&'a str> = Vec::new();
         self.collect_impl(parent, set, &mut grouped, &mut names);
-        let c = Rc::new(Collected {
-            key,
-            grouped,
-            fragment_names: names,
-        });
+        let c = Rc::new(Collected { key, grouped, fragment_names: names });
         self.cache.insert(key, c.clone());
         c
     }
@@ -287,11 +279,7 @@ impl<'a> Overlap<'a> {
         if !exclusive {
             let (n1, n2) = (&a.node.name.value, &b.node.name.value);
             let reason = if n1 != n2 {
-                format!(
-                    "'{}' and '{}' are different fields",
-                    abbreviate(n1),
-                    abbreviate(n2)
-                )
+                format!("'{}' and '{}' are different fields", abbreviate(n1), abbreviate(n2))
             } else if same_arguments(&a.node.arguments, &b.node.arguments) {
                 String::new()
             } else {
@@ -423,12 +411,10 @@ fn same_arguments(a: &[crate::ast::Argument], b: &[crate::ast::Argument]) -> boo
     if a.len() != b.len() {
         return false;
     }
-    a.iter().all(
-        |x| match b.iter().rev().find(|y| y.name.value == x.name.value) {
-            Some(y) => structure(&x.value) == structure(&y.value),
-            None => false,
-        },
-    )
+    a.iter().all(|x| match b.iter().rev().find(|y| y.name.value == x.name.value) {
+        Some(y) => structure(&x.value) == structure(&y.value),
+        None => false,
+    })
 }
 
 /// graphql-core's `get_value_structure`.
@@ -442,17 +428,14 @@ fn structure(v: &Value) -> serde_json::Value {
         ValueKind::Boolean(b) => json!(["boolean_value", b]),
         ValueKind::Null => json!(["null_value", null]),
         ValueKind::Enum(e) => json!(["enum_value", e]),
-        ValueKind::List(items) => json!([
-            "list_value",
-            items.iter().map(structure).collect::<Vec<_>>()
-        ]),
+        ValueKind::List(items) => {
+            json!(["list_value", items.iter().map(structure).collect::<Vec<_>>()])
+        }
         ValueKind::Object(fields) => {
             let mut sorted: Vec<_> = fields.iter().collect();
             sorted.sort_by(|x, y| x.name.value.cmp(&y.name.value));
-            let fields: Vec<_> = sorted
-                .iter()
-                .map(|f| json!([f.name.value, structure(&f.value)]))
-                .collect();
+            let fields: Vec<_> =
+                sorted.iter().map(|f| json!([f.name.value, structure(&f.value)])).collect();
             json!(["object_value", fields])
         }
     }

@@ -69,10 +69,7 @@ pub fn recursive<'a>(
         OperationKind::Query => Some(schema.query),
         _ => None,
     };
-    let mut w = Walker {
-        schema,
-        out: &mut out,
-    };
+    let mut w = Walker { schema, out: &mut out };
     w.directives(&op.directives);
     w.selection_set(root, &op.selection_set);
     for f in referenced_fragments(fragments, &op.selection_set) {
@@ -103,9 +100,8 @@ impl Walker<'_, '_> {
                         );
                     }
                     self.directives(&f.directives);
-                    let inner = def
-                        .map(|d| d.ty.named())
-                        .filter(|t| self.schema.ty(*t).is_composite());
+                    let inner =
+                        def.map(|d| d.ty.named()).filter(|t| self.schema.ty(*t).is_composite());
                     self.selection_set(inner, &f.selection_set);
                 }
                 Selection::FragmentSpread(s) => self.directives(&s.directives),
@@ -129,11 +125,7 @@ impl Walker<'_, '_> {
             let def = self.schema.directive(&d.name.value);
             for a in &d.arguments {
                 let arg = def.and_then(|x| x.args.iter().find(|y| y.name == a.name.value));
-                self.value(
-                    &a.value,
-                    arg.map(|x| &x.ty),
-                    arg.is_some_and(|x| x.default.is_some()),
-                );
+                self.value(&a.value, arg.map(|x| &x.ty), arg.is_some_and(|x| x.default.is_some()));
             }
         }
     }

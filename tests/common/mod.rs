@@ -30,10 +30,7 @@ pub fn conformance_dir() -> PathBuf {
 
 /// Starts relaylite on an ephemeral port in a background thread; returns its address.
 pub fn start_server(db: &Path) -> SocketAddr {
-    let app = Arc::new(App::new(DbConfig {
-        path: db.to_path_buf(),
-        log_sql: false,
-    }));
+    let app = Arc::new(App::new(DbConfig { path: db.to_path_buf(), log_sql: false }));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -42,15 +39,13 @@ pub fn start_server(db: &Path) -> SocketAddr {
             .build()
             .expect("runtime");
         runtime.block_on(async move {
-            let (listener, addr) = relaylite::http::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-                .await
-                .expect("bind");
+            let (listener, addr) =
+                relaylite::http::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
             tx.send(addr).expect("send addr");
             let _ = relaylite::http::serve(app, listener).await;
         });
     });
-    rx.recv_timeout(Duration::from_secs(10))
-        .expect("server started")
+    rx.recv_timeout(Duration::from_secs(10)).expect("server started")
 }
 
 pub struct HttpResponse {
@@ -61,10 +56,7 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -86,9 +78,7 @@ pub fn request(
     body: &[u8],
 ) -> HttpResponse {
     let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
     let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
@@ -102,22 +92,15 @@ pub fn request(
 }
 
 fn parse_response(raw: &[u8]) -> HttpResponse {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("header end");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("header end");
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().expect("status line");
-    let status: u16 = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status code");
+    let status: u16 =
+        status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status code");
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| {
-            l.split_once(':')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         })
         .collect();
     let mut body = raw[split + 4..].to_vec();
@@ -127,11 +110,7 @@ fn parse_response(raw: &[u8]) -> HttpResponse {
     if chunked {
         body = dechunk(&body);
     }
-    HttpResponse {
-        status,
-        headers,
-        body,
-    }
+    HttpResponse { status, headers, body }
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
@@ -153,13 +132,7 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 
 pub fn post_json(addr: SocketAddr, body: &serde_json::Value) -> HttpResponse {
     let bytes = serde_json::to_vec(body).expect("encode");
-    request(
-        addr,
-        "POST",
-        "/graphql",
-        &[("Content-Type", "application/json")],
-        &bytes,
-    )
+    request(addr, "POST", "/graphql", &[("Content-Type", "application/json")], &bytes)
 }
 
 /// Order-sensitive JSON text: serde_json keeps insertion order with `preserve_order`.
