@@ -237,6 +237,16 @@ pub fn prepare(path: &Path) -> Result<Prepared, DbError> {
     Ok(Prepared::Created)
 }
 
+/// Opens the file the way requests will (read-only) and reads from every model table, so a
+/// file that is unreadable, not a database, or locked for good fails at start-up.
+pub fn check_readable(path: &Path) -> Result<(), DbError> {
+    let db = Db::open_read_only(&DbConfig { path: path.to_path_buf(), log_sql: false })?;
+    for t in TABLES.iter() {
+        db.query(&format!("SELECT 1 FROM {} LIMIT 1", t.name), &[])?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Prepared {
     Created,

@@ -9,6 +9,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
@@ -17,15 +18,14 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use hyper_util::rt::TokioTimer;
 use serde_json::Value as Json;
 use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
 
 use crate::error::GraphQLError;
 use crate::json::Value;
 use crate::{App, Outcome};
-
-/// Largest request body accepted.
-const MAX_BODY: usize = 1 << 20;
 
 /// Embedded static files: path under `/static/`, content type, bytes.
 static ASSETS: [(&str, &str, &[u8]); 6] = [
@@ -60,20 +60,63 @@ static GRAPHIQL_HTML: &[u8] = include_bytes!("../static/graphiql.html");
 
 type Resp = Response<Full<Bytes>>;
 
-/// Accepts connections until the listener fails, serving each on its own task.
-pub async fn serve(app: Arc<App>, listener: TcpListener) -> std::io::Result<()> {
+/// Accepts connections until `shutdown` resolves, serving each on its own task; then stops
+/// accepting, lets in-flight requests finish (up to 10 s) and returns. At most
+/// `--max-connections` connections are open at once: past that, new ones wait in the
+/// listen queue; idle or slow clients are dropped after `--read-timeout-ms`.
+pub async fn serve(
+    app: Arc<App>,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let max = app.limits.max_connections.clamp(1, u64::from(u32::MAX >> 3)) as u32;
+    let permits = Arc::new(Semaphore::new(max as usize));
+    let (stop, _) = watch::channel(false);
+    tokio::pin!(shutdown);
     loop {
-        let (stream, _) = listener.accept().await?;
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => p.map_err(std::io::Error::other)?,
+            () = &mut shutdown => break,
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, don't die.
+                    eprintln!("relaylite: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let mut stopping = stop.subscribe();
         tokio::spawn(async move {
+            let _permit = permit;
+            let read_timeout = Duration::from_millis(app.limits.read_timeout_ms);
             let service = service_fn(move |req| {
                 let app = app.clone();
                 async move { Ok::<_, Infallible>(handle(&app, req).await) }
             });
-            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let mut builder = http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stopping.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
         });
     }
+    let _ = stop.send(true);
+    let drained = permits.acquire_many(max);
+    let _ = tokio::time::timeout(Duration::from_secs(10), drained).await;
+    Ok(())
 }
 
 /// Binds `addr` (port 0 picks a free port) and returns the listener and its real address.
@@ -117,7 +160,7 @@ struct Parsed {
 }
 
 async fn graphql(app: &App, req: Request<Incoming>) -> Resp {
-    let parsed = match read_request(req).await {
+    let parsed = match read_request(req, &app.limits).await {
         Ok(p) => p,
         Err(resp) => return resp,
     };
@@ -134,7 +177,10 @@ async fn graphql(app: &App, req: Request<Incoming>) -> Resp {
     graphql_response(outcome, parsed.strict)
 }
 
-async fn read_request(req: Request<Incoming>) -> Result<Parsed, Resp> {
+async fn read_request(
+    req: Request<Incoming>,
+    limits: &crate::limits::Limits,
+) -> Result<Parsed, Resp> {
     let header =
         |name| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let accept = header(ACCEPT);
@@ -146,13 +192,23 @@ async fn read_request(req: Request<Incoming>) -> Result<Parsed, Resp> {
     let data = if via_get {
         query_params(&query_string).map_err(|m| bad(&m))?
     } else {
-        let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
-            Ok(b) => b.to_bytes(),
+        let limit = usize::try_from(limits.max_body).unwrap_or(usize::MAX);
+        let read = Limited::new(req.into_body(), limit).collect();
+        let body = match tokio::time::timeout(Duration::from_millis(limits.read_timeout_ms), read)
+            .await
+        {
+            Ok(Ok(b)) => b.to_bytes(),
+            Ok(Err(_)) => {
+                let e = crate::limits::exceeded("The request body", "--max-body", limits.max_body);
+                return Err(error_response(StatusCode::PAYLOAD_TOO_LARGE, &e.message));
+            }
             Err(_) => {
-                return Err(error_response(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "Request body is larger than 1 MiB",
-                ));
+                let e = crate::limits::exceeded(
+                    "The time to send the body",
+                    "--read-timeout-ms",
+                    limits.read_timeout_ms,
+                );
+                return Err(error_response(StatusCode::REQUEST_TIMEOUT, &e.message));
             }
         };
         let mime = content_type.split(';').next().unwrap_or("").trim().to_string();

@@ -96,6 +96,9 @@ pub fn run(app: &App, req: &Request) -> Outcome {
         Ok(doc) => doc,
         Err(e) => return Outcome::Invalid(vec![e.clone()]),
     };
+    if req.invalid_operation_name {
+        return Outcome::BadRequest("Must provide a valid operation name.".into());
+    }
     let kind = match operation_kind(doc, req.operation_name.as_deref()) {
         Ok(kind) => kind,
         Err(outcome) => return outcome,

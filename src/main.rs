@@ -6,44 +6,60 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use relaylite::db::{self, DbConfig, Prepared};
+use relaylite::limits::{FLAGS, Limits};
 use relaylite::{App, http, introspection, schema};
 
-const HELP: &str = "\
+const USAGE: &str = "\
 relaylite — the graphene-sqlalchemy tutorial's relay GraphQL API over SQLite
 
 Usage:
-  relaylite [serve] [--db PATH] [--listen ADDR] [--log-sql]
+  relaylite [serve] [--db PATH] [--listen ADDR] [--log-sql] [LIMITS]
   relaylite init [--db PATH]
   relaylite schema
   relaylite --help
 
 Commands:
   serve    Serve /graphql (and GraphiQL in a browser). The default command.
-  init     Create the database with the tutorial's rows if it does not exist, then exit.
+  init     Create the database with the tutorial's tables and rows if it does not exist.
   schema   Print the GraphQL schema (SDL) and exit.
 
 Options:
-  --db PATH        SQLite database file [default: database.sqlite3]
-                   Created with the tutorial's tables and rows when missing; an existing
-                   file is never changed, and must have the model's tables.
+  --db PATH        SQLite database file [default: database.sqlite3 in this directory].
+                   The default file is created with the tutorial's tables and rows when
+                   missing; a file named with --db must exist (create one with `init`).
+                   An existing file is never changed, and must have the model's tables.
   --listen ADDR    Address to listen on [default: 127.0.0.1:5000]; port 0 picks a free one.
   --log-sql        Write every SQL statement to stderr, one line each, starting `SQL `.
   -h, --help       Show this help.
+
+Limits (each takes a number; the default is in brackets):
 ";
+
+fn help() -> String {
+    let mut out = String::from(USAGE);
+    for (flag, default, text, _) in FLAGS {
+        out.push_str(&format!("  {flag:<20} {text} [{default}]\n"));
+    }
+    out
+}
 
 struct Options {
     command: String,
     db: PathBuf,
+    db_given: bool,
     listen: SocketAddr,
     log_sql: bool,
+    limits: Limits,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
         command: "serve".into(),
         db: PathBuf::from("database.sqlite3"),
+        db_given: false,
         listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
         log_sql: false,
+        limits: Limits::default(),
     };
     let mut it = args.iter();
     let mut first = true;
@@ -51,7 +67,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         match a.as_str() {
             "serve" | "init" | "schema" if first => o.command = a.clone(),
             "-h" | "--help" => o.command = "help".into(),
-            "--db" => o.db = it.next().ok_or("--db needs a path")?.into(),
+            "--db" => {
+                o.db = it.next().ok_or("--db needs a path")?.into();
+                o.db_given = true;
+            }
             "--listen" => {
                 let v = it.next().ok_or("--listen needs an address like 127.0.0.1:5000")?;
                 o.listen = v.parse().map_err(|_| {
@@ -59,6 +78,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 })?;
             }
             "--log-sql" => o.log_sql = true,
+            flag if flag.starts_with("--") && FLAGS.iter().any(|(f, ..)| *f == flag) => {
+                let v = it.next().ok_or(format!("{flag} needs a number"))?;
+                let n: u64 = v.parse().map_err(|_| format!("{flag}: `{v}` is not a number"))?;
+                o.limits.set(flag, n);
+            }
             other => return Err(format!("unexpected argument `{other}` (see --help)")),
         }
         first = false;
@@ -77,7 +101,7 @@ fn main() -> ExitCode {
     };
     match options.command.as_str() {
         "help" => {
-            print!("{HELP}");
+            print!("{}", help());
             ExitCode::SUCCESS
         }
         "schema" => {
@@ -108,11 +132,18 @@ fn fail(options: &Options, e: db::DbError) -> ExitCode {
 }
 
 fn serve(options: Options) -> ExitCode {
-    if let Err(e) = db::prepare(&options.db) {
+    if options.db_given && !options.db.exists() {
+        let path = options.db.display();
+        eprintln!(
+            "relaylite: database {path} does not exist (create it with `relaylite init --db {path}`)"
+        );
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = db::prepare(&options.db).and_then(|_| db::check_readable(&options.db)) {
         return fail(&options, e);
     }
     let config = DbConfig { path: options.db.clone(), log_sql: options.log_sql };
-    let app = Arc::new(App::new(config));
+    let app = Arc::new(App::with_limits(config, options.limits.clone()));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -129,12 +160,32 @@ fn serve(options: Options) -> ExitCode {
             }
         };
         println!("relaylite serving {} on http://{addr}/graphql", options.db.display());
-        match http::serve(app, listener).await {
-            Ok(()) => ExitCode::SUCCESS,
+        match http::serve(app, listener, shutdown_signal()).await {
+            Ok(()) => {
+                eprintln!("relaylite: stopped");
+                ExitCode::SUCCESS
+            }
             Err(e) => {
                 eprintln!("relaylite: {e}");
                 ExitCode::FAILURE
             }
         }
     })
+}
+
+/// SIGINT or SIGTERM: stop accepting and let in-flight requests finish.
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    eprintln!("relaylite: shutting down, finishing requests in flight");
 }

@@ -19,12 +19,11 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn serve_creates_and_seeds_a_missing_database_and_prints_its_url() {
+fn serve_creates_and_seeds_the_default_database_and_prints_its_url() {
     let dir = temp_dir("serve");
-    let db = dir.join("new.sqlite3");
+    let db = dir.join("database.sqlite3");
     let mut child = relaylite()
-        .args(["serve", "--db"])
-        .arg(&db)
+        .current_dir(&dir)
         .args(["--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .spawn()
@@ -87,6 +86,28 @@ fn an_existing_database_is_left_alone_and_a_mismatch_is_named() {
     let out = relaylite().args(["init", "--db"]).arg(&fixture).output().expect("run");
     assert!(out.status.success());
     assert_eq!(std::fs::read(&fixture).expect("read"), before);
+}
+
+#[test]
+fn an_explicit_database_must_exist_and_be_a_database() {
+    let dir = temp_dir("explicit");
+    let missing = dir.join("missing.sqlite3");
+    let out = relaylite().args(["serve", "--db"]).arg(&missing).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+    assert!(!missing.exists(), "nothing was created");
+
+    let garbage = dir.join("garbage.sqlite3");
+    std::fs::write(&garbage, b"this is not a database, just some text that is long enough")
+        .expect("write");
+    let out = relaylite().args(["serve", "--db"]).arg(&garbage).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a database") && stderr.lines().count() == 1, "{stderr}");
+
+    let out = relaylite().args(["init", "--db"]).arg(&missing).output().expect("run");
+    assert!(out.status.success());
+    assert!(missing.exists());
 }
 
 #[test]

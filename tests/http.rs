@@ -115,7 +115,7 @@ fn other_methods_are_405_with_allow() {
 
 #[test]
 fn transport_errors_are_json_400s_with_the_original_messages() {
-    let cases: [(&[(&str, &str)], &[u8], &str); 6] = [
+    let cases: [(&[(&str, &str)], &[u8], &str); 7] = [
         (
             &[("Content-Type", "application/json")],
             b"{not json",
@@ -137,6 +137,11 @@ fn transport_errors_are_json_400s_with_the_original_messages() {
             &[("Content-Type", "application/json")],
             br#"{"query": 5}"#,
             "Provided GraphQL query must be a string or DocumentNode, got <class 'int'>",
+        ),
+        (
+            &[("Content-Type", "application/json")],
+            br#"{"query": "{ __typename }", "operationName": 5}"#,
+            "Must provide a valid operation name.",
         ),
     ];
     for (headers, body, message) in cases {

@@ -1,6 +1,6 @@
 // graphql-http's server audit (auditServer, 61 audits: MUST, SHOULD and MAY) against a
 // relaylite started here on a fresh tutorial database. Usage: node audit.mjs path/to/relaylite
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { auditServer } from 'graphql-http';
 
 const binary = process.argv[2] ?? '../../target/debug/relaylite';
 const work = mkdtempSync(join(tmpdir(), 'relaylite-audit-'));
+execFileSync(binary, ['init', '--db', join(work, 'tutorial.sqlite3')]);
 const server = spawn(binary, ['serve', '--db', join(work, 'tutorial.sqlite3'), '--listen', '127.0.0.1:0'], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });

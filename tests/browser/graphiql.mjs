@@ -1,7 +1,7 @@
 // Real-browser check of GraphiQL: Debian's Chromium, driven by playwright-core, opens
 // /graphql on a relaylite started here, runs the example query and sees its result, and
 // sees no request leave the server. Usage: node graphiql.mjs path/to/relaylite
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ function check(ok, what) {
 }
 
 async function startServer() {
+  execFileSync(binary, ['init', '--db', join(work, 'tutorial.sqlite3')]);
   server = spawn(binary, ['serve', '--db', join(work, 'tutorial.sqlite3'), '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

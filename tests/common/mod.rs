@@ -30,7 +30,13 @@ pub fn conformance_dir() -> PathBuf {
 
 /// Starts relaylite on an ephemeral port in a background thread; returns its address.
 pub fn start_server(db: &Path) -> SocketAddr {
-    let app = Arc::new(App::new(DbConfig { path: db.to_path_buf(), log_sql: false }));
+    start_server_with(db, relaylite::limits::Limits::default())
+}
+
+/// Same, with other limits.
+pub fn start_server_with(db: &Path, limits: relaylite::limits::Limits) -> SocketAddr {
+    let app =
+        Arc::new(App::with_limits(DbConfig { path: db.to_path_buf(), log_sql: false }, limits));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -42,7 +48,7 @@ pub fn start_server(db: &Path) -> SocketAddr {
             let (listener, addr) =
                 relaylite::http::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
             tx.send(addr).expect("send addr");
-            let _ = relaylite::http::serve(app, listener).await;
+            let _ = relaylite::http::serve(app, listener, std::future::pending()).await;
         });
     });
     rx.recv_timeout(Duration::from_secs(10)).expect("server started")
@@ -138,4 +144,18 @@ pub fn post_json(addr: SocketAddr, body: &serde_json::Value) -> HttpResponse {
 /// Order-sensitive JSON text: serde_json keeps insertion order with `preserve_order`.
 pub fn ordered(v: &serde_json::Value) -> String {
     serde_json::to_string(v).expect("encode")
+}
+
+/// A filter whose joins multiply: each level joins employees again through a relationship
+/// (on the fixture, 8 levels take a few hundred milliseconds, 9 over a second).
+pub fn slow_filter(levels: usize) -> String {
+    let mut inner = String::from("{name: {like: \"%\"}}");
+    for i in 0..levels {
+        inner = if i % 2 == 0 {
+            format!("{{role: {{roles: {{contains: [{inner}]}}}}}}")
+        } else {
+            format!("{{department: {{employees: {{contains: [{inner}]}}}}}}")
+        };
+    }
+    format!("{{employees: {{contains: [{inner}]}}}}")
 }

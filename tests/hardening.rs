@@ -1,0 +1,177 @@
+//! Hostile and broken input, faults and server robustness, over real sockets: nothing
+//! crashes, hangs, leaks or changes the database.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use common::{post_json, request};
+use relaylite::limits::Limits;
+use serde_json::{Value, json};
+
+fn message(v: &Value) -> String {
+    v["errors"][0]["message"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn no_request_changes_the_database() {
+    let db = common::fixture_db("readonly");
+    let before = std::fs::read(&db).expect("read");
+    let addr = common::start_server(&db);
+    let attempts = [
+        r#"{ allEmployees(filter: {name: {eq: "'; DROP TABLE employee; --"}}) { edges { cursor } } }"#,
+        r#"{ allEmployees(filter: {name: {like: "%'); DELETE FROM employee; --"}}) { edges { cursor } } }"#,
+        r#"{ node(id: "RW1wbG95ZWU6MTsgREVMRVRFIEZST00gZW1wbG95ZWU=") { id } }"#,
+        r#"mutation { deleteEverything }"#,
+        r#"{ allEmployees(sort: [NAME_ASC], filter: {id: {in: ["1); DROP TABLE roles; --"]}}) { edges { cursor } } }"#,
+    ];
+    for q in attempts {
+        let r = post_json(addr, &json!({ "query": q }));
+        assert!(r.status == 200 || r.status == 400, "{q}: {}", r.status);
+    }
+    let r = post_json(
+        addr,
+        &json!({ "query": "{ allEmployees { edges { cursor } } allRoles { edges { cursor } } }" }),
+    );
+    assert_eq!(r.json()["data"]["allEmployees"]["edges"].as_array().map(Vec::len), Some(13));
+    assert_eq!(std::fs::read(&db).expect("read"), before, "the file is byte for byte the same");
+}
+
+#[test]
+fn broken_http_and_bodies_get_4xx_with_json() {
+    let addr = common::start_server(&common::fixture_db("broken"));
+    let json_headers = [("Content-Type", "application/json")];
+    let deep = format!(
+        "{{\"query\": \"{{ __typename }}\", \"variables\": {{\"a\": {}1{}}}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let bodies: [(&[(&str, &str)], Vec<u8>); 6] = [
+        (&json_headers, b"{\"query\": \"{ __typename }\xff\xfe\"}".to_vec()),
+        (&json_headers, deep.into_bytes()),
+        (&json_headers, b"[{\"query\": \"{ __typename }\"}]".to_vec()),
+        (&json_headers, b"\"{ __typename }\"".to_vec()),
+        (&[("Content-Type", "application/graphql")], b"{ __typename \xff }".to_vec()),
+        (&[("Content-Type", "multipart/form-data; boundary=x")], b"--x--".to_vec()),
+    ];
+    for (headers, body) in bodies {
+        let r = request(addr, "POST", "/graphql", headers, &body);
+        assert_eq!(r.status, 400, "{}", r.text());
+        assert!(!message(&r.json()).is_empty());
+    }
+    for path in [
+        "/static/%2e%2e/Cargo.toml",
+        "/static/..%2fCargo.toml",
+        "/static//etc/passwd",
+        "/static/vendor/../../src/main.rs",
+    ] {
+        assert_eq!(request(addr, "GET", path, &[], b"").status, 404, "{path}");
+    }
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.write_all(b"GARBAGE / NOT-HTTP\r\n\r\n").expect("write");
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+}
+
+#[test]
+fn idle_and_slow_clients_starve_nobody() {
+    let mut limits = Limits::default();
+    limits.set("--read-timeout-ms", 300);
+    limits.set("--max-connections", 64);
+    let addr = common::start_server_with(&common::fixture_db("idle"), limits);
+    // Hundreds of sockets that never send a byte, and one that stops mid-header.
+    let idle: Vec<TcpStream> = (0..200).filter_map(|_| TcpStream::connect(addr).ok()).collect();
+    let mut slow = TcpStream::connect(addr).expect("connect");
+    slow.write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\n").expect("write");
+    let started = Instant::now();
+    let r = post_json(addr, &json!({ "query": "{ __typename }" }));
+    assert_eq!(r.text(), r#"{"data":{"__typename":"Query"}}"#);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered despite {} idle sockets",
+        idle.len()
+    );
+    slow.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let mut buf = Vec::new();
+    let closed = slow.read_to_end(&mut buf);
+    assert!(
+        closed.is_ok() && started.elapsed() < Duration::from_secs(5),
+        "the half-sent request was dropped"
+    );
+}
+
+#[test]
+fn a_locked_database_gives_an_error_not_a_hang() {
+    let db = common::fixture_db("locked");
+    let addr = common::start_server(&db);
+    let writer = rusqlite::Connection::open(&db).expect("open");
+    writer.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    let started = Instant::now();
+    let r = post_json(addr, &json!({ "query": "{ allRoles { edges { cursor } } }" }));
+    assert_eq!(r.status, 200);
+    assert!(message(&r.json()).contains("locked"), "{}", r.text());
+    assert!(started.elapsed() < Duration::from_secs(10));
+    writer.execute_batch("COMMIT").expect("unlock");
+    let r = post_json(addr, &json!({ "query": "{ allRoles { edges { cursor } } }" }));
+    assert_eq!(r.json()["data"]["allRoles"]["edges"].as_array().map(Vec::len), Some(4));
+}
+
+#[test]
+fn rows_written_by_another_process_show_in_the_next_request() {
+    let db = common::fixture_db("fresh");
+    let addr = common::start_server(&db);
+    let count = || {
+        post_json(addr, &json!({ "query": "{ allRoles { edges { cursor } } }" })).json()["data"]["allRoles"]["edges"].as_array().map(Vec::len)
+    };
+    assert_eq!(count(), Some(4));
+    rusqlite::Connection::open(&db)
+        .and_then(|c| c.execute("INSERT INTO roles VALUES (5, 'auditor')", []))
+        .expect("insert");
+    assert_eq!(count(), Some(5));
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish() {
+    let dir = std::env::temp_dir().join(format!("relaylite-sigterm-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let db = common::fixture_db("sigterm");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relaylite"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
+        &mut line,
+    )
+    .expect("line");
+    let addr: std::net::SocketAddr = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("http://")
+        .trim_end_matches("/graphql")
+        .parse()
+        .expect("addr");
+    let slow = format!(
+        "{{ allDepartments(filter: {}) {{ edges {{ node {{ name }} }} }} }}",
+        common::slow_filter(8)
+    );
+    let client = std::thread::spawn(move || post_json(addr, &json!({ "query": slow })));
+    std::thread::sleep(Duration::from_millis(100));
+    let pid = child.id().to_string();
+    std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    let r = client.join().expect("client");
+    assert_eq!(r.status, 200, "the request in flight was answered");
+    assert_eq!(r.json()["data"]["allDepartments"]["edges"].as_array().map(Vec::len), Some(3));
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "clean exit: {status:?}");
+    assert!(TcpStream::connect(addr).is_err(), "no longer listening");
+}
