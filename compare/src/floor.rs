@@ -119,31 +119,30 @@ impl Floor {
 }
 
 fn department(out: &mut String, d: Option<&Department>, with_id: bool) {
-    let Some(d) = d else {
-        return out.push_str("null");
-    };
-    out.push('{');
-    if with_id {
-        out.push_str(r#""id":"#);
-        write_str(&global_id("Department", d.id), out);
-        out.push(',');
-    }
-    out.push_str(r#""name":"#);
-    opt_str(out, &d.name);
-    out.push('}');
+    id_and_name(out, "Department", d.map(|d| (d.id, &d.name)), with_id);
 }
 
 fn role(out: &mut String, r: Option<&Role>, with_id: bool) {
-    let Some(r) = r else {
+    id_and_name(out, "Role", r.map(|r| (r.role_id, &r.name)), with_id);
+}
+
+/// `{"id": …, "name": …}` (or `null`), the shape of both related objects in the queries.
+fn id_and_name(
+    out: &mut String,
+    type_name: &str,
+    row: Option<(i64, &Option<String>)>,
+    with_id: bool,
+) {
+    let Some((id, name)) = row else {
         return out.push_str("null");
     };
     out.push('{');
     if with_id {
         out.push_str(r#""id":"#);
-        write_str(&global_id("Role", r.role_id), out);
+        write_str(&global_id(type_name, id), out);
         out.push(',');
     }
     out.push_str(r#""name":"#);
-    opt_str(out, &r.name);
+    opt_str(out, name);
     out.push('}');
 }
