@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{ACCEPT, ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::header::{ACCEPT, ALLOW, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -25,6 +25,7 @@ use tokio::sync::{Semaphore, watch};
 
 use crate::error::GraphQLError;
 use crate::json::Value;
+use crate::pool::Pool;
 use crate::{App, Outcome};
 
 /// Embedded static files: path under `/static/`, content type, bytes.
@@ -70,6 +71,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let max = app.limits.max_connections.clamp(1, u64::from(u32::MAX >> 3)) as u32;
+    let threads = match app.limits.workers {
+        0 => crate::pool::default_threads(),
+        n => usize::try_from(n).unwrap_or(usize::MAX).min(1024),
+    };
+    let queue = usize::try_from(app.limits.max_queue).unwrap_or(usize::MAX).min(1 << 20);
+    let server = Arc::new(Server { pool: Pool::new(threads, queue)?, app });
     let permits = Arc::new(Semaphore::new(max as usize));
     let (stop, _) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -91,14 +98,14 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let app = app.clone();
+        let server = server.clone();
         let mut stopping = stop.subscribe();
         tokio::spawn(async move {
             let _permit = permit;
-            let read_timeout = Duration::from_millis(app.limits.read_timeout_ms);
+            let read_timeout = Duration::from_millis(server.app.limits.read_timeout_ms);
             let service = service_fn(move |req| {
-                let app = app.clone();
-                async move { Ok::<_, Infallible>(handle(&app, req).await) }
+                let server = server.clone();
+                async move { Ok::<_, Infallible>(handle(&server, req).await) }
             });
             let mut builder = http1::Builder::new();
             builder.timer(TokioTimer::new()).header_read_timeout(read_timeout);
@@ -126,7 +133,13 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)
     Ok((listener, local))
 }
 
-async fn handle(app: &App, req: Request<Incoming>) -> Resp {
+/// What every connection shares: the app and the threads that run its queries.
+struct Server {
+    app: Arc<App>,
+    pool: Pool,
+}
+
+async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
     let path = req.uri().path().to_string();
     if let Some(asset) = path.strip_prefix("/static/") {
         return match ASSETS.iter().find(|(p, _, _)| *p == asset) {
@@ -141,7 +154,7 @@ async fn handle(app: &App, req: Request<Incoming>) -> Resp {
         return not_found();
     }
     match *req.method() {
-        Method::GET | Method::POST => graphql(app, req).await,
+        Method::GET | Method::POST => graphql(server, req).await,
         Method::OPTIONS => {
             let mut r = bytes_response(StatusCode::OK, "text/plain; charset=utf-8", b"");
             r.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, POST, OPTIONS"));
@@ -159,8 +172,8 @@ struct Parsed {
     wants_html: bool,
 }
 
-async fn graphql(app: &App, req: Request<Incoming>) -> Resp {
-    let parsed = match read_request(req, &app.limits).await {
+async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
+    let parsed = match read_request(req, &server.app.limits).await {
         Ok(p) => p,
         Err(resp) => return resp,
     };
@@ -172,9 +185,39 @@ async fn graphql(app: &App, req: Request<Incoming>) -> Resp {
         Ok(r) => r,
         Err(msg) => return error_response(StatusCode::BAD_REQUEST, &msg),
     };
-    // Requests are short and CPU-bound: run them on the worker that read them.
-    let outcome = crate::run(app, &request);
-    graphql_response(outcome, parsed.strict)
+    // SQL blocks: the request runs on a pool thread, and so does writing its answer.
+    let app = server.app.clone();
+    let strict = parsed.strict;
+    let job = move || graphql_response(crate::run(&app, &request), strict);
+    match server.pool.submit(job) {
+        Ok(answer) => match answer.await {
+            Ok(resp) => resp.into_response(),
+            Err(_) => error_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"),
+        },
+        Err(_) => {
+            let limit = server.app.limits.max_queue;
+            let e = crate::limits::exceeded("The requests waiting to run", "--max-queue", limit);
+            let mut r = error_response(StatusCode::SERVICE_UNAVAILABLE, &e.message);
+            r.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            r
+        }
+    }
+}
+
+/// A response built on a pool thread: plain data, so it can cross to the async side.
+struct Answer {
+    status: StatusCode,
+    content_type: &'static str,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn into_response(self) -> Resp {
+        let mut r = Response::new(Full::new(Bytes::from(self.body)));
+        *r.status_mut() = self.status;
+        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        r
+    }
 }
 
 async fn read_request(
@@ -324,9 +367,16 @@ fn python_type(v: &Json) -> &'static str {
     }
 }
 
-fn graphql_response(outcome: Outcome, strict: bool) -> Resp {
+fn graphql_response(outcome: Outcome, strict: bool) -> Answer {
     let (status, data, errors) = match outcome {
-        Outcome::BadRequest(msg) => return error_response(StatusCode::BAD_REQUEST, &msg),
+        Outcome::BadRequest(msg) => {
+            let body = crate::response_json(None, &[GraphQLError::bare(msg)]);
+            return Answer {
+                status: StatusCode::BAD_REQUEST,
+                content_type: "application/json",
+                body: body.into_bytes(),
+            };
+        }
         Outcome::Invalid(errors) if strict => (StatusCode::BAD_REQUEST, None, errors),
         Outcome::Invalid(errors) => (StatusCode::OK, Some(Value::Null), errors),
         Outcome::Executed { data, errors } => {
@@ -337,8 +387,9 @@ fn graphql_response(outcome: Outcome, strict: bool) -> Resp {
         }
     };
     let body = crate::response_json(data.as_ref(), &errors);
-    let ty = if strict { "application/graphql-response+json" } else { "application/json" };
-    bytes_response(status, ty, body.as_bytes())
+    let content_type =
+        if strict { "application/graphql-response+json" } else { "application/json" };
+    Answer { status, content_type, body: body.into_bytes() }
 }
 
 fn error_response(status: StatusCode, message: &str) -> Resp {

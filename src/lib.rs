@@ -27,6 +27,7 @@ pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod plan;
+pub mod pool;
 pub mod pyrepr;
 pub mod relay;
 pub mod schema;

@@ -25,12 +25,14 @@ pub struct Limits {
     pub timeout_ms: u64,
     pub max_connections: u64,
     pub read_timeout_ms: u64,
+    pub workers: u64,
+    pub max_queue: u64,
 }
 
 type Field = fn(&mut Limits) -> &mut u64;
 
 /// `(flag, default, help)` for every limit.
-pub const FLAGS: [(&str, u64, &str, Field); 13] = [
+pub const FLAGS: [(&str, u64, &str, Field); 15] = [
     ("--max-body", 1 << 20, "request body bytes (larger: HTTP 413)", |l| &mut l.max_body),
     ("--max-query", 256 * 1024, "query document bytes", |l| &mut l.max_query),
     ("--max-tokens", 20_000, "lexical tokens in a query document", |l| &mut l.max_tokens),
@@ -54,6 +56,15 @@ pub const FLAGS: [(&str, u64, &str, Field); 13] = [
     ("--read-timeout-ms", 10_000, "time to send request headers or body", |l| {
         &mut l.read_timeout_ms
     }),
+    (
+        "--workers",
+        0,
+        "threads running queries, each with its own connection (0: four per core)",
+        |l| &mut l.workers,
+    ),
+    ("--max-queue", 1_024, "requests waiting for a free worker; more get HTTP 503", |l| {
+        &mut l.max_queue
+    }),
 ];
 
 impl Default for Limits {
@@ -72,6 +83,8 @@ impl Default for Limits {
             timeout_ms: 0,
             max_connections: 0,
             read_timeout_ms: 0,
+            workers: 0,
+            max_queue: 0,
         };
         for (_, default, _, field) in FLAGS {
             *field(&mut l) = default;

@@ -175,3 +175,63 @@ fn sigterm_lets_the_request_in_flight_finish() {
     assert!(status.success(), "clean exit: {status:?}");
     assert!(TcpStream::connect(addr).is_err(), "no longer listening");
 }
+
+/// Requests that need the database wait on a writer's lock inside SQLite's busy handler (up
+/// to two seconds), each holding a worker thread, until `writer` commits.
+fn blocked_requests(addr: std::net::SocketAddr, n: usize) -> Vec<std::thread::JoinHandle<Value>> {
+    let handles = (0..n)
+        .map(|_| {
+            std::thread::spawn(move || {
+                post_json(addr, &json!({ "query": "{ allRoles { edges { cursor } } }" })).json()
+            })
+        })
+        .collect();
+    // Let them reach the server and start waiting on the lock (not an assertion).
+    std::thread::sleep(Duration::from_millis(200));
+    handles
+}
+
+#[test]
+fn a_cheap_query_is_answered_while_slow_ones_run() {
+    let db = common::fixture_db("pool");
+    let mut limits = Limits::default();
+    limits.set("--workers", 4);
+    let addr = common::start_server_with(&db, limits);
+    let writer = rusqlite::Connection::open(&db).expect("open");
+    writer.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    // Two slow requests: as many as the test server has async workers.
+    let slow = blocked_requests(addr, 2);
+    let r = post_json(addr, &json!({ "query": "{ __typename }" }));
+    assert_eq!(r.text(), r#"{"data":{"__typename":"Query"}}"#);
+    let page = request(addr, "GET", "/graphql", &[("Accept", "text/html")], b"");
+    assert_eq!(page.status, 200);
+    assert!(slow.iter().all(|h| !h.is_finished()), "answered before the slow requests");
+    writer.execute_batch("COMMIT").expect("unlock");
+    for h in slow {
+        let body = h.join().expect("slow request");
+        assert_eq!(body["data"]["allRoles"]["edges"].as_array().map(Vec::len), Some(4), "{body}");
+    }
+}
+
+#[test]
+fn past_the_queue_requests_get_503_at_once() {
+    let db = common::fixture_db("queue");
+    let mut limits = Limits::default();
+    limits.set("--workers", 1);
+    limits.set("--max-queue", 1);
+    let addr = common::start_server_with(&db, limits);
+    let writer = rusqlite::Connection::open(&db).expect("open");
+    writer.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    // One request holds the only worker, one waits in the queue.
+    let waiting = blocked_requests(addr, 2);
+    let r = post_json(addr, &json!({ "query": "{ __typename }" }));
+    assert_eq!(r.status, 503);
+    assert_eq!(r.header("Retry-After"), Some("1"));
+    assert!(message(&r.json()).contains("--max-queue"), "{}", r.text());
+    assert!(waiting.iter().all(|h| !h.is_finished()), "refused without waiting");
+    writer.execute_batch("COMMIT").expect("unlock");
+    for h in waiting {
+        let body = h.join().expect("waiting request");
+        assert_eq!(body["data"]["allRoles"]["edges"].as_array().map(Vec::len), Some(4), "{body}");
+    }
+}
