@@ -76,7 +76,7 @@ pub async fn serve(
         n => usize::try_from(n).unwrap_or(usize::MAX).min(1024),
     };
     let queue = usize::try_from(app.limits.max_queue).unwrap_or(usize::MAX).min(1 << 20);
-    let server = Arc::new(Server { pool: Pool::new(threads, queue)?, app });
+    let server = Arc::new(Server { pool: Pool::new(threads, queue, app.load.clone())?, app });
     let permits = Arc::new(Semaphore::new(max as usize));
     let (stop, _) = watch::channel(false);
     tokio::pin!(shutdown);

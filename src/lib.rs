@@ -47,6 +47,8 @@ pub struct App {
     pub schema: &'static Schema,
     pub db: DbConfig,
     pub limits: Limits,
+    /// What the server's query threads are doing (all zero outside a server).
+    pub load: std::sync::Arc<pool::Load>,
 }
 
 impl App {
@@ -55,7 +57,7 @@ impl App {
     }
 
     pub fn with_limits(db: DbConfig, limits: Limits) -> App {
-        App { schema: schema::get(), db, limits }
+        App { schema: schema::get(), db, limits, load: Default::default() }
     }
 }
 

@@ -7,7 +7,11 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use common::{post_json, request};
+use relaylite::App;
+use relaylite::db::DbConfig;
 use relaylite::limits::Limits;
 use serde_json::{Value, json};
 
@@ -176,9 +180,14 @@ fn sigterm_lets_the_request_in_flight_finish() {
     assert!(TcpStream::connect(addr).is_err(), "no longer listening");
 }
 
-/// Requests that need the database wait on a writer's lock inside SQLite's busy handler (up
-/// to two seconds), each holding a worker thread, until `writer` commits.
-fn blocked_requests(addr: std::net::SocketAddr, n: usize) -> Vec<std::thread::JoinHandle<Value>> {
+/// Requests that need the database, which wait on a writer's lock inside SQLite's busy
+/// handler (up to two seconds) until the writer commits; returns once the server has them.
+fn blocked_requests(
+    app: &App,
+    addr: std::net::SocketAddr,
+    n: usize,
+) -> Vec<std::thread::JoinHandle<Value>> {
+    let (running, waiting) = (app.load.running(), app.load.waiting());
     let handles = (0..n)
         .map(|_| {
             std::thread::spawn(move || {
@@ -186,21 +195,30 @@ fn blocked_requests(addr: std::net::SocketAddr, n: usize) -> Vec<std::thread::Jo
             })
         })
         .collect();
-    // Let them reach the server and start waiting on the lock (not an assertion).
-    std::thread::sleep(Duration::from_millis(200));
+    common::wait_until("the server holds the slow requests", || {
+        app.load.running() + app.load.waiting() == running + waiting + n
+    });
     handles
+}
+
+fn server(db: &std::path::Path, limits: &[(&str, u64)]) -> (Arc<App>, std::net::SocketAddr) {
+    let mut l = Limits::default();
+    for (flag, value) in limits {
+        assert!(l.set(flag, *value));
+    }
+    let app = Arc::new(App::with_limits(DbConfig { path: db.to_path_buf(), log_sql: false }, l));
+    (app.clone(), common::serve(app))
 }
 
 #[test]
 fn a_cheap_query_is_answered_while_slow_ones_run() {
     let db = common::fixture_db("pool");
-    let mut limits = Limits::default();
-    limits.set("--workers", 4);
-    let addr = common::start_server_with(&db, limits);
+    let (app, addr) = server(&db, &[("--workers", 4)]);
     let writer = rusqlite::Connection::open(&db).expect("open");
     writer.execute_batch("BEGIN EXCLUSIVE").expect("lock");
     // Two slow requests: as many as the test server has async workers.
-    let slow = blocked_requests(addr, 2);
+    let slow = blocked_requests(&app, addr, 2);
+    assert_eq!(app.load.running(), 2);
     let r = post_json(addr, &json!({ "query": "{ __typename }" }));
     assert_eq!(r.text(), r#"{"data":{"__typename":"Query"}}"#);
     let page = request(addr, "GET", "/graphql", &[("Accept", "text/html")], b"");
@@ -216,14 +234,12 @@ fn a_cheap_query_is_answered_while_slow_ones_run() {
 #[test]
 fn past_the_queue_requests_get_503_at_once() {
     let db = common::fixture_db("queue");
-    let mut limits = Limits::default();
-    limits.set("--workers", 1);
-    limits.set("--max-queue", 1);
-    let addr = common::start_server_with(&db, limits);
+    let (app, addr) = server(&db, &[("--workers", 1), ("--max-queue", 1)]);
     let writer = rusqlite::Connection::open(&db).expect("open");
     writer.execute_batch("BEGIN EXCLUSIVE").expect("lock");
     // One request holds the only worker, one waits in the queue.
-    let waiting = blocked_requests(addr, 2);
+    let waiting = blocked_requests(&app, addr, 2);
+    assert_eq!((app.load.running(), app.load.waiting()), (1, 1));
     let r = post_json(addr, &json!({ "query": "{ __typename }" }));
     assert_eq!(r.status, 503);
     assert_eq!(r.header("Retry-After"), Some("1"));

@@ -35,8 +35,11 @@ pub fn start_server(db: &Path) -> SocketAddr {
 
 /// Same, with other limits.
 pub fn start_server_with(db: &Path, limits: relaylite::limits::Limits) -> SocketAddr {
-    let app =
-        Arc::new(App::with_limits(DbConfig { path: db.to_path_buf(), log_sql: false }, limits));
+    serve(Arc::new(App::with_limits(DbConfig { path: db.to_path_buf(), log_sql: false }, limits)))
+}
+
+/// Serves `app` on an ephemeral port; the caller keeps the app to watch its load.
+pub fn serve(app: Arc<App>) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -144,6 +147,16 @@ pub fn post_json(addr: SocketAddr, body: &serde_json::Value) -> HttpResponse {
 /// Order-sensitive JSON text: serde_json keeps insertion order with `preserve_order`.
 pub fn ordered(v: &serde_json::Value) -> String {
     serde_json::to_string(v).expect("encode")
+}
+
+/// Waits (up to 10 s) until `ready` holds, polling: for tests that must know the server
+/// reached a state before they go on.
+pub fn wait_until(what: &str, ready: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !ready() {
+        assert!(started.elapsed() < Duration::from_secs(10), "never reached: {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// A filter whose joins multiply: each level joins employees again through a relationship
