@@ -12,8 +12,11 @@ pub struct Pos {
     pub column: u32,
 }
 
-/// One step of a response path: an object key or a list index.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One step of a response path: an object key or a list index. Ordered as Python orders
+/// path items, which graphql-core sorts errors by: keys by code point, indexes by number.
+/// (Python cannot compare a key with an index; no two errors at one location have paths
+/// that differ that way, so the derived order of the variants serves.)
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PathSeg {
     Key(String),
     Index(usize),

@@ -3,8 +3,10 @@
 //!
 //! A list of rows is resolved field by field (a column of values per field), each
 //! relationship with one statement for the whole list, then zipped into objects. Field
-//! errors carry their response path and come out field by field across a list — the order
-//! the original's batched relationship loading produces. This file holds no SQL text.
+//! errors carry their response path and are sorted at the end as graphql-core sorts them
+//! (by locations, path, message), so the order they were found in never shows. Statements,
+//! rows and response values are counted against their limits before each level runs. This
+//! file holds no SQL text.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -22,7 +24,7 @@ use crate::model::{ColumnType, RelationKind, TABLES, TableId};
 use crate::plan::{FieldPlan, ObjectPlan, Plan, Sub};
 use crate::relay::{self, PageArgs, Window};
 use crate::schema::{Kind, Meta, Resolver, Schema};
-use crate::sql::{self, Col, Columns, Param, Select};
+use crate::sql::{self, Columns, Param, Select};
 
 type Path = Vec<PathSeg>;
 
@@ -33,6 +35,10 @@ pub struct Executor<'a> {
     errors: Vec<GraphQLError>,
     /// Rows read so far, against `limits.max_nodes`.
     rows_read: u64,
+    /// Statements run so far, against `limits.max_statements`.
+    statements: u64,
+    /// Response values (object fields) made so far, against `limits.max_values`.
+    values: u64,
     /// Set when the request must stop (time or size limit): the whole answer is this error.
     abort: Option<GraphQLError>,
 }
@@ -44,12 +50,26 @@ pub fn execute(
     limits: &Limits,
     plan: &Plan<'_>,
 ) -> Result<(Value, Vec<GraphQLError>), GraphQLError> {
-    let mut ex = Executor { schema, db, limits, errors: Vec::new(), rows_read: 0, abort: None };
+    let mut ex = Executor {
+        schema,
+        db,
+        limits,
+        errors: Vec::new(),
+        rows_read: 0,
+        statements: 0,
+        values: 0,
+        abort: None,
+    };
     let data = ex.root(&plan.root);
-    match ex.abort {
-        Some(e) => Err(e),
-        None => Ok((data, ex.errors)),
+    if let Some(e) = ex.abort {
+        return Err(e);
     }
+    // graphql-core's `build_response`: "deterministic, since we might have been using
+    // parallel execution".
+    ex.errors.sort_by(|a, b| {
+        (&a.locations, &a.path, &a.message).cmp(&(&b.locations, &b.path, &b.message))
+    });
+    Ok((data, ex.errors))
 }
 
 fn key(path: &Path, f: &FieldPlan<'_>) -> Path {
@@ -64,16 +84,31 @@ fn index(path: &Path, i: usize) -> Path {
     p
 }
 
+/// How many statements resolving `plan` on a non-empty list of rows runs: one per
+/// relationship field, whatever the number of rows.
+fn level_statements(plan: &ObjectPlan<'_>) -> u64 {
+    plan.fields.iter().filter(|f| matches!(f.def.resolver, Resolver::Relation(..))).count() as u64
+}
+
 impl<'a> Executor<'a> {
     fn error(&mut self, path: Path, f: &FieldPlan<'_>, message: impl Into<String>) {
-        self.errors.push(GraphQLError::at(message, f.pos).with_path(path));
+        self.located(path, GraphQLError::new(message, f.locations.clone()));
+    }
+
+    /// An error at `path`, keeping the locations it has (argument errors name the argument).
+    fn located(&mut self, path: Path, e: GraphQLError) {
+        self.errors.push(e.with_path(path));
+    }
+
+    fn stop(&mut self, e: GraphQLError) {
+        self.abort.get_or_insert(e);
     }
 
     /// A failed statement that served `n` parents: one field error each, or the request
     /// stops if the statement was interrupted.
     fn db_errors(&mut self, n: usize, path: &dyn Fn(usize) -> Path, f: &FieldPlan<'_>, e: DbError) {
         if e.interrupted {
-            self.abort.get_or_insert(e.into_error(self.limits));
+            self.stop(e.into_error(self.limits));
             return;
         }
         for i in 0..n {
@@ -83,7 +118,7 @@ impl<'a> Executor<'a> {
 
     fn db_error(&mut self, path: Path, f: &FieldPlan<'_>, e: DbError) {
         if e.interrupted {
-            self.abort.get_or_insert(e.into_error(self.limits));
+            self.stop(e.into_error(self.limits));
         } else {
             self.error(path, f, e.message);
         }
@@ -94,9 +129,41 @@ impl<'a> Executor<'a> {
         self.rows_read = self.rows_read.saturating_add(n as u64);
         if self.rows_read > self.limits.max_nodes {
             let what = format!("A response of more than {} rows", self.limits.max_nodes);
-            self.abort.get_or_insert(limits::exceeded(&what, "--max-nodes", self.limits.max_nodes));
+            self.stop(limits::exceeded(&what, "--max-nodes", self.limits.max_nodes));
         }
         self.abort.is_none()
+    }
+
+    /// Counts `n` statements about to run; false (and the request stopped, before running
+    /// them) past `--max-statements`.
+    fn take_statements(&mut self, n: u64) -> bool {
+        self.statements = self.statements.saturating_add(n);
+        let max = self.limits.max_statements;
+        if self.statements > max {
+            let what = format!("A request of more than {max} SQL statements");
+            self.stop(limits::exceeded(&what, "--max-statements", max));
+        }
+        self.abort.is_none()
+    }
+
+    /// Counts `n` response values about to be made; false (and the request stopped) past
+    /// `--max-values`.
+    fn take_values(&mut self, n: usize) -> bool {
+        self.values = self.values.saturating_add(n as u64);
+        let max = self.limits.max_values;
+        if self.values > max {
+            let what = format!("A response of more than {max} values");
+            self.stop(limits::exceeded(&what, "--max-values", max));
+        }
+        self.abort.is_none()
+    }
+
+    /// Checks, before a level runs, that its statements fit: the ones counted as they run
+    /// are then already allowed for.
+    fn fits_statements(&mut self, n: u64) -> bool {
+        let fits = self.take_statements(n);
+        self.statements -= n;
+        fits
     }
 
     /// Rows this request may still read.
@@ -104,22 +171,15 @@ impl<'a> Executor<'a> {
         self.limits.max_nodes.saturating_sub(self.rows_read)
     }
 
-    /// `--max-page` on `first` and `last`.
-    fn page_limit(&self, page: &PageArgs) -> Result<(), String> {
-        for (name, n) in [("first", page.first), ("last", page.last)] {
-            if n.is_some_and(|n| n as u64 > self.limits.max_page) {
-                return Err(limits::exceeded(
-                    &format!("Argument '{name}'"),
-                    "--max-page",
-                    self.limits.max_page,
-                )
-                .message);
-            }
-        }
-        Ok(())
-    }
-
     fn root(&mut self, plan: &ObjectPlan<'_>) -> Value {
+        let sql_fields = plan
+            .fields
+            .iter()
+            .filter(|f| matches!(f.def.resolver, Resolver::Node | Resolver::RootConnection(_)));
+        if !self.fits_statements(sql_fields.count() as u64) || !self.take_values(plan.fields.len())
+        {
+            return Value::Null;
+        }
         let mut out = Vec::with_capacity(plan.fields.len());
         for f in &plan.fields {
             let path = key(&Vec::new(), f);
@@ -127,13 +187,7 @@ impl<'a> Executor<'a> {
                 Resolver::Node => self.node(f, path),
                 Resolver::RootConnection(t) => self.root_connection(t, f, path),
                 Resolver::Meta(Meta::Typename) => Value::Str(self.schema.name(plan.type_id).into()),
-                Resolver::Meta(_) => match &f.args {
-                    Ok(args) => introspection::resolve_root(self.schema, f, args),
-                    Err(e) => {
-                        self.error(path, f, e.message.clone());
-                        Value::Null
-                    }
-                },
+                Resolver::Meta(_) => self.introspection(f, path),
                 _ => Value::Null,
             };
             out.push((f.key.clone(), v));
@@ -141,11 +195,28 @@ impl<'a> Executor<'a> {
         Value::Object(out)
     }
 
+    fn introspection(&mut self, f: &FieldPlan<'_>, path: Path) -> Value {
+        let Some(args) = self.args(f, &path) else {
+            return Value::Null;
+        };
+        let left = self.limits.max_values.saturating_sub(self.values);
+        match introspection::resolve_root(self.schema, f, args, left) {
+            Some((value, made)) => {
+                self.values += made;
+                value
+            }
+            None => {
+                self.take_values(usize::MAX);
+                Value::Null
+            }
+        }
+    }
+
     fn args<'p>(&mut self, f: &'p FieldPlan<'_>, path: &Path) -> Option<&'p Args> {
         match &f.args {
             Ok(a) => Some(a),
             Err(e) => {
-                self.error(path.clone(), f, e.message.clone());
+                self.located(path.clone(), e.clone());
                 None
             }
         }
@@ -177,7 +248,10 @@ impl<'a> Executor<'a> {
         let Some(plan) = plans.iter().find(|p| p.type_id == type_id) else {
             return Value::Null;
         };
-        let text = sql::by_pk(table, needed(table, &[plan]));
+        let text = sql::by_pk(table, &needed(table, &[plan]));
+        if !self.take_statements(1) {
+            return Value::Null;
+        }
         let rows = match self.db.query(text, &[Param::Text(pk)]) {
             Ok(r) => r,
             Err(e) => {
@@ -223,11 +297,11 @@ impl<'a> Executor<'a> {
             }
         }
         let page = page_args(args);
-        if let Err(msg) = page.check().and_then(|()| self.page_limit(&page)) {
+        if let Err(msg) = page.check() {
             self.error(path, f, msg);
             return Value::Null;
         }
-        if self.abort.is_some() {
+        if !self.take_statements(1 + u64::from(page.needs_count())) {
             return Value::Null;
         }
         let fetched = if page.needs_count() {
@@ -287,10 +361,15 @@ impl<'a> Executor<'a> {
         let Some(plan) = f.sub.object() else {
             return vec![Value::Null; pages.len()];
         };
+        if !self.take_values(pages.len().saturating_mul(plan.fields.len())) {
+            return vec![Value::Null; pages.len()];
+        }
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for cf in &plan.fields {
             let column = match cf.def.resolver {
                 Resolver::PageInfo => {
+                    let per_page = cf.sub.object().map_or(0, |p| p.fields.len());
+                    self.take_values(pages.len() * per_page);
                     pages.iter().map(|(w, _)| page_info(self.schema, cf, w)).collect()
                 }
                 Resolver::Edges => {
@@ -324,6 +403,9 @@ impl<'a> Executor<'a> {
             .flat_map(|(p, (_, rows))| (0..rows.len()).map(move |i| (p, i)))
             .collect();
         let rows: Vec<&Row> = pages.iter().flat_map(|(_, rows)| rows.iter()).collect();
+        if !self.take_values(rows.len().saturating_mul(plan.fields.len())) {
+            return vec![Value::Null; pages.len()];
+        }
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for ef in &plan.fields {
             let column = match ef.def.resolver {
@@ -366,6 +448,12 @@ impl<'a> Executor<'a> {
         path: &dyn Fn(usize) -> Path,
     ) -> Vec<Value> {
         let t = &TABLES[table];
+        let level = if rows.is_empty() { 0 } else { level_statements(plan) };
+        if !self.take_values(rows.len().saturating_mul(plan.fields.len()))
+            || !self.fits_statements(level)
+        {
+            return vec![Value::Null; rows.len()];
+        }
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for f in &plan.fields {
             let column = match f.def.resolver {
@@ -415,10 +503,13 @@ impl<'a> Executor<'a> {
         keys.sort_unstable();
         keys.dedup();
         let mut out = vec![Value::Null; rows.len()];
-        let (Some(plan), false, None) = (f.sub.object(), keys.is_empty(), &self.abort) else {
+        let (Some(plan), false) = (f.sub.object(), keys.is_empty()) else {
             return out;
         };
-        let text = sql::by_keys(rel.target, target.pk, needed(rel.target, &[plan]));
+        if !self.take_statements(1) {
+            return out;
+        }
+        let text = sql::by_keys(rel.target, target.pk, &needed(rel.target, &[plan]));
         let fetched = match self.db.query(text, &[json_list(&keys)]) {
             Ok(fetched) if self.take_rows(fetched.len()) => fetched,
             Ok(_) => return out,
@@ -460,24 +551,25 @@ impl<'a> Executor<'a> {
             Ok(args) => page_args(args),
             Err(e) => {
                 for i in 0..rows.len() {
-                    self.error(path(i), f, e.message.clone());
+                    self.located(path(i), e.clone());
                 }
                 return out;
             }
         };
-        if let Err(msg) = page.check().and_then(|()| self.page_limit(&page)) {
+        if let Err(msg) = page.check() {
             for i in 0..rows.len() {
                 self.error(path(i), f, msg.clone());
             }
             return out;
         }
-        if self.abort.is_some() {
+        if !self.take_statements(1) {
             return out;
         }
         let keys: Vec<Option<i64>> = rows.iter().map(|row| int_key(&row[t.pk])).collect();
-        let columns = needed(rel.target, &node_plans(f)) | 1 << rel.column;
+        let mut columns = needed(rel.target, &node_plans(f));
+        columns.insert(rel.column);
         let budget = self.rows_left().saturating_add(1);
-        match self.child_pages(rel.target, rel.column, columns, &keys, &page, budget) {
+        match self.child_pages(rel.target, rel.column, &columns, &keys, &page, budget) {
             Ok((pages, read)) if self.take_rows(read) => {
                 let values = self.connections(rel.target, &pages, f, path);
                 for (i, v) in values.into_iter().enumerate() {
@@ -497,7 +589,7 @@ impl<'a> Executor<'a> {
         &self,
         child: TableId,
         fk: usize,
-        columns: Columns,
+        columns: &Columns,
         keys: &[Option<i64>],
         page: &PageArgs,
         budget: u64,
@@ -585,12 +677,13 @@ impl Hasher for KeyHasher {
 /// the foreign keys of the relationships asked for.
 fn needed(table: TableId, plans: &[&ObjectPlan<'_>]) -> Columns {
     let t = &TABLES[table];
-    let mut columns: Columns = 1 << t.pk;
+    let mut columns = Columns::default();
+    columns.insert(t.pk);
     for field in plans.iter().flat_map(|p| p.fields.iter()) {
         match field.def.resolver {
-            Resolver::Column(_, c) => columns |= 1 << c,
+            Resolver::Column(_, c) => columns.insert(c),
             Resolver::Relation(_, r) if t.relationships[r].kind == RelationKind::ManyToOne => {
-                columns |= 1 << t.relationships[r].column
+                columns.insert(t.relationships[r].column)
             }
             _ => {}
         }
@@ -651,10 +744,10 @@ fn page_args(args: &Args) -> PageArgs {
 }
 
 /// `NAME_ASC` → (name column, ascending).
-fn sort_key(table: TableId, name: &str) -> Option<(Col, bool)> {
+fn sort_key(table: TableId, name: &str) -> Option<(usize, bool)> {
     let (column, dir) = name.rsplit_once('_')?;
     let c = TABLES[table].columns.iter().position(|c| c.name.eq_ignore_ascii_case(column))?;
-    Some((Col { source: 0, column: c }, dir == "DESC"))
+    Some((c, dir == "DESC"))
 }
 
 fn int_key(c: &Cell) -> Option<i64> {

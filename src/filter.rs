@@ -1,56 +1,52 @@
-//! The `filter` argument, turned into joins and WHERE clauses the way graphene-sqlalchemy 3
-//! builds them.
+//! The `filter` argument, turned into WHERE clauses that select what graphene-sqlalchemy 3's
+//! joins select.
 //!
-//! Semantics follow the original's `execute_filters`: a many-to-one filter adds an inner
-//! join; each `contains` entry adds an inner join of the related table and makes the query
-//! DISTINCT; the clauses of all entries of an `and`/`or` list are flattened into one
-//! AND/OR. Errors are the texts the original's field error carries.
+//! The original joins the related table for a many-to-one filter and for each `contains`
+//! entry (with DISTINCT), and flattens the clauses of all entries of an `and`/`or` list into
+//! one AND/OR. Its joins are inner, so a relationship named anywhere in the filter must exist
+//! whatever `or` branch it sits in. The same rows come from semi-joins: each relationship's
+//! existence becomes a top-level `key IN (SELECT …)`, and each clause on a related row one
+//! more — one scan per level instead of a product of fan-outs. Errors are the original's texts.
 
 use crate::input::Input;
 use crate::limits::{self, Limits};
 use crate::model::{self, RelationKind, TABLES, TableId};
-use crate::sql::{CmpOp, Col, Expr, Param, Select};
+use crate::sql::{CmpOp, Expr, Param, Select, SubQuery};
 
-/// Applies `filter` (an input object of `table`'s filter type) to `select`.
+/// Applies `filter` (an input object of `select`'s table's filter type) to `select`.
 pub fn apply(select: &mut Select, filter: &Input, limits: &Limits) -> Result<(), String> {
     check_sizes(filter, limits)?;
-    let clauses = clauses(select, 0, filter)?;
+    let mut exists = Vec::new();
+    let clauses = clauses(select.table, filter, &mut exists)?;
+    select.filter.extend(exists);
     select.filter.extend(clauses);
     Ok(())
 }
 
-fn clauses(select: &mut Select, source: usize, filter: &Input) -> Result<Vec<Expr>, String> {
+/// The clauses `filter` puts on a row of `table`. What its relationship filters require to
+/// exist for that row (the original's inner joins) is added to `exists`.
+fn clauses(table: TableId, filter: &Input, exists: &mut Vec<Expr>) -> Result<Vec<Expr>, String> {
     let Input::Object(fields) = filter else {
         return Err("'NoneType' object has no attribute 'items'".into());
     };
-    let table = &TABLES[select.table_of(source)];
+    let t = &TABLES[table];
     let mut out = Vec::new();
     for (name, value) in fields {
         match name.as_str() {
             "and" | "or" => {
-                let items = list(value)?;
                 let mut all = Vec::new();
-                for item in items {
-                    all.extend(clauses(select, source, item)?);
+                for item in list(value)? {
+                    all.extend(clauses(table, item, exists)?);
                 }
                 if !all.is_empty() {
                     out.push(if name == "and" { Expr::And(all) } else { Expr::Or(all) });
                 }
             }
             _ => {
-                if let Some(c) =
-                    table.columns.iter().position(|c| model::field_name(c.name) == *name)
-                {
-                    let pk = c == table.pk;
-                    out.extend(column_clauses(Col { source, column: c }, pk, value)?);
-                } else if let Some(r) = table.relationships.iter().position(|r| r.name == name) {
-                    out.extend(relation_clauses(
-                        select,
-                        source,
-                        select.table_of(source),
-                        r,
-                        value,
-                    )?);
+                if let Some(c) = t.columns.iter().position(|c| model::field_name(c.name) == *name) {
+                    out.extend(column_clauses(c, c == t.pk, value)?);
+                } else if let Some(r) = t.relationships.iter().position(|r| r.name == name) {
+                    out.extend(relation_clauses(table, r, value, exists)?);
                 }
             }
         }
@@ -65,19 +61,36 @@ fn list(value: &Input) -> Result<&[Input], String> {
     }
 }
 
+/// `expr` once, however many filters ask for the same relationship to exist.
+fn require(exists: &mut Vec<Expr>, expr: Expr) {
+    if !exists.contains(&expr) {
+        exists.push(expr);
+    }
+}
+
+/// `column IN (SELECT select FROM table WHERE filter)`.
+fn semi_join(column: usize, table: TableId, select: usize, filter: Vec<Expr>) -> Expr {
+    Expr::InQuery(vec![column], Box::new(SubQuery { table, select: vec![select], filter }))
+}
+
 fn relation_clauses(
-    select: &mut Select,
-    source: usize,
     table: TableId,
     r: usize,
     value: &Input,
+    exists: &mut Vec<Expr>,
 ) -> Result<Vec<Expr>, String> {
     let rel = &TABLES[table].relationships[r];
     match rel.kind {
         RelationKind::ManyToOne => {
+            // The joined row is unique, so each clause on it can test it on its own.
             let target_pk = TABLES[rel.target].pk;
-            let joined = select.join(rel.target, Col { source, column: rel.column }, target_pk);
-            clauses(select, joined, value)
+            let mut target_exists = Vec::new();
+            let inner = clauses(rel.target, value, &mut target_exists)?;
+            require(exists, semi_join(rel.column, rel.target, target_pk, target_exists));
+            Ok(inner
+                .into_iter()
+                .map(|e| semi_join(rel.column, rel.target, target_pk, vec![e]))
+                .collect())
         }
         RelationKind::OneToMany => {
             let Input::Object(ops) = value else {
@@ -85,22 +98,11 @@ fn relation_clauses(
             };
             let mut out = Vec::new();
             for (op, entries) in ops {
-                if op == "containsExactly" {
-                    out.push(contains_exactly(select, source, table, r, list(entries)?)?);
-                    continue;
-                }
-                let mut any = Vec::new();
-                for entry in list(entries)? {
-                    let pk = TABLES[table].pk;
-                    let joined = select.join(rel.target, Col { source, column: pk }, rel.column);
-                    select.distinct = true;
-                    let inner = clauses(select, joined, entry)?;
-                    if !inner.is_empty() {
-                        any.push(Expr::And(inner));
+                match op.as_str() {
+                    "containsExactly" => {
+                        out.push(contains_exactly(table, r, list(entries)?)?);
                     }
-                }
-                if !any.is_empty() {
-                    out.push(Expr::Or(any));
+                    _ => out.extend(contains(table, r, list(entries)?, exists)?),
                 }
             }
             Ok(out)
@@ -108,52 +110,51 @@ fn relation_clauses(
     }
 }
 
-/// `containsExactly`, as graphene-sqlalchemy's docs define it (the original only raises
-/// NotImplementedError): the parent's related rows are exactly those the entries match —
-/// every entry matches at least one related row, and every related row matches an entry.
-fn contains_exactly(
-    select: &Select,
-    source: usize,
+/// `contains`: each entry is a join of its own in the original, so the parent must have a
+/// child (and what that child's filter joins), and some child must match some entry.
+fn contains(
     table: TableId,
     r: usize,
     entries: &[Input],
-) -> Result<Expr, String> {
+    exists: &mut Vec<Expr>,
+) -> Result<Option<Expr>, String> {
     let rel = &TABLES[table].relationships[r];
-    let target = &TABLES[rel.target];
-    let depth = select.depth() + 1;
-    let parent_pk = Col { source, column: TABLES[table].pk };
-    let related = |depth: usize| {
-        let mut sub = Select::nested(rel.target, depth);
-        sub.filter.push(Expr::Correlate {
-            inner: Col { source: 0, column: rel.column },
-            outer: parent_pk,
-        });
-        sub
-    };
-    // A related row (of the subquery at `depth`) that matches one entry.
-    let matches = |entry: &Input| -> Result<Expr, String> {
-        let mut m = Select::nested(rel.target, depth + 1);
-        m.filter.push(Expr::Correlate {
-            inner: Col { source: 0, column: target.pk },
-            outer: Col { source: 0, column: target.pk },
-        });
-        let inner = clauses(&mut m, 0, entry)?;
-        m.filter.extend(inner);
-        Ok(Expr::Exists(Box::new(m)))
-    };
-    let mut all = Vec::new();
-    let mut others = related(depth);
-    let any: Vec<Expr> = entries.iter().map(matches).collect::<Result<_, _>>()?;
-    if !any.is_empty() {
-        others.filter.push(Expr::Not(Box::new(Expr::Or(any))));
-    }
-    all.push(Expr::Not(Box::new(Expr::Exists(Box::new(others)))));
+    let pk = TABLES[table].pk;
+    let mut any = Vec::new();
     for entry in entries {
-        let mut found = related(depth);
-        let inner = clauses(&mut found, 0, entry)?;
-        found.filter.extend(inner);
-        all.push(Expr::Exists(Box::new(found)));
+        let mut child_exists = Vec::new();
+        let inner = clauses(rel.target, entry, &mut child_exists)?;
+        require(exists, semi_join(pk, rel.target, rel.column, child_exists.clone()));
+        if !inner.is_empty() {
+            // The child that matches must also be one whose own joins exist.
+            child_exists.push(Expr::And(inner));
+            any.push(semi_join(pk, rel.target, rel.column, child_exists));
+        }
     }
+    Ok((!any.is_empty()).then_some(Expr::Or(any)))
+}
+
+/// `containsExactly`, as graphene-sqlalchemy's docs define it (the original only raises
+/// NotImplementedError): the parent's related rows are exactly those the entries match —
+/// every entry matches at least one related row, and every related row matches an entry.
+fn contains_exactly(table: TableId, r: usize, entries: &[Input]) -> Result<Expr, String> {
+    let rel = &TABLES[table].relationships[r];
+    let (pk, child_pk) = (TABLES[table].pk, TABLES[rel.target].pk);
+    // The children an entry matches, each with what the entry's own joins require.
+    let mut matching = Vec::new();
+    for entry in entries {
+        let mut filter = Vec::new();
+        let inner = clauses(rel.target, entry, &mut filter)?;
+        filter.extend(inner);
+        matching.push(filter);
+    }
+    let mut unmatched = vec![Expr::Not(Box::new(Expr::IsNull(rel.column)))];
+    if !matching.is_empty() {
+        let any = matching.iter().map(|m| semi_join(child_pk, rel.target, child_pk, m.clone()));
+        unmatched.push(Expr::Not(Box::new(Expr::Or(any.collect()))));
+    }
+    let mut all = vec![Expr::Not(Box::new(semi_join(pk, rel.target, rel.column, unmatched)))];
+    all.extend(matching.into_iter().map(|m| semi_join(pk, rel.target, rel.column, m)));
     Ok(Expr::And(all))
 }
 
@@ -188,7 +189,7 @@ fn check_sizes(filter: &Input, limits: &Limits) -> Result<(), String> {
 
 const NONE_OPERATORS: &str = "Only '=', '!=', 'is_()', 'is_not()', 'is_distinct_from()', 'is_not_distinct_from()' operators can be used with None/True/False";
 
-fn column_clauses(col: Col, pk: bool, ops: &Input) -> Result<Vec<Expr>, String> {
+fn column_clauses(col: usize, pk: bool, ops: &Input) -> Result<Vec<Expr>, String> {
     let Input::Object(ops) = ops else {
         return Err("'NoneType' object has no attribute 'items'".into());
     };

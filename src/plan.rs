@@ -29,8 +29,9 @@ pub struct FieldPlan<'s> {
     pub def: &'s Field,
     /// Coerced arguments, or the field error coercion raised.
     pub args: Result<Args, GraphQLError>,
-    /// Where the (first) field node is, for errors.
-    pub pos: Pos,
+    /// Where every field node merged into this one is, in collection order: a field error
+    /// names them all, as graphql-core's does.
+    pub locations: Vec<Pos>,
     pub sub: Sub<'s>,
 }
 
@@ -206,6 +207,7 @@ impl<'s, 'd> Planner<'s, 'd> {
             }
             _ => Sub::Leaf,
         };
-        Some(FieldPlan { key: Rc::from(key), def, args, pos: first.pos, sub })
+        let locations = nodes.iter().map(|n| n.pos).collect();
+        Some(FieldPlan { key: Rc::from(key), def, args, locations, sub })
     }
 }

@@ -1,8 +1,9 @@
 //! A small SELECT builder: statements as data, rendered to `(text, params)`.
 //!
-//! It knows no GraphQL. Identifiers come only from the model's static names and from
-//! aliases this file makes itself; every value is a bound parameter. The shapes mirror
-//! the SQL SQLAlchemy emits for the original, so SQLite plans and orders rows the same way.
+//! It knows no GraphQL. Identifiers come only from the model and are always quoted; every
+//! value is a bound parameter. A filter through a relationship is an uncorrelated
+//! `IN (SELECT …)` semi-join rather than a join: SQLite runs each subquery once, so a filter
+//! costs one scan per level instead of multiplying by the fan-out of every level.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -20,16 +21,30 @@ pub enum Param {
 
 /// A set of a table's columns, by index. Columns outside the set are selected as NULL, so
 /// rows keep the model's layout but SQLite never reads what the query does not need.
-pub type Columns = u64;
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Columns(Vec<u64>);
 
-pub const ALL_COLUMNS: Columns = Columns::MAX;
+impl Columns {
+    /// Every column of a table of `n` columns.
+    pub fn all(n: usize) -> Columns {
+        let mut c = Columns::default();
+        for i in 0..n {
+            c.insert(i);
+        }
+        c
+    }
 
-/// A column of a table occurrence in the FROM clause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Col {
-    /// Index into `Select::sources`.
-    pub source: usize,
-    pub column: usize,
+    pub fn insert(&mut self, column: usize) {
+        let word = column / 64;
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << (column % 64);
+    }
+
+    pub fn contains(&self, column: usize) -> bool {
+        self.0.get(column / 64).is_some_and(|w| w & (1 << (column % 64)) != 0)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,184 +56,88 @@ pub enum CmpOp {
     Lte,
 }
 
+/// A condition on one row of the table of the select (or subquery) it belongs to; columns
+/// are indexes into that table's columns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     True,
     False,
-    Cmp(Col, CmpOp, Param),
-    IsNull(Col),
-    In(Col, Vec<Param>),
-    NotIn(Col, Vec<Param>),
-    Like(Col, Param),
-    NotLike(Col, Param),
+    Cmp(usize, CmpOp, Param),
+    IsNull(usize),
+    In(usize, Vec<Param>),
+    NotIn(usize, Vec<Param>),
+    Like(usize, Param),
+    NotLike(usize, Param),
     /// `lower(col) LIKE lower(?)`, SQLAlchemy's `ilike` on SQLite.
-    ILike(Col, Param),
+    ILike(usize, Param),
     Not(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
-    /// `EXISTS (SELECT 1 …)` over a subquery, which may refer to this select's columns.
-    Exists(Box<Select>),
-    /// A column of this select equal to a column of the select enclosing it.
-    Correlate {
-        inner: Col,
-        outer: Col,
-    },
+    /// `(columns…) IN (SELECT …)`: the row's columns are among a subquery's rows. The
+    /// subquery never refers to the row, so SQLite evaluates it once.
+    InQuery(Vec<usize>, Box<SubQuery>),
 }
 
-/// A table occurrence: the root table or an inner join on `left = right`.
+/// `SELECT <select columns> FROM table WHERE <filter>`, inside an `Expr::InQuery`.
 #[derive(Debug, Clone, PartialEq)]
-struct Source {
-    table: TableId,
-    on: Option<(Col, Col)>,
+pub struct SubQuery {
+    pub table: TableId,
+    pub select: Vec<usize>,
+    pub filter: Vec<Expr>,
 }
 
-/// One SELECT over a root table with inner joins, a WHERE of ANDed clauses, ORDER BY and
-/// LIMIT/OFFSET. The selected columns are always all of the root table's, in model order.
+/// One SELECT over a table: a WHERE of ANDed clauses, ORDER BY and LIMIT/OFFSET.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Select {
-    /// 0 for a statement; n for a subquery nested n deep (its aliases carry the depth).
-    depth: usize,
-    sources: Vec<Source>,
+    pub table: TableId,
     pub filter: Vec<Expr>,
-    pub distinct: bool,
-    pub order: Vec<(Col, bool)>,
-    /// The root table's columns to select.
+    /// Columns to order by, descending when true.
+    pub order: Vec<(usize, bool)>,
+    /// The columns to select (the others come back as NULL).
     pub columns: Columns,
 }
 
-impl Select {
-    pub fn from(table: TableId) -> Self {
-        Self::nested(table, 0)
-    }
+/// `"name"`, with any `"` inside doubled: any table or column name is safe in SQL text.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
 
-    /// A subquery of a select at `depth - 1`.
-    pub fn nested(table: TableId, depth: usize) -> Self {
-        Select {
-            depth,
-            sources: vec![Source { table, on: None }],
-            filter: Vec::new(),
-            distinct: false,
-            order: Vec::new(),
-            columns: ALL_COLUMNS,
+/// How a table is named in the statement being written: the root by its own name, each
+/// subquery by an alias of its depth (`s1`, `s2`, …), which no outer reference can see.
+#[derive(Clone, Copy)]
+struct Scope {
+    table: TableId,
+    depth: usize,
+}
+
+impl Scope {
+    fn alias(self) -> String {
+        match self.depth {
+            0 => ident(TABLES[self.table].name),
+            d => format!("s{d}"),
         }
     }
 
-    pub fn depth(&self) -> usize {
-        self.depth
+    fn col(self, column: usize, out: &mut String) {
+        let name = ident(TABLES[self.table].columns[column].name);
+        let _ = write!(out, "{}.{name}", self.alias());
     }
 
-    pub fn table_of(&self, source: usize) -> TableId {
-        self.sources[source].table
-    }
-
-    /// Adds `JOIN table AS alias ON left = table.column` and returns the new source.
-    pub fn join(&mut self, table: TableId, left: Col, column: usize) -> usize {
-        let source = self.sources.len();
-        self.sources.push(Source { table, on: Some((left, Col { source, column })) });
-        source
-    }
-
-    fn alias(&self, source: usize) -> String {
-        let table = TABLES[self.sources[source].table].name;
+    fn from(self, out: &mut String) {
+        let _ = write!(out, " FROM {}", ident(TABLES[self.table].name));
         if self.depth > 0 {
-            return format!("{table}_q{}_{source}", self.depth);
-        }
-        if source == 0 {
-            return table.to_string();
-        }
-        let n = self.sources[..=source]
-            .iter()
-            .filter(|s| s.table == self.sources[source].table)
-            .count();
-        format!("{table}_{}", n - usize::from(self.sources[0].table == self.sources[source].table))
-    }
-
-    fn col(&self, c: Col, out: &mut String) {
-        let _ = write!(
-            out,
-            "{}.{}",
-            self.alias(c.source),
-            TABLES[self.sources[c.source].table].columns[c.column].name
-        );
-    }
-
-    fn from_clause(&self, out: &mut String) {
-        let root = TABLES[self.sources[0].table].name;
-        let _ = write!(out, " FROM {root}");
-        if self.depth > 0 {
-            let _ = write!(out, " AS {}", self.alias(0));
-        }
-        for (i, s) in self.sources.iter().enumerate().skip(1) {
-            let _ = write!(out, " JOIN {} AS {} ON ", TABLES[s.table].name, self.alias(i));
-            if let Some((left, right)) = s.on {
-                self.col(right, out);
-                out.push_str(" = ");
-                self.col(left, out);
-            }
+            let _ = write!(out, " AS {}", self.alias());
         }
     }
 
-    fn where_clause(&self, out: &mut String, params: &mut Vec<Param>, outer: Option<&Select>) {
-        if self.filter.is_empty() {
-            return;
-        }
-        out.push_str(" WHERE ");
-        for (i, e) in self.filter.iter().enumerate() {
-            if i > 0 {
-                out.push_str(" AND ");
-            }
-            self.expr(e, out, params, outer);
+    fn filter(self, filter: &[Expr], out: &mut String, params: &mut Vec<Param>) {
+        for (i, e) in filter.iter().enumerate() {
+            out.push_str(if i == 0 { " WHERE " } else { " AND " });
+            self.expr(e, out, params);
         }
     }
 
-    fn columns(&self, out: &mut String) {
-        for i in 0..TABLES[self.sources[0].table].columns.len() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            if self.columns & (1 << i) == 0 {
-                out.push_str("NULL");
-                continue;
-            }
-            self.col(Col { source: 0, column: i }, out);
-        }
-    }
-
-    /// `SELECT count(*)` of the rows this select returns.
-    pub fn count(&self) -> (String, Vec<Param>) {
-        let (inner, params) = self.rows(None);
-        (format!("SELECT count(*) FROM ({inner})"), params)
-    }
-
-    /// The rows, ordered, with an optional `(limit, offset)`.
-    pub fn rows(&self, page: Option<(usize, usize)>) -> (String, Vec<Param>) {
-        let mut out = String::from("SELECT ");
-        let mut params = Vec::new();
-        if self.distinct {
-            out.push_str("DISTINCT ");
-        }
-        self.columns(&mut out);
-        self.from_clause(&mut out);
-        self.where_clause(&mut out, &mut params, None);
-        if !self.order.is_empty() {
-            out.push_str(" ORDER BY ");
-            for (i, (c, desc)) in self.order.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                self.col(*c, &mut out);
-                out.push_str(if *desc { " DESC" } else { " ASC" });
-            }
-        }
-        if let Some((limit, offset)) = page {
-            out.push_str(" LIMIT ? OFFSET ?");
-            params.push(Param::Int(limit as i64));
-            params.push(Param::Int(offset as i64));
-        }
-        (out, params)
-    }
-
-    fn expr(&self, e: &Expr, out: &mut String, params: &mut Vec<Param>, outer: Option<&Select>) {
+    fn expr(self, e: &Expr, out: &mut String, params: &mut Vec<Param>) {
         match e {
             Expr::True => out.push_str("1 = 1"),
             Expr::False => out.push_str("1 != 1"),
@@ -259,7 +178,7 @@ impl Select {
             }
             Expr::Not(inner) => {
                 out.push_str("NOT (");
-                self.expr(inner, out, params, outer);
+                self.expr(inner, out, params);
                 out.push(')');
             }
             Expr::And(items) | Expr::Or(items) => {
@@ -269,25 +188,81 @@ impl Select {
                     if i > 0 {
                         out.push_str(sep);
                     }
-                    self.expr(x, out, params, outer);
+                    self.expr(x, out, params);
                 }
                 out.push(')');
             }
-            Expr::Exists(sub) => {
-                out.push_str("EXISTS (SELECT 1");
-                sub.from_clause(out);
-                sub.where_clause(out, params, Some(self));
-                out.push(')');
-            }
-            Expr::Correlate { inner, outer: outer_col } => {
-                self.col(*inner, out);
-                out.push_str(" = ");
-                match outer {
-                    Some(o) => o.col(*outer_col, out),
-                    None => out.push_str("NULL"),
-                }
-            }
+            Expr::InQuery(columns, sub) => self.in_query(columns, sub, out, params),
         }
+    }
+
+    fn in_query(
+        self,
+        columns: &[usize],
+        sub: &SubQuery,
+        out: &mut String,
+        params: &mut Vec<Param>,
+    ) {
+        let inner = Scope { table: sub.table, depth: self.depth + 1 };
+        // One column, or a row value `(a, b)` against a subquery of as many columns.
+        let row = columns.len() != 1;
+        out.push_str(if row { "(" } else { "" });
+        self.col_list(columns, out);
+        out.push_str(if row { ") IN (SELECT " } else { " IN (SELECT " });
+        inner.col_list(&sub.select, out);
+        inner.from(out);
+        inner.filter(&sub.filter, out, params);
+        out.push(')');
+    }
+
+    fn col_list(self, columns: &[usize], out: &mut String) {
+        for (i, c) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.col(*c, out);
+        }
+    }
+}
+
+impl Select {
+    pub fn from(table: TableId) -> Self {
+        let columns = Columns::all(TABLES[table].columns.len());
+        Select { table, filter: Vec::new(), order: Vec::new(), columns }
+    }
+
+    fn scope(&self) -> Scope {
+        Scope { table: self.table, depth: 0 }
+    }
+
+    /// `SELECT count(*)` of the rows this select returns.
+    pub fn count(&self) -> (String, Vec<Param>) {
+        let mut out = String::from("SELECT count(*)");
+        let mut params = Vec::new();
+        self.scope().from(&mut out);
+        self.scope().filter(&self.filter, &mut out, &mut params);
+        (out, params)
+    }
+
+    /// The rows, ordered, with an optional `(limit, offset)`.
+    pub fn rows(&self, page: Option<(usize, usize)>) -> (String, Vec<Param>) {
+        let scope = self.scope();
+        let mut out = String::from("SELECT ");
+        out.push_str(&column_list(self.table, &scope.alias(), &self.columns));
+        let mut params = Vec::new();
+        scope.from(&mut out);
+        scope.filter(&self.filter, &mut out, &mut params);
+        for (i, (c, desc)) in self.order.iter().enumerate() {
+            out.push_str(if i == 0 { " ORDER BY " } else { ", " });
+            scope.col(*c, &mut out);
+            out.push_str(if *desc { " DESC" } else { " ASC" });
+        }
+        if let Some((limit, offset)) = page {
+            out.push_str(" LIMIT ? OFFSET ?");
+            params.push(Param::Int(limit as i64));
+            params.push(Param::Int(offset as i64));
+        }
+        (out, params)
     }
 }
 
@@ -296,7 +271,7 @@ fn memo(
     kind: u8,
     table: TableId,
     column: usize,
-    columns: Columns,
+    columns: &Columns,
     build: impl FnOnce() -> String,
 ) -> &'static str {
     type Key = (u8, TableId, usize, Columns);
@@ -305,35 +280,33 @@ fn memo(
     let mut texts = texts.lock().unwrap_or_else(|e| e.into_inner());
     // A handful of texts per model, leaked once: they live as long as the process anyway.
     texts
-        .entry((kind, table, column, columns))
+        .entry((kind, table, column, columns.clone()))
         .or_insert_with(|| Box::leak(build().into_boxed_str()))
 }
 
 /// `SELECT <columns> FROM table WHERE table.key IN (<json list>)`: rows by key, one
 /// statement whatever the number of keys (the list is one JSON parameter).
-pub fn by_keys(table: TableId, key: usize, columns: Columns) -> &'static str {
+pub fn by_keys(table: TableId, key: usize, columns: &Columns) -> &'static str {
     memo(0, table, key, columns, || {
         let t = &TABLES[table];
+        let name = ident(t.name);
         format!(
-            "SELECT {} FROM {} WHERE {}.{} IN (SELECT value FROM json_each(?))",
-            column_list(table, t.name, columns),
-            t.name,
-            t.name,
-            t.columns[key].name
+            "SELECT {} FROM {name} WHERE {name}.{} IN (SELECT value FROM json_each(?))",
+            column_list(table, &name, columns),
+            ident(t.columns[key].name)
         )
     })
 }
 
 /// `SELECT <columns> FROM table WHERE table.pk = ?`, for `node(id:)`.
-pub fn by_pk(table: TableId, columns: Columns) -> &'static str {
+pub fn by_pk(table: TableId, columns: &Columns) -> &'static str {
     memo(1, table, 0, columns, || {
         let t = &TABLES[table];
+        let name = ident(t.name);
         format!(
-            "SELECT {} FROM {} WHERE {}.{} = ?",
-            column_list(table, t.name, columns),
-            t.name,
-            t.name,
-            t.pk_name()
+            "SELECT {} FROM {name} WHERE {name}.{} = ?",
+            column_list(table, &name, columns),
+            ident(t.pk_name())
         )
     })
 }
@@ -342,24 +315,25 @@ pub fn by_pk(table: TableId, columns: Columns) -> &'static str {
 /// the order the original's lazy loads return them in. The caller stops reading once every
 /// parent has the rows its page needs, so on a table without an index on the foreign key
 /// one scan serves every parent, and stops early.
-pub fn children(child: TableId, fk: usize, columns: Columns) -> &'static str {
+pub fn children(child: TableId, fk: usize, columns: &Columns) -> &'static str {
     memo(2, child, fk, columns, || {
         let t = &TABLES[child];
+        let name = ident(t.name);
         format!(
             "SELECT {cols} FROM {name} WHERE {name}.{fk} IN (SELECT value FROM json_each(?)) ORDER BY {name}.{pk}",
-            cols = column_list(child, t.name, columns),
-            name = t.name,
-            pk = t.pk_name(),
-            fk = t.columns[fk].name,
+            cols = column_list(child, &name, columns),
+            pk = ident(t.pk_name()),
+            fk = ident(t.columns[fk].name),
         )
     })
 }
 
-fn column_list(table: TableId, alias: &str, columns: Columns) -> String {
+fn column_list(table: TableId, alias: &str, columns: &Columns) -> String {
     let cols = TABLES[table].columns.iter().enumerate();
     let list: Vec<String> = cols
-        .map(|(i, c)| {
-            if columns & (1 << i) == 0 { "NULL".to_string() } else { format!("{alias}.{}", c.name) }
+        .map(|(i, c)| match columns.contains(i) {
+            true => format!("{alias}.{}", ident(c.name)),
+            false => "NULL".to_string(),
         })
         .collect();
     list.join(", ")
@@ -371,54 +345,57 @@ mod tests {
     use crate::model::{DEPARTMENT, EMPLOYEE};
 
     #[test]
-    fn renders_joins_filters_and_pages() {
+    fn renders_semi_joins_filters_and_pages() {
         let mut s = Select::from(EMPLOYEE);
-        let d = s.join(DEPARTMENT, Col { source: 0, column: 3 }, 0);
-        s.filter.push(Expr::Cmp(
-            Col { source: d, column: 1 },
-            CmpOp::Eq,
-            Param::Text("Engineering".into()),
-        ));
-        s.filter.push(Expr::Not(Box::new(Expr::IsNull(Col { source: 0, column: 1 }))));
-        s.order.push((Col { source: 0, column: 1 }, false));
+        let named = Expr::Cmp(1, CmpOp::Eq, Param::Text("Engineering".into()));
+        let sub = SubQuery { table: DEPARTMENT, select: vec![0], filter: vec![named] };
+        s.filter.push(Expr::InQuery(vec![3], Box::new(sub)));
+        s.filter.push(Expr::Not(Box::new(Expr::IsNull(1))));
+        s.order.push((1, false));
         let (text, params) = s.rows(Some((10, 5)));
         assert_eq!(
             text,
-            "SELECT employee.id, employee.name, employee.hired_on, employee.department_id, employee.role_id \
-             FROM employee JOIN department AS department_1 ON department_1.id = employee.department_id \
-             WHERE department_1.name = ? AND NOT (employee.name IS NULL) ORDER BY employee.name ASC LIMIT ? OFFSET ?"
+            "SELECT \"employee\".\"id\", \"employee\".\"name\", \"employee\".\"hired_on\", \
+             \"employee\".\"department_id\", \"employee\".\"role_id\" FROM \"employee\" \
+             WHERE \"employee\".\"department_id\" IN (SELECT s1.\"id\" FROM \"department\" AS s1 \
+             WHERE s1.\"name\" = ?) AND NOT (\"employee\".\"name\" IS NULL) \
+             ORDER BY \"employee\".\"name\" ASC LIMIT ? OFFSET ?"
         );
         assert_eq!(params, [Param::Text("Engineering".into()), Param::Int(10), Param::Int(5)]);
     }
 
     #[test]
-    fn subqueries_correlate_with_their_enclosing_select() {
+    fn nested_subqueries_get_their_own_aliases_and_row_values() {
+        let inner = SubQuery { table: EMPLOYEE, select: vec![3], filter: vec![] };
+        let outer = SubQuery {
+            table: DEPARTMENT,
+            select: vec![0, 1],
+            filter: vec![Expr::InQuery(vec![0], Box::new(inner))],
+        };
         let mut s = Select::from(DEPARTMENT);
-        let mut sub = Select::nested(EMPLOYEE, 1);
-        sub.filter.push(Expr::Correlate {
-            inner: Col { source: 0, column: 3 },
-            outer: Col { source: 0, column: 0 },
-        });
-        sub.filter.push(Expr::Cmp(
-            Col { source: 0, column: 1 },
-            CmpOp::Eq,
-            Param::Text("Roy".into()),
-        ));
-        s.filter.push(Expr::Not(Box::new(Expr::Exists(Box::new(sub)))));
-        let (text, _) = s.rows(None);
-        assert!(text.ends_with(
-            "WHERE NOT (EXISTS (SELECT 1 FROM employee AS employee_q1_0 WHERE employee_q1_0.department_id = department.id AND employee_q1_0.name = ?))"
-        ), "{text}");
+        s.filter.push(Expr::InQuery(vec![0, 1], Box::new(outer)));
+        let (text, _) = s.count();
+        assert_eq!(
+            text,
+            "SELECT count(*) FROM \"department\" WHERE (\"department\".\"id\", \"department\".\"name\") \
+             IN (SELECT s1.\"id\", s1.\"name\" FROM \"department\" AS s1 WHERE s1.\"id\" IN \
+             (SELECT s2.\"department_id\" FROM \"employee\" AS s2))"
+        );
     }
 
     #[test]
-    fn self_joins_get_numbered_aliases() {
-        let mut s = Select::from(DEPARTMENT);
-        let e1 = s.join(EMPLOYEE, Col { source: 0, column: 0 }, 3);
-        let e2 = s.join(EMPLOYEE, Col { source: 0, column: 0 }, 3);
-        assert_eq!(
-            (s.alias(e1), s.alias(e2)),
-            ("employee_1".to_string(), "employee_2".to_string())
-        );
+    fn identifiers_are_quoted_whatever_they_hold() {
+        assert_eq!(ident("name"), "\"name\"");
+        assert_eq!(ident("we\"ird name"), "\"we\"\"ird name\"");
+    }
+
+    #[test]
+    fn column_sets_hold_any_number_of_columns() {
+        let mut c = Columns::default();
+        c.insert(3);
+        c.insert(130);
+        assert!(c.contains(3) && c.contains(130));
+        assert!(!c.contains(4) && !c.contains(64) && !c.contains(1000));
+        assert!(Columns::all(65).contains(64));
     }
 }

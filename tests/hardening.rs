@@ -164,17 +164,19 @@ fn sigterm_lets_the_request_in_flight_finish() {
         .trim_end_matches("/graphql")
         .parse()
         .expect("addr");
-    let slow = format!(
-        "{{ allDepartments(filter: {}) {{ edges {{ node {{ name }} }} }} }}",
-        common::slow_filter(8)
-    );
-    let client = std::thread::spawn(move || post_json(addr, &json!({ "query": slow })));
-    std::thread::sleep(Duration::from_millis(100));
+    // A writer's lock keeps the request waiting inside SQLite while the signal arrives.
+    let writer = rusqlite::Connection::open(&db).expect("open");
+    writer.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    let q = "{ allDepartments { edges { node { name } } } }";
+    let client = std::thread::spawn(move || post_json(addr, &json!({ "query": q })));
+    std::thread::sleep(Duration::from_millis(200));
     let pid = child.id().to_string();
     std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    std::thread::sleep(Duration::from_millis(200));
+    writer.execute_batch("COMMIT").expect("unlock");
     let r = client.join().expect("client");
     assert_eq!(r.status, 200, "the request in flight was answered");
-    assert_eq!(r.json()["data"]["allDepartments"]["edges"].as_array().map(Vec::len), Some(3));
+    assert_eq!(r.json()["data"]["allDepartments"]["edges"].as_array().map(Vec::len), Some(4));
     let status = child.wait().expect("wait");
     assert!(status.success(), "clean exit: {status:?}");
     assert!(TcpStream::connect(addr).is_err(), "no longer listening");
@@ -187,18 +189,18 @@ fn blocked_requests(
     addr: std::net::SocketAddr,
     n: usize,
 ) -> Vec<std::thread::JoinHandle<Value>> {
-    let (running, waiting) = (app.load.running(), app.load.waiting());
-    let handles = (0..n)
-        .map(|_| {
-            std::thread::spawn(move || {
+    (1..=n)
+        .map(|i| {
+            let handle = std::thread::spawn(move || {
                 post_json(addr, &json!({ "query": "{ allRoles { edges { cursor } } }" })).json()
-            })
+            });
+            // One at a time, so each finds the pool as the one before left it.
+            common::wait_until("the server holds the slow requests", || {
+                app.load.running() + app.load.waiting() == i
+            });
+            handle
         })
-        .collect();
-    common::wait_until("the server holds the slow requests", || {
-        app.load.running() + app.load.waiting() == running + waiting + n
-    });
-    handles
+        .collect()
 }
 
 fn server(db: &std::path::Path, limits: &[(&str, u64)]) -> (Arc<App>, std::net::SocketAddr) {

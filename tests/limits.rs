@@ -4,7 +4,9 @@
 mod common;
 
 use common::{post_json, request};
+use relaylite::db::{DbConfig, statements_run};
 use relaylite::limits::Limits;
+use relaylite::{App, Outcome, Request};
 use serde_json::{Value, json};
 
 fn strict() -> Limits {
@@ -14,14 +16,13 @@ fn strict() -> Limits {
         ("--max-query", 2048),
         ("--max-tokens", 200),
         ("--max-depth", 6),
-        ("--max-aliases", 3),
-        ("--max-root-fields", 3),
+        ("--max-statements", 3),
         ("--max-nodes", 10),
-        ("--max-page", 5),
+        ("--max-values", 60),
         ("--max-list", 4),
         ("--max-like", 8),
     ] {
-        assert!(l.set(flag, value));
+        assert!(l.set(flag, value), "{flag}");
     }
     l
 }
@@ -34,6 +35,10 @@ fn query(addr: std::net::SocketAddr, q: &str) -> (u16, Value) {
     let r = post_json(addr, &json!({ "query": q }));
     assert_ne!(r.status, 500, "{q}");
     (r.status, r.json())
+}
+
+fn edges(body: &Value, field: &str) -> Option<usize> {
+    body["data"][field]["edges"].as_array().map(Vec::len)
 }
 
 #[test]
@@ -54,8 +59,6 @@ fn document_limits_refuse_before_execution() {
         (format!("{{ __typename }} # {}", "x".repeat(3000)), "--max-query"),
         (format!("{{ {} }}", "a ".repeat(300)), "Document contains more than 200 tokens. Parsing aborted."),
         ("{ allEmployees { edges { node { department { employees { edges { node { name } } } } } } } }".into(), "--max-depth"),
-        ("{ a: __typename b: __typename c: __typename d: __typename }".into(), "--max-aliases"),
-        ("{ __typename ... on Query { __typename } allRoles(first: 1) { edges { cursor } } node(id: \"x\") { id } }".into(), "--max-root-fields"),
     ];
     for (q, expected) in cases {
         let (status, body) = query(addr, &q);
@@ -68,37 +71,75 @@ fn document_limits_refuse_before_execution() {
 #[test]
 fn execution_limits_name_their_flag() {
     let addr = common::start_server_with(&common::fixture_db("limits-exec"), strict());
-    let (_, body) = query(addr, "{ allEmployees { edges { node { id } } } }");
-    assert_eq!(body["data"], Value::Null);
-    assert!(message(&body).contains("--max-nodes"), "{body}");
-    let (_, body) = query(addr, "{ allEmployees(first: 6) { edges { node { id } } } }");
-    assert_eq!(body["data"]["allEmployees"], Value::Null);
-    assert!(message(&body).contains("--max-page"), "{body}");
-    let (_, body) = query(
-        addr,
-        r#"{ allEmployees(first: 5, filter: {id: {in: [1, 2, 3, 4, 5]}}) { edges { cursor } } }"#,
-    );
-    assert!(message(&body).contains("--max-list"), "{body}");
-    let (_, body) = query(
-        addr,
-        r#"{ allEmployees(first: 5, filter: {name: {like: "%123456789%"}}) { edges { cursor } } }"#,
-    );
-    assert!(message(&body).contains("--max-like"), "{body}");
+    let cases = [
+        ("{ allEmployees { edges { node { id } } } }", "--max-nodes"),
+        (
+            "{ a: allRoles(first: 1) { edges { cursor } } b: allRoles(first: 1) { edges { cursor } } c: allRoles(first: 1) { edges { cursor } } d: allRoles(first: 1) { edges { cursor } } }",
+            "--max-statements",
+        ),
+        (
+            "{ allEmployees(first: 3) { edges { node { department { name } role { name } } } } allRoles(first: 1, last: 1) { edges { cursor } } }",
+            "--max-statements",
+        ),
+        (
+            "{ allRoles(first: 4) { edges { node { a: name b: name c: name d: name e: name f: name g: name h: name i: name j: name k: name l: name m: name n: name o: name } } } }",
+            "--max-values",
+        ),
+        (
+            r#"{ allEmployees(first: 5, filter: {id: {in: [1, 2, 3, 4, 5]}}) { edges { cursor } } }"#,
+            "--max-list",
+        ),
+        (
+            r#"{ allEmployees(first: 5, filter: {name: {like: "%123456789%"}}) { edges { cursor } } }"#,
+            "--max-like",
+        ),
+    ];
+    for (q, flag) in cases {
+        let (status, body) = query(addr, q);
+        assert_eq!(status, 200, "{flag}");
+        assert!(message(&body).contains(flag), "{flag}: {body}");
+    }
     let (_, body) = query(addr, "{ allEmployees(first: 5) { edges { node { name } } } }");
-    assert_eq!(body["data"]["allEmployees"]["edges"].as_array().map(Vec::len), Some(5), "{body}");
+    assert_eq!(edges(&body, "allEmployees"), Some(5), "{body}");
 }
 
 #[test]
-fn a_hundred_thousand_item_in_list_is_a_clean_error_under_the_defaults() {
+fn many_aliases_of_a_connection_are_refused_before_any_statement_runs() {
+    let app = App::new(DbConfig { path: common::bench_db(), log_sql: false });
+    let aliases: Vec<String> = (0..10_000)
+        .map(|i| {
+            format!(
+                "a{i}: allEmployees(filter: {{name: {{like: \"%zz%\"}}}}) {{ edges {{ cursor }} }}"
+            )
+        })
+        .collect();
+    let q = format!("{{ {} }}", aliases.join(" "));
+    let mut limits = Limits::default();
+    limits.set("--max-tokens", 1_000_000);
+    let app = App { limits, ..app };
+    let before = statements_run();
+    let outcome = relaylite::run(&app, &Request { query: Some(q), ..Request::default() });
+    let Outcome::Executed { data, errors } = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert!(matches!(data, relaylite::json::Value::Null));
+    assert!(errors[0].message.contains("--max-statements"), "{errors:?}");
+    assert_eq!(statements_run(), before, "refused before running any");
+}
+
+#[test]
+fn a_huge_in_list_is_a_clean_error_under_the_defaults() {
     let addr = common::start_server(&common::fixture_db("limits-list"));
-    let items: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
-    let q = format!(
-        "{{ allEmployees(filter: {{id: {{in: [{}]}}}}) {{ edges {{ cursor }} }} }}",
-        items.join(",")
+    let items: Vec<i64> = (0..100_001).collect();
+    let r = post_json(
+        addr,
+        &json!({
+            "query": "query ($ids: [ID]) { allEmployees(filter: {id: {in: $ids}}) { edges { cursor } } }",
+            "variables": { "ids": items },
+        }),
     );
-    let (status, body) = query(addr, &q);
-    assert_eq!(status, 200);
-    assert!(message(&body).contains("exceeds the limit"), "{}", message(&body));
+    assert_eq!(r.status, 200);
+    assert!(message(&r.json()).contains("--max-list"), "{}", message(&r.json()));
 }
 
 #[test]
@@ -112,27 +153,52 @@ fn defaults_keep_ordinary_answers_including_introspection() {
     let r =
         post_json(addr, &json!({ "query": intro["query"], "operationName": "IntrospectionQuery" }));
     assert_eq!(r.json(), intro["response"]);
+    // The "everything" page relay clients send, forwards and backwards.
+    for arg in ["first", "last"] {
+        let q = format!("{{ allRoles({arg}: 2147483647) {{ edges {{ node {{ name }} }} }} }}");
+        let (_, body) = query(addr, &q);
+        assert_eq!(edges(&body, "allRoles"), Some(4), "{arg}: {body}");
+        let q = format!(
+            "{{ allDepartments {{ edges {{ node {{ employees({arg}: 2147483647) {{ edges {{ cursor }} }} }} }} }} }}"
+        );
+        let (_, body) = query(addr, &q);
+        assert_eq!(body.get("errors"), None, "{arg}: {body}");
+    }
+    // A fragment reused under many aliases: 300 aliases, 2,400 fields once expanded.
+    let aliases: Vec<String> = (0..300)
+        .map(|i| format!("e{i}: allEmployees(first: 1) {{ edges {{ node {{ ...F }} }} }}"))
+        .collect();
+    let q = format!(
+        "{{ {} }} fragment F on Employee {{ id name hiredOn departmentId roleId department {{ name }} role {{ name }} }}",
+        aliases.join(" ")
+    );
+    let (_, body) = query(addr, &q);
+    assert_eq!(body.get("errors"), None, "{}", message(&body));
+    assert_eq!(body["data"]["e299"]["edges"][0]["node"]["role"]["name"], "engineer");
 }
 
 #[test]
 fn a_slow_query_is_stopped_inside_sqlite() {
     let mut limits = Limits::default();
     limits.set("--timeout-ms", 50);
-    let addr = common::start_server_with(&common::fixture_db("limits-time"), limits);
-    let q = format!(
-        "{{ allDepartments(filter: {}) {{ edges {{ node {{ name }} }} }} }}",
-        common::slow_filter(9)
-    );
-    let started = std::time::Instant::now();
-    let (status, body) = query(addr, &q);
+    let addr = common::start_server_with(&common::bench_db(), limits);
+    // Each alias scans the employees six times over; together they take seconds.
+    let slow: Vec<String> = (0..60)
+        .map(|i| {
+            format!(
+                "a{i}: allEmployees(filter: {}) {{ edges {{ cursor }} }}",
+                common::deep_filter(6 + i % 2)
+            )
+        })
+        .collect();
+    let (status, body) = query(addr, &format!("{{ {} }}", slow.join(" ")));
     assert_eq!(status, 200);
     assert_eq!(body["data"], Value::Null, "{body}");
     assert!(message(&body).contains("--timeout-ms"), "{body}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "stopped promptly");
     let (_, body) = query(addr, "{ allRoles { edges { node { name } } } }");
     assert_eq!(
         body["data"]["allRoles"]["edges"].as_array().map(Vec::len),
-        Some(4),
+        Some(50),
         "the next request runs: {body}"
     );
 }

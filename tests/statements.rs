@@ -1,21 +1,10 @@
 //! SQL statements per query depend on the query's shape, never on page sizes or row counts
 //! (the bench database: 20 departments, 50 roles, 20,000 employees).
 
+mod common;
+
 use relaylite::db::{DbConfig, statements_run};
 use relaylite::{App, Outcome, Request};
-
-fn bench_db() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("relaylite-statements-{}", std::process::id()));
-    let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join("bench.sqlite3");
-    if !path.exists() {
-        let sql =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/bench.sql"))
-                .expect("bench.sql");
-        rusqlite::Connection::open(&path).and_then(|c| c.execute_batch(&sql)).expect("bench db");
-    }
-    path
-}
 
 /// Runs `query` and returns how many statements it took; fails on any error.
 fn statements(app: &App, query: &str) -> u64 {
@@ -37,7 +26,7 @@ fn bench_query(name: &str) -> String {
 
 #[test]
 fn benchmark_queries_take_at_most_four_statements_whatever_the_page_size() {
-    let app = App::new(DbConfig { path: bench_db(), log_sql: false });
+    let app = App::new(DbConfig { path: common::bench_db(), log_sql: false });
     let q1 = bench_query("q1");
     let q3 = bench_query("q3");
     assert_eq!(statements(&app, &q1), 3, "Q1: page, departments, roles");

@@ -159,16 +159,30 @@ pub fn wait_until(what: &str, ready: impl Fn() -> bool) {
     }
 }
 
-/// A filter whose joins multiply: each level joins employees again through a relationship
-/// (on the fixture, 8 levels take a few hundred milliseconds, 9 over a second).
-pub fn slow_filter(levels: usize) -> String {
-    let mut inner = String::from("{name: {like: \"%\"}}");
-    for i in 0..levels {
-        inner = if i % 2 == 0 {
-            format!("{{role: {{roles: {{contains: [{inner}]}}}}}}")
-        } else {
-            format!("{{department: {{employees: {{contains: [{inner}]}}}}}}")
-        };
+/// The benchmark database (20 departments, 50 roles, 20,000 employees), built once per
+/// test process.
+pub fn bench_db() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("relaylite-bench-{}", std::process::id()));
+    let path = dir.join("bench.sqlite3");
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let sql = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/bench.sql"),
+        )
+        .expect("bench.sql");
+        rusqlite::Connection::open(&path).and_then(|c| c.execute_batch(&sql)).expect("bench db");
+    });
+    path
+}
+
+/// A filter through relationships `levels` deep (department → employees → department → …),
+/// ending in a `like` that matches nothing on the benchmark database.
+pub fn deep_filter(levels: usize) -> String {
+    let mut inner = String::from("{name: {like: \"%zz%\"}}");
+    for _ in 0..levels {
+        inner = format!("{{department: {{employees: {{contains: [{inner}]}}}}}}");
     }
-    format!("{{employees: {{contains: [{inner}]}}}}")
+    inner
 }
