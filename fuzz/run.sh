@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs each fuzz target for SECONDS (default 600), seeded from the conformance corpus and
-# our cases. Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the stable toolchain.
+# our cases. Needs cargo-fuzz (`cargo install cargo-fuzz`). This machine has only the stable
+# toolchain, and libFuzzer's sanitizer flags are nightly-only: RUSTC_BOOTSTRAP=1 lets stable
+# accept them.
 #   fuzz/run.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -283,19 +283,17 @@ impl<'a> Executor<'a> {
         select.columns = needed(table, &node_plans(f));
         if let Some(Input::List(items)) = args.get("sort") {
             for item in items {
-                if let Input::Enum(name) = item {
-                    if let Some(order) = sort_key(table, name) {
+                if let Input::Enum(name) = item
+                    && let Some(order) = sort_key(table, name) {
                         select.order.push(order);
                     }
-                }
             }
         }
-        if let Some(filter_value @ Input::Object(_)) = args.get("filter") {
-            if let Err(msg) = filter::apply(&mut select, filter_value, self.limits) {
+        if let Some(filter_value @ Input::Object(_)) = args.get("filter")
+            && let Err(msg) = filter::apply(&mut select, filter_value, self.limits) {
                 self.error(path, f, msg);
                 return Value::Null;
             }
-        }
         let page = page_args(args);
         if let Err(msg) = page.check() {
             self.error(path, f, msg);
@@ -341,7 +339,7 @@ impl<'a> Executor<'a> {
             _ => 0,
         };
         let window = page.window(count);
-        if window.len() == 0 {
+        if window.is_empty() {
             return Ok((window, Vec::new()));
         }
         // Past the rows this request may still read, one more row is enough to notice.
@@ -593,7 +591,7 @@ impl<'a> Executor<'a> {
         keys: &[Option<i64>],
         page: &PageArgs,
         budget: u64,
-    ) -> Result<(Vec<(Window, Vec<Row>)>, usize), DbError> {
+    ) -> Result<(Vec<Page>, usize), DbError> {
         let mut distinct: Vec<i64> = keys.iter().flatten().copied().collect();
         distinct.sort_unstable();
         distinct.dedup();
@@ -649,6 +647,9 @@ impl<'a> Executor<'a> {
         Ok((pages, read as usize))
     }
 }
+
+/// A page of a connection: its window on the full list, and the rows it shows.
+type Page = (Window, Vec<Row>);
 
 /// Rows by primary key. Keys are integers the database produced, so a multiply is hash
 /// enough; SipHash's defence against chosen keys buys nothing here.
@@ -723,8 +724,8 @@ fn page_info(schema: &Schema, f: &FieldPlan<'_>, w: &Window) -> Value {
             let v = match pf.def.resolver {
                 Resolver::HasNextPage => Value::Bool(w.has_next_page),
                 Resolver::HasPreviousPage => Value::Bool(w.has_previous_page),
-                Resolver::StartCursor if w.len() > 0 => Value::Str(relay::cursor(w.start).into()),
-                Resolver::EndCursor if w.len() > 0 => Value::Str(relay::cursor(w.end - 1).into()),
+                Resolver::StartCursor if !w.is_empty() => Value::Str(relay::cursor(w.start).into()),
+                Resolver::EndCursor if !w.is_empty() => Value::Str(relay::cursor(w.end - 1).into()),
                 Resolver::Meta(Meta::Typename) => Value::Str(schema.name(plan.type_id).into()),
                 _ => Value::Null,
             };

@@ -29,15 +29,6 @@ pub enum Input {
     Object(Vec<(String, Input)>),
 }
 
-impl Input {
-    pub fn field(&self, name: &str) -> Option<&Input> {
-        match self {
-            Input::Object(fields) => fields.iter().find(|(k, _)| k == name).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-}
-
 pub type Variables = HashMap<String, Input>;
 
 /// Coerced field arguments, in the order the field declares them.

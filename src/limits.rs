@@ -182,8 +182,7 @@ mod tests {
 
     #[test]
     fn depth_counts_through_fragments() {
-        let mut l = Limits::default();
-        l.max_depth = 3;
+        let l = Limits { max_depth: 3, ..Limits::default() };
         assert!(check("{ a { b { c } } }", &l).is_ok());
         assert_eq!(
             check("{ ...F } fragment F on Query { a { b { c { d } } } }", &l),
@@ -201,8 +200,7 @@ mod tests {
             ));
         }
         q.push_str(" fragment F40 on Query { a }");
-        let mut l = Limits::default();
-        l.max_depth = 40;
+        let l = Limits { max_depth: 40, ..Limits::default() };
         let err = check(&q, &l).expect_err("41 deep, 2^40 wide");
         assert!(err.contains("depth of 41"), "{err}");
     }

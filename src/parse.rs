@@ -260,16 +260,14 @@ impl Lexer {
         if let Some(c) = code.and_then(char::from_u32) {
             return Ok((c.to_string(), 6));
         }
-        if let Some(lead @ 0xD800..=0xDBFF) = code {
-            if self.at(i + 6) == Some('\\') && self.at(i + 7) == Some('u') {
-                if let Some(trail @ 0xDC00..=0xDFFF) = self.hex4(i + 8) {
+        if let Some(lead @ 0xD800..=0xDBFF) = code
+            && self.at(i + 6) == Some('\\') && self.at(i + 7) == Some('u')
+                && let Some(trail @ 0xDC00..=0xDFFF) = self.hex4(i + 8) {
                     let c = 0x10000 + ((lead - 0xD800) << 10) + (trail - 0xDC00);
                     if let Some(c) = char::from_u32(c) {
                         return Ok((c.to_string(), 12));
                     }
                 }
-            }
-        }
         let text = self.text(i, i + 6);
         Err(self.err(i, format!("Invalid Unicode escape sequence: '{text}'.")))
     }
@@ -528,14 +526,13 @@ impl Parser {
             _ => String::new(),
         };
         // `extend schema`, `extend type Foo`: the extended kind belongs to this definition.
-        if keyword == "extend" {
-            if let Tok::Name(kind) = &self.tok.tok {
+        if keyword == "extend"
+            && let Tok::Name(kind) = &self.tok.tok {
                 if kind == "schema" {
                     keyword = "schema".into();
                 }
                 self.advance()?;
             }
-        }
         let name = match &self.tok.tok {
             Tok::Name(n) => Some(n.clone()),
             _ => None,
@@ -773,7 +770,7 @@ impl Parser {
                     let msg = format!("Unexpected variable '${n}' in constant value.");
                     return Err(syntax(msg, pos));
                 }
-                return Err(syntax(format!("Unexpected '$'."), pos));
+                return Err(syntax("Unexpected '$'.".to_string(), pos));
             }
             Tok::Punct("$") => {
                 self.advance()?;

@@ -154,11 +154,10 @@ impl<'s, 'd> Planner<'s, 'd> {
                         Definition::Fragment(f) if f.name.value == name => Some(f),
                         _ => None,
                     });
-                    if let Some(f) = fragment {
-                        if self.applies(&f.type_condition.value, type_id) {
+                    if let Some(f) = fragment
+                        && self.applies(&f.type_condition.value, type_id) {
                             self.collect(type_id, &f.selection_set, groups, visited);
                         }
-                    }
                 }
             }
         }

@@ -134,6 +134,10 @@ impl Window {
     pub fn len(&self) -> usize {
         self.end.saturating_sub(self.start)
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl PageArgs {

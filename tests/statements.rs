@@ -25,7 +25,7 @@ fn bench_query(name: &str) -> String {
 }
 
 #[test]
-fn benchmark_queries_take_at_most_four_statements_whatever_the_page_size() {
+fn statements_per_query_depend_on_its_shape_not_on_page_sizes() {
     let app = App::new(DbConfig { path: common::bench_db(), log_sql: false });
     let q1 = bench_query("q1");
     let q3 = bench_query("q3");

@@ -94,9 +94,12 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// graphql-core's `get_selection_nesting`: depth of nested selection sets, and the
-/// spreads found with the depth they occur at.
-fn selection_nesting(set: &SelectionSet) -> (usize, Vec<(&str, usize)>) {
+/// A selection set's own nesting depth, and the fragment spreads in it with the depth each
+/// occurs at.
+type Nesting<'a> = (usize, Vec<(&'a str, usize)>);
+
+/// graphql-core's `get_selection_nesting`.
+fn selection_nesting(set: &SelectionSet) -> Nesting<'_> {
     let mut max_depth = 0;
     let mut spreads = Vec::new();
     let mut stack = vec![(set, 1)];
@@ -126,7 +129,7 @@ pub fn fragment_depths<'a>(
     fragments: &HashMap<&'a str, &'a Fragment>,
     order: &[&'a str],
 ) -> HashMap<&'a str, usize> {
-    let nestings: HashMap<&str, (usize, Vec<(&str, usize)>)> =
+    let nestings: HashMap<&str, Nesting<'_>> =
         fragments.iter().map(|(n, f)| (*n, selection_nesting(&f.selection_set))).collect();
     let mut depths: HashMap<&'a str, usize> = HashMap::new();
     for &root in order {

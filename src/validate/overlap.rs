@@ -294,8 +294,8 @@ impl<'a> Overlap<'a> {
                 }));
             }
         }
-        if let (Some(t1), Some(t2)) = (t1, t2) {
-            if self.types_conflict(t1, t2)? {
+        if let (Some(t1), Some(t2)) = (t1, t2)
+            && self.types_conflict(t1, t2)? {
                 let reason = format!(
                     "they return conflicting types '{}' and '{}'",
                     self.schema.type_string(t1),
@@ -308,7 +308,6 @@ impl<'a> Overlap<'a> {
                     fields2: vec![b.node.pos],
                 }));
             }
-        }
         let (s1, s2) = (&a.node.selection_set, &b.node.selection_set);
         if s1.items.is_empty() || s2.items.is_empty() {
             return Ok(None);

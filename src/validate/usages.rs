@@ -46,12 +46,11 @@ pub fn referenced_fragments<'a>(
     while let Some(s) = stack.pop() {
         for spread in fragment_spreads(s) {
             let name = spread.name.value.as_str();
-            if seen.insert(name) {
-                if let Some(f) = fragments.get(name) {
+            if seen.insert(name)
+                && let Some(f) = fragments.get(name) {
                     out.push(*f);
                     stack.push(&f.selection_set);
                 }
-            }
         }
     }
     out
