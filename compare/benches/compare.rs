@@ -97,6 +97,19 @@ fn compare(c: &mut Criterion) {
         });
         group.finish();
     }
+    // Filters through relationships: relaylite only (the framework apps have no filters).
+    let mut group = c.benchmark_group("filters");
+    for levels in [2, 3, 6] {
+        let path =
+            format!("{}/../benches/queries/filter{levels}.graphql", env!("CARGO_MANIFEST_DIR"));
+        let query = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let answer = relaylite_json(&bench.app, &query);
+        assert!(!answer.contains("\"errors\""), "filter{levels}: {answer}");
+        group.bench_function(format!("relaylite {levels} levels"), |b| {
+            b.iter(|| relaylite_json(&bench.app, &query))
+        });
+    }
+    group.finish();
 }
 
 criterion_group! {

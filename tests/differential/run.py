@@ -152,7 +152,7 @@ class Gen:
         if name == "String":
             return r.choice(CURSORS) if arg_name in ("before", "after") else r.choice(NAMES)
         if name == "Int":
-            return r.choice([0, 1, 2, 3, 5, 10, 20, -1, 2, 3, 1])
+            return r.choice([0, 1, 2, 3, 5, 10, 20, -1, 2, 3, 1, 2147483647, 100000, -2147483648])
         if name == "Boolean":
             return r.choice([True, False])
         if name == "DateTime":
@@ -265,6 +265,8 @@ class Gen:
 
     def request(self):
         ctx = {"vars": [], "frags": []}
+        if self.chance(0.08):
+            return self.fragment_heavy(ctx)
         root = self.r.choice(["allEmployees", "allEmployees", "allRoles", "allDepartments", "node", "node", "multi"])
         query_type = self.s.types["Query"]
         fields = {f["name"]: f for f in query_type["fields"]}
@@ -289,6 +291,21 @@ class Gen:
         req = {"query": query}
         if ctx["vars"]:
             req["variables"] = {n: self.to_json(v) for n, _, v in ctx["vars"] if not self.chance(0.05)}
+        return req
+
+    def fragment_heavy(self, ctx):
+        """One fragment spread under many aliases (hundreds of fields once expanded)."""
+        query_type = self.s.types["Query"]
+        f = self.r.choice([f for f in query_type["fields"] if f["name"].startswith("all")])
+        target = self.s.named(f["type"])
+        inner = self.selection(target["name"], 1, ctx)
+        ctx["frags"].append(f"fragment Heavy on {target['name']} {{ {inner} }}")
+        parts = [f"h{i}: {f['name']}{self.args(f, ctx)} {{ ...Heavy }}" for i in range(self.r.randint(20, 150))]
+        var_defs = ", ".join(f"${n}: {t}" for n, t, _ in ctx["vars"])
+        op = f"query Q{'(' + var_defs + ')' if var_defs else ''} {{ {' '.join(parts)} }}"
+        req = {"query": " ".join([op] + ctx["frags"])}
+        if ctx["vars"]:
+            req["variables"] = {n: self.to_json(v) for n, _, v in ctx["vars"]}
         return req
 
     # -- broken requests --
