@@ -326,7 +326,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Checks the request's fields as graphql-server does and builds the GraphQL request.
 /// Checks the request's fields as graphql-server does and moves them into the GraphQL
 /// request.
 fn to_graphql_request(

@@ -78,12 +78,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 })?;
             }
             "--log-sql" => o.log_sql = true,
-            flag if flag.starts_with("--") && FLAGS.iter().any(|(f, ..)| *f == flag) => {
-                let v = it.next().ok_or(format!("{flag} needs a number"))?;
-                let n: u64 = v.parse().map_err(|_| format!("{flag}: `{v}` is not a number"))?;
-                o.limits.set(flag, n);
-            }
-            other => return Err(format!("unexpected argument `{other}` (see --help)")),
+            other => match FLAGS.iter().find(|(f, ..)| *f == other) {
+                Some((flag, _, _, field)) => {
+                    let v = it.next().ok_or(format!("{flag} needs a number"))?;
+                    *field(&mut o.limits) =
+                        v.parse().map_err(|_| format!("{flag}: `{v}` is not a number"))?;
+                }
+                None => return Err(format!("unexpected argument `{other}` (see --help)")),
+            },
         }
         first = false;
     }

@@ -113,9 +113,12 @@ fn other_methods_are_405_with_allow() {
     assert_eq!(r.json()["errors"][0]["message"], "GraphQL only supports GET and POST requests.");
 }
 
+/// Request headers, body, and the message the answer must carry.
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a [u8], &'a str);
+
 #[test]
 fn transport_errors_are_json_400s_with_the_original_messages() {
-    let cases: [(&[(&str, &str)], &[u8], &str); 7] = [
+    let cases: [Case; 7] = [
         (
             &[("Content-Type", "application/json")],
             b"{not json",
