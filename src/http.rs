@@ -11,9 +11,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{ACCEPT, ALLOW, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Bytes, Incoming};
+use hyper::header::{ACCEPT, ALLOW, CONNECTION, CONTENT_TYPE, EXPECT, HeaderValue, RETRY_AFTER};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -22,6 +22,7 @@ use hyper_util::rt::TokioTimer;
 use serde_json::Value as Json;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
+use tokio::time::Instant;
 
 use crate::error::GraphQLError;
 use crate::json::Value;
@@ -58,6 +59,14 @@ static ASSETS: [(&str, &str, &[u8]); 6] = [
     ),
 ];
 static GRAPHIQL_HTML: &[u8] = include_bytes!("../static/graphiql.html");
+
+/// Past `--max-body`, how many more bytes of a body the server reads and throws away before
+/// it answers 413 (nginx's "lingering close"). Clients that write the whole body before they
+/// read (Python's http.client and requests, among others) are reset if the server closes
+/// while they write, and report a broken pipe instead of the 413. The bound keeps a client
+/// from making the server read for ever: 64 MiB is well past any body sent by mistake, and
+/// the read timeout bounds the time as well.
+const DRAIN_MAX: u64 = 64 << 20;
 
 type Resp = Response<Full<Bytes>>;
 
@@ -235,25 +244,7 @@ async fn read_request(
     let data = if via_get {
         query_params(&query_string).map_err(|m| bad(&m))?
     } else {
-        let limit = usize::try_from(limits.max_body).unwrap_or(usize::MAX);
-        let read = Limited::new(req.into_body(), limit).collect();
-        let body = match tokio::time::timeout(Duration::from_millis(limits.read_timeout_ms), read)
-            .await
-        {
-            Ok(Ok(b)) => b.to_bytes(),
-            Ok(Err(_)) => {
-                let e = crate::limits::exceeded("The request body", "--max-body", limits.max_body);
-                return Err(error_response(StatusCode::PAYLOAD_TOO_LARGE, &e.message));
-            }
-            Err(_) => {
-                let e = crate::limits::exceeded(
-                    "The time to send the body",
-                    "--read-timeout-ms",
-                    limits.read_timeout_ms,
-                );
-                return Err(error_response(StatusCode::REQUEST_TIMEOUT, &e.message));
-            }
-        };
+        let body = read_body(req, limits).await?;
         let mime = content_type.split(';').next().unwrap_or("").trim().to_string();
         if content_type.contains("application/json") {
             match serde_json::from_slice::<Json>(&body) {
@@ -277,6 +268,92 @@ async fn read_request(
         }
     }
     Ok(Parsed { data, strict, via_get, wants_html: accept.contains("text/html") })
+}
+
+/// Why a body was not read.
+enum BodyError {
+    TooLarge,
+    TimedOut,
+    Broken,
+}
+
+/// The request body, or the 4xx that refuses it: 413 past `--max-body`, 408 past
+/// `--read-timeout-ms`, 400 for a body hyper could not decode.
+async fn read_body(req: Request<Incoming>, limits: &crate::limits::Limits) -> Result<Bytes, Resp> {
+    let deadline = Instant::now() + Duration::from_millis(limits.read_timeout_ms);
+    let expects_continue = req
+        .headers()
+        .get(EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    // The Content-Length; zero for a chunked body, whose length shows only as it arrives.
+    let announced = req.body().size_hint().lower();
+    let body = req.into_body();
+    let result = if announced > limits.max_body {
+        // A client waiting for 100 Continue has sent no body yet and never will: answer now.
+        if announced <= DRAIN_MAX && !expects_continue {
+            drain(body, deadline).await;
+        }
+        Err(BodyError::TooLarge)
+    } else {
+        collect_body(body, limits.max_body, deadline).await
+    };
+    result.map_err(|e| match e {
+        BodyError::TooLarge => {
+            let e = crate::limits::exceeded("The request body", "--max-body", limits.max_body);
+            let mut r = error_response(StatusCode::PAYLOAD_TOO_LARGE, &e.message);
+            // The body may not have been read to its end: the connection cannot carry on.
+            r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+            r
+        }
+        BodyError::TimedOut => {
+            let e = crate::limits::exceeded(
+                "The time to send the body",
+                "--read-timeout-ms",
+                limits.read_timeout_ms,
+            );
+            error_response(StatusCode::REQUEST_TIMEOUT, &e.message)
+        }
+        BodyError::Broken => {
+            error_response(StatusCode::BAD_REQUEST, "The request body could not be read")
+        }
+    })
+}
+
+/// Reads the body whole, up to `limit` bytes; past it, drains the rest and refuses.
+async fn collect_body(
+    mut body: Incoming,
+    limit: u64,
+    deadline: Instant,
+) -> Result<Bytes, BodyError> {
+    let mut buf = Vec::new();
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => return Err(BodyError::TimedOut),
+            Ok(None) => return Ok(Bytes::from(buf)),
+            Ok(Some(Err(_))) => return Err(BodyError::Broken),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let Ok(data) = frame.into_data() else { continue };
+        let seen = (buf.len() + data.len()) as u64;
+        if seen > limit {
+            drain(body, deadline).await;
+            return Err(BodyError::TooLarge);
+        }
+        buf.extend_from_slice(&data);
+    }
+}
+
+/// Reads and throws away the rest of a refused body, so that a client still writing it
+/// reads the 413 instead of a reset: until the body ends, `DRAIN_MAX` bytes have been
+/// thrown away, the deadline passes or the client goes.
+async fn drain(mut body: Incoming, deadline: Instant) {
+    let mut seen = 0;
+    while seen <= DRAIN_MAX {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => seen += frame.data_ref().map_or(0, |d| d.len() as u64),
+            _ => return,
+        }
+    }
 }
 
 /// GET parameters as graphql-server reads them: `variables` and `extensions` are JSON.

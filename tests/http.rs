@@ -2,10 +2,12 @@
 
 mod common;
 
-use std::net::SocketAddr;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::OnceLock;
 
 use common::{post_json, request};
+use relaylite::limits::Limits;
 use serde_json::json;
 
 fn server() -> SocketAddr {
@@ -187,5 +189,68 @@ fn concurrent_requests_all_succeed() {
         .collect();
     for t in threads {
         assert!(t.join().expect("thread"), "every response is the same data");
+    }
+}
+
+/// Writes `head` and `body` completely before reading anything, as Python's http.client and
+/// requests do, then reads the response to the end: (status, headers, body).
+fn write_all_then_read(addr: SocketAddr, head: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.write_all(head.as_bytes()).expect("write head");
+    for chunk in body.chunks(64 * 1024) {
+        s.write_all(chunk).expect("the server takes the whole body");
+    }
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read the response");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("header end");
+    let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+    (status, head, raw[split + 4..].to_vec())
+}
+
+fn post_head(length: usize, extra: &str) -> String {
+    format!(
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{extra}\
+         Content-Length: {length}\r\n\r\n"
+    )
+}
+
+/// A server refusing bodies over 1 MiB, whatever the default.
+fn small_body_server() -> SocketAddr {
+    static ADDR: OnceLock<SocketAddr> = OnceLock::new();
+    *ADDR.get_or_init(|| {
+        let limits = Limits { max_body: 1 << 20, ..Limits::default() };
+        common::start_server_with(&common::fixture_db("http-max-body"), limits)
+    })
+}
+
+#[test]
+fn a_body_over_max_body_written_whole_still_reads_its_413() {
+    let body = vec![b' '; 20 << 20];
+    // Chunked, the server learns the size only as the body comes.
+    let mut chunked = format!("{:x}\r\n", body.len()).into_bytes();
+    chunked.extend_from_slice(&body);
+    chunked.extend_from_slice(b"\r\n0\r\n\r\n");
+    let chunked_head = "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                        Transfer-Encoding: chunked\r\n\r\n";
+    for (head, body) in [(post_head(body.len(), ""), &body), (chunked_head.into(), &chunked)] {
+        let (status, head, reply) = write_all_then_read(small_body_server(), &head, body);
+        assert_eq!(status, 413, "{head}");
+        assert!(head.contains("connection: close"), "{head}");
+        let reply: serde_json::Value = serde_json::from_slice(&reply).expect("JSON");
+        let message = reply["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("--max-body"), "{message}");
+    }
+}
+
+#[test]
+fn a_body_announced_too_large_gets_413_without_being_sent() {
+    // Beyond what the server would drain, and a client waiting for 100 Continue: either way
+    // the answer comes from the headers alone, so these clients never send a byte of body.
+    for (length, extra) in [(100 << 20, ""), (2 << 20, "Expect: 100-continue\r\n")] {
+        let head = post_head(length, extra);
+        let (status, head, _) = write_all_then_read(small_body_server(), &head, b"");
+        assert_eq!(status, 413, "{length} {extra}");
+        assert!(head.contains("connection: close"), "{head}");
     }
 }
