@@ -5,15 +5,24 @@
 //! graphql-server 3 reads one (JSON body, GET parameters), runs it, and maps the `Outcome`
 //! to a status and body. Where the original answers with a plain-text 400, relaylite sends
 //! the same status with `{"errors": [{"message": …}]}`.
+//!
+//! Beyond those rules, all off by default: CORS for listed origins (`--cors`) and an access
+//! log (`--log-requests`).
 
 use std::convert::Infallible;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Bytes, Incoming};
-use hyper::header::{ACCEPT, ALLOW, CONNECTION, CONTENT_TYPE, EXPECT, HeaderValue, RETRY_AFTER};
+use hyper::header::{
+    ACCEPT, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
+    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CONNECTION, CONTENT_TYPE, EXPECT, HeaderMap, HeaderValue,
+    ORIGIN, RETRY_AFTER, VARY,
+};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -68,7 +77,20 @@ static GRAPHIQL_HTML: &[u8] = include_bytes!("../static/graphiql.html");
 /// the read timeout bounds the time as well.
 const DRAIN_MAX: u64 = 64 << 20;
 
+/// How long a browser may cache a preflight's answer: two hours, Chromium's ceiling.
+const CORS_MAX_AGE: &str = "7200";
+
 type Resp = Response<Full<Bytes>>;
+
+/// What the server does beyond the GraphQL rules, from the command line; all off by default.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    /// Origins whose pages may call `/graphql` from a browser (`--cors`); `*` allows any.
+    /// Empty: no CORS headers at all.
+    pub cors: Vec<String>,
+    /// Write one line per request to stderr (`--log-requests`).
+    pub log_requests: bool,
+}
 
 /// Accepts connections until `shutdown` resolves, serving each on its own task; then stops
 /// accepting, lets in-flight requests finish (up to 10 s) and returns. At most
@@ -77,6 +99,7 @@ type Resp = Response<Full<Bytes>>;
 pub async fn serve(
     app: Arc<App>,
     listener: TcpListener,
+    options: HttpOptions,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let max = app.limits.max_connections.clamp(1, u64::from(u32::MAX >> 3)) as u32;
@@ -85,7 +108,8 @@ pub async fn serve(
         n => usize::try_from(n).unwrap_or(usize::MAX).min(1024),
     };
     let queue = usize::try_from(app.limits.max_queue).unwrap_or(usize::MAX).min(1 << 20);
-    let server = Arc::new(Server { pool: Pool::new(threads, queue, app.load.clone())?, app });
+    let pool = Pool::new(threads, queue, app.load.clone())?;
+    let server = Arc::new(Server { pool, app, options });
     let permits = Arc::new(Semaphore::new(max as usize));
     let (stop, _) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -142,14 +166,27 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)
     Ok((listener, local))
 }
 
-/// What every connection shares: the app and the threads that run its queries.
+/// What every connection shares: the app, the threads that run its queries, the options.
 struct Server {
     app: Arc<App>,
     pool: Pool,
+    options: HttpOptions,
 }
 
+/// Every request, with its access-log line when `--log-requests` is on.
 async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
-    let path = req.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let logged =
+        server.options.log_requests.then(|| (req.method().clone(), req.uri().path().to_string()));
+    let resp = route(server, req).await;
+    if let Some((method, path)) = logged {
+        log_request(&method, &path, &resp, started);
+    }
+    resp
+}
+
+async fn route(server: &Server, req: Request<Incoming>) -> Resp {
+    let path = req.uri().path();
     if let Some(asset) = path.strip_prefix("/static/") {
         return match ASSETS.iter().find(|(p, _, _)| *p == asset) {
             Some((_, ty, bytes)) if req.method() == Method::GET => {
@@ -162,15 +199,20 @@ async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
     if path != "/graphql" {
         return not_found();
     }
-    match *req.method() {
+    let origin = allowed_origin(&server.options.cors, req.headers());
+    let preflight = origin.is_some() && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let mut resp = match *req.method() {
         Method::GET | Method::POST => graphql(server, req).await,
+        Method::OPTIONS if preflight => preflight_response(req.headers()),
         Method::OPTIONS => {
             let mut r = bytes_response(StatusCode::OK, "text/plain; charset=utf-8", b"");
             r.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, POST, OPTIONS"));
             r
         }
         _ => method_not_allowed("GET, POST"),
-    }
+    };
+    add_cors(&server.options.cors, origin, resp.headers_mut());
+    resp
 }
 
 /// The parts of a request graphql-server reads, before any GraphQL work.
@@ -180,6 +222,10 @@ struct Parsed {
     via_get: bool,
     wants_html: bool,
 }
+
+/// The request's `operationName`, kept on its response for the access log.
+#[derive(Clone)]
+struct OperationName(String);
 
 async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
     let parsed = match read_request(req, &server.app.limits).await {
@@ -194,9 +240,18 @@ async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
         Ok(r) => r,
         Err(msg) => return error_response(StatusCode::BAD_REQUEST, &msg),
     };
+    let name = request.operation_name.clone().filter(|_| server.options.log_requests);
+    let mut resp = run_on_pool(server, request, parsed.strict).await;
+    if let Some(name) = name {
+        resp.extensions_mut().insert(OperationName(name));
+    }
+    resp
+}
+
+/// Runs the request on a pool thread, where its answer is also written.
+async fn run_on_pool(server: &Server, request: crate::Request, strict: bool) -> Resp {
     // SQL blocks: the request runs on a pool thread, and so does writing its answer.
     let app = server.app.clone();
-    let strict = parsed.strict;
     let job = move || graphql_response(crate::run(&app, &request), strict);
     match server.pool.submit(job) {
         Ok(answer) => match answer.await {
@@ -466,6 +521,91 @@ fn graphql_response(outcome: Outcome, strict: bool) -> Answer {
     let content_type =
         if strict { "application/graphql-response+json" } else { "application/json" };
     Answer { status, content_type, body: body.into_bytes() }
+}
+
+/// Adds `name` to the response's `Vary` list.
+fn add_vary(headers: &mut HeaderMap, name: &'static str) {
+    let value = match headers.get(VARY).and_then(|v| v.to_str().ok()) {
+        Some(old) => HeaderValue::from_str(&format!("{old}, {name}")),
+        None => Ok(HeaderValue::from_static(name)),
+    };
+    if let Ok(v) = value {
+        headers.insert(VARY, v);
+    }
+}
+
+/// The `Access-Control-Allow-Origin` a `/graphql` response carries: `*` when `--cors *`,
+/// the request's `Origin` when listed, else none.
+fn allowed_origin(cors: &[String], headers: &HeaderMap) -> Option<HeaderValue> {
+    if cors.iter().any(|o| o == "*") {
+        return Some(HeaderValue::from_static("*"));
+    }
+    let origin = headers.get(ORIGIN)?;
+    cors.iter().any(|o| o.as_bytes() == origin.as_bytes()).then(|| origin.clone())
+}
+
+/// Adds the allowed origin, if any. With a list of origins every answer varies by
+/// `Origin`, even one without CORS headers, so that no cache hands it to a listed origin.
+fn add_cors(cors: &[String], origin: Option<HeaderValue>, headers: &mut HeaderMap) {
+    if cors.is_empty() {
+        return;
+    }
+    if let Some(origin) = origin {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    if !cors.iter().any(|o| o == "*") {
+        add_vary(headers, "Origin");
+    }
+}
+
+/// The answer to a CORS preflight from an allowed origin: the methods `/graphql` takes,
+/// and the request headers the browser asked for (or the two a GraphQL client sends).
+fn preflight_response(headers: &HeaderMap) -> Resp {
+    let mut r = Response::new(Full::new(Bytes::new()));
+    *r.status_mut() = StatusCode::NO_CONTENT;
+    let out = r.headers_mut();
+    out.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
+    match headers.get(ACCESS_CONTROL_REQUEST_HEADERS) {
+        Some(asked) => {
+            out.insert(ACCESS_CONTROL_ALLOW_HEADERS, asked.clone());
+            add_vary(out, "Access-Control-Request-Headers");
+        }
+        None => {
+            let usual = HeaderValue::from_static("content-type, accept");
+            out.insert(ACCESS_CONTROL_ALLOW_HEADERS, usual);
+        }
+    }
+    out.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(CORS_MAX_AGE));
+    r
+}
+
+/// One access-log line: method, path, status, body bytes, milliseconds to the response
+/// (not to its last byte on the wire), operationName or `-`. Formatted first and written
+/// with one call, so that lines from concurrent requests never interleave.
+fn log_request(method: &Method, path: &str, resp: &Resp, started: std::time::Instant) {
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let bytes = resp.body().size_hint().exact().unwrap_or(0);
+    let name = resp.extensions().get::<OperationName>().map(|n| loggable(&n.0));
+    let line = format!(
+        "{method} {path} {} {bytes} {ms:.2}ms {}\n",
+        resp.status().as_u16(),
+        name.as_deref().unwrap_or("-")
+    );
+    // A closed or full stderr must not fail the request it logs.
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// An operationName as the log shows it: a GraphQL name as it is; anything else (which
+/// names no operation) quoted with escapes and cut short, so that a client cannot write
+/// lines of its own into the log.
+fn loggable(name: &str) -> String {
+    let mut chars = name.chars();
+    let is_name = chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric());
+    if is_name && name.len() <= 256 {
+        return name.to_string();
+    }
+    format!("{:?}", name.chars().take(64).collect::<String>())
 }
 
 fn error_response(status: StatusCode, message: &str) -> Resp {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use relaylite::db::{self, DbConfig, Prepared};
+use relaylite::http::HttpOptions;
 use relaylite::limits::{FLAGS, Limits};
 use relaylite::{App, http, introspection, schema};
 
@@ -13,7 +14,8 @@ const USAGE: &str = "\
 relaylite — the graphene-sqlalchemy tutorial's relay GraphQL API over SQLite
 
 Usage:
-  relaylite [serve] [--db PATH] [--listen ADDR] [--log-sql] [LIMITS]
+  relaylite [serve] [--db PATH] [--listen ADDR] [--cors ORIGIN]... [--log-requests]
+                    [--log-sql] [LIMITS]
   relaylite init [--db PATH]
   relaylite schema
   relaylite --help
@@ -29,6 +31,11 @@ Options:
                    missing; a file named with --db must exist (create one with `init`).
                    An existing file is never changed, and must have the model's tables.
   --listen ADDR    Address to listen on [default: 127.0.0.1:5000]; port 0 picks a free one.
+  --cors ORIGIN    Let pages from ORIGIN (like https://app.example.com) call /graphql
+                   from a browser; repeat for more origins, or give * for any. Off by
+                   default: no CORS headers at all.
+  --log-requests   Write one line per request to stderr: method, path, status, response
+                   bytes, milliseconds, operationName (or -).
   --log-sql        Write every SQL statement to stderr, one line each, starting `SQL `.
   -h, --help       Show this help.
 
@@ -49,6 +56,7 @@ struct Options {
     db_given: bool,
     listen: SocketAddr,
     log_sql: bool,
+    http: HttpOptions,
     limits: Limits,
 }
 
@@ -59,6 +67,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         db_given: false,
         listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
         log_sql: false,
+        http: HttpOptions::default(),
         limits: Limits::default(),
     };
     let mut it = args.iter();
@@ -78,6 +87,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 })?;
             }
             "--log-sql" => o.log_sql = true,
+            "--log-requests" => o.http.log_requests = true,
+            "--cors" => o.http.cors.push(origin(it.next())?),
             other => match FLAGS.iter().find(|(f, ..)| *f == other) {
                 Some((flag, _, _, field)) => {
                     let v = it.next().ok_or(format!("{flag} needs a number"))?;
@@ -90,6 +101,24 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         first = false;
     }
     Ok(o)
+}
+
+/// A `--cors` value: `*`, or an origin as browsers send it (scheme://host[:port], no path),
+/// since anything else would never equal a request's `Origin` and silently allow nothing.
+fn origin(value: Option<&String>) -> Result<String, String> {
+    let v = value.ok_or("--cors needs an origin like https://app.example.com, or *")?;
+    let well_formed = v.split_once("://").is_some_and(|(scheme, host)| {
+        !scheme.is_empty()
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !host.is_empty()
+            && !host.contains(['/', '?', '#'])
+            && !host.chars().any(char::is_whitespace)
+    });
+    if v == "*" || well_formed {
+        Ok(v.clone())
+    } else {
+        Err(format!("--cors: `{v}` is not an origin like https://app.example.com (no path), or *"))
+    }
 }
 
 fn main() -> ExitCode {
@@ -162,7 +191,7 @@ fn serve(options: Options) -> ExitCode {
             }
         };
         println!("relaylite serving {} on http://{addr}/graphql", options.db.display());
-        match http::serve(app, listener, shutdown_signal()).await {
+        match http::serve(app, listener, options.http, shutdown_signal()).await {
             Ok(()) => {
                 eprintln!("relaylite: stopped");
                 ExitCode::SUCCESS

@@ -4,9 +4,12 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use common::{post_json, request};
+use common::{HttpResponse, post_json, request};
+use relaylite::App;
+use relaylite::db::DbConfig;
+use relaylite::http::HttpOptions;
 use relaylite::limits::Limits;
 use serde_json::json;
 
@@ -252,5 +255,169 @@ fn a_body_announced_too_large_gets_413_without_being_sent() {
         let (status, head, _) = write_all_then_read(small_body_server(), &head, b"");
         assert_eq!(status, 413, "{length} {extra}");
         assert!(head.contains("connection: close"), "{head}");
+    }
+}
+
+/// A server of its own with `options`, on a fresh fixture named `name`.
+fn server_with(name: &str, options: HttpOptions) -> SocketAddr {
+    let app = Arc::new(App::new(DbConfig { path: common::fixture_db(name), log_sql: false }));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+            let (listener, addr) = relaylite::http::bind(any_port).await.expect("bind");
+            tx.send(addr).expect("send addr");
+            let _ = relaylite::http::serve(app, listener, options, std::future::pending()).await;
+        });
+    });
+    rx.recv().expect("server started")
+}
+
+fn cors_headers(r: &HttpResponse) -> Vec<&str> {
+    let cors =
+        r.headers.iter().filter(|(k, _)| k.to_ascii_lowercase().starts_with("access-control-"));
+    cors.map(|(k, _)| k.as_str()).collect()
+}
+
+const APP: &str = "https://app.example";
+
+fn preflight(addr: SocketAddr, origin: &str) -> HttpResponse {
+    let headers = [
+        ("Origin", origin),
+        ("Access-Control-Request-Method", "POST"),
+        ("Access-Control-Request-Headers", "content-type, x-trace"),
+    ];
+    request(addr, "OPTIONS", "/graphql", &headers, b"")
+}
+
+fn post_from(addr: SocketAddr, origin: &str, body: &[u8]) -> HttpResponse {
+    let headers = [("Origin", origin), ("Content-Type", "application/json")];
+    request(addr, "POST", "/graphql", &headers, body)
+}
+
+#[test]
+fn cors_answers_listed_origins_only() {
+    let options = HttpOptions {
+        cors: vec![APP.into(), "http://localhost:3000".into()],
+        ..Default::default()
+    };
+    let addr = server_with("cors-list", options);
+    let r = preflight(addr, APP);
+    assert_eq!(r.status, 204);
+    assert_eq!(r.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(r.header("access-control-allow-methods"), Some("GET, POST, OPTIONS"));
+    assert_eq!(r.header("access-control-allow-headers"), Some("content-type, x-trace"));
+    assert!(r.header("access-control-max-age").is_some_and(|a| a.parse::<u32>().is_ok()));
+    assert!(r.header("vary").is_some_and(|v| v.contains("Origin")), "{:?}", r.headers);
+
+    let r = post_from(addr, APP, br#"{"query": "{ __typename }"}"#);
+    assert_eq!((r.status, r.text().as_str()), (200, r#"{"data":{"__typename":"Query"}}"#));
+    assert_eq!(r.header("access-control-allow-origin"), Some(APP));
+    assert_eq!(r.header("vary"), Some("Origin"));
+    let r = post_from(addr, APP, b"{not json");
+    assert_eq!((r.status, r.header("access-control-allow-origin")), (400, Some(APP)));
+
+    for other in ["https://evil.example", "https://app.example.evil", "null"] {
+        let r = preflight(addr, other);
+        assert_ne!(r.status, 204, "{other}");
+        assert_eq!(cors_headers(&r), Vec::<&str>::new(), "{other}");
+        let r = post_from(addr, other, br#"{"query": "{ __typename }"}"#);
+        assert_eq!(r.status, 200, "{other}");
+        assert_eq!(cors_headers(&r), Vec::<&str>::new(), "{other}");
+    }
+}
+
+#[test]
+fn cors_star_allows_any_origin() {
+    let addr =
+        server_with("cors-star", HttpOptions { cors: vec!["*".into()], ..Default::default() });
+    let r = preflight(addr, "https://anyone.example");
+    assert_eq!((r.status, r.header("access-control-allow-origin")), (204, Some("*")));
+    let target = format!("/graphql?query={}", encode("{ __typename }"));
+    let r = request(addr, "GET", &target, &[("Origin", "https://anyone.example")], b"");
+    assert_eq!((r.status, r.header("access-control-allow-origin")), (200, Some("*")));
+}
+
+#[test]
+fn cors_is_off_by_default() {
+    let r = preflight(server(), APP);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("allow"), Some("GET, POST, OPTIONS"));
+    assert_eq!(cors_headers(&r), Vec::<&str>::new());
+    let r = post_from(server(), APP, br#"{"query": "{ __typename }"}"#);
+    assert_eq!(cors_headers(&r), Vec::<&str>::new());
+    assert_eq!(r.header("vary"), None);
+}
+
+/// Starts the real binary with `args` on a free port; returns it and its address.
+fn spawn_binary(args: &[&str]) -> (std::process::Child, SocketAddr) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relaylite"))
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("line");
+    let url = line.trim().rsplit(' ').next().unwrap_or_default();
+    let addr = url.trim_start_matches("http://").trim_end_matches("/graphql");
+    (child, addr.parse().unwrap_or_else(|_| panic!("no address in {line:?}")))
+}
+
+#[test]
+fn log_requests_writes_one_line_per_request() {
+    let db = common::fixture_db("access-log");
+    let db = db.to_str().expect("utf-8 path");
+    let (child, addr) = spawn_binary(&["--log-requests", "--db", db]);
+    let named = json!({
+        "query": "query Two { allEmployees(first: 2) { edges { node { name } } } }",
+        "operationName": "Two",
+    });
+    let answer = post_json(addr, &named);
+    assert_eq!(answer.text(), FIRST_TWO_DATA);
+    let missing = request(addr, "GET", "/nope?x=1", &[], b"");
+    let pid = child.id().to_string();
+    std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<Vec<&str>> = stderr
+        .lines()
+        .filter(|l| !l.starts_with("relaylite:"))
+        .map(|l| l.split(' ').collect())
+        .collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    let posted = answer.body.len().to_string();
+    assert_eq!(lines[0][..4], ["POST", "/graphql", "200", posted.as_str()], "{stderr}");
+    assert_eq!(lines[0][5..], ["Two"], "{stderr}");
+    let missing_len = missing.body.len().to_string();
+    assert_eq!(lines[1][..4], ["GET", "/nope", "404", missing_len.as_str()], "{stderr}");
+    assert_eq!(lines[1][5..], ["-"], "{stderr}");
+    for line in &lines {
+        let ms = line[4].strip_suffix("ms").expect("milliseconds");
+        assert!(ms.parse::<f64>().is_ok_and(|ms| ms >= 0.0), "{ms}");
+        assert_eq!(ms.split_once('.').map(|(_, d)| d.len()), Some(2), "{ms}");
+    }
+}
+
+#[test]
+fn cors_takes_origins_and_refuses_what_is_not_one() {
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_relaylite"))
+        .arg("--help")
+        .output()
+        .expect("run");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--cors ORIGIN") && help.contains("--log-requests"), "{help}");
+    for bad in ["app.example", "https://app.example/", "https://app.example/graphql", ""] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_relaylite"))
+            .args(["--cors", bad])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--cors") && stderr.contains("not an origin"), "{bad}: {stderr}");
     }
 }

@@ -51,7 +51,8 @@ pub fn serve(app: Arc<App>) -> SocketAddr {
             let (listener, addr) =
                 relaylite::http::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
             tx.send(addr).expect("send addr");
-            let _ = relaylite::http::serve(app, listener, std::future::pending()).await;
+            let options = relaylite::http::HttpOptions::default();
+            let _ = relaylite::http::serve(app, listener, options, std::future::pending()).await;
         });
     });
     rx.recv_timeout(Duration::from_secs(10)).expect("server started")
