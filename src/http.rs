@@ -6,22 +6,24 @@
 //! to a status and body. Where the original answers with a plain-text 400, relaylite sends
 //! the same status with `{"errors": [{"message": …}]}`.
 //!
-//! Beyond those rules, all off by default: CORS for listed origins (`--cors`) and an access
-//! log (`--log-requests`).
+//! Beyond those rules, all off or invisible by default: CORS for listed origins (`--cors`),
+//! gzip for large answers, and an access log (`--log-requests`).
 
 use std::convert::Infallible;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Bytes, Incoming};
 use hyper::header::{
-    ACCEPT, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCEPT, ACCEPT_ENCODING, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CONNECTION, CONTENT_TYPE, EXPECT, HeaderMap, HeaderValue,
-    ORIGIN, RETRY_AFTER, VARY,
+    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_TYPE, EXPECT,
+    HeaderMap, HeaderValue, ORIGIN, RETRY_AFTER, VARY,
 };
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -68,6 +70,9 @@ static ASSETS: [(&str, &str, &[u8]); 6] = [
     ),
 ];
 static GRAPHIQL_HTML: &[u8] = include_bytes!("../static/graphiql.html");
+/// Each asset of `ASSETS` gzipped, made on first request: GraphiQL's script is 1 MB, too
+/// much to compress per request and too much to send uncompressed over a slow link.
+static GZIPPED_ASSETS: [OnceLock<Option<Bytes>>; 6] = [const { OnceLock::new() }; 6];
 
 /// Past `--max-body`, how many more bytes of a body the server reads and throws away before
 /// it answers 413 (nginx's "lingering close"). Clients that write the whole body before they
@@ -76,6 +81,16 @@ static GRAPHIQL_HTML: &[u8] = include_bytes!("../static/graphiql.html");
 /// from making the server read for ever: 64 MiB is well past any body sent by mistake, and
 /// the read timeout bounds the time as well.
 const DRAIN_MAX: u64 = 64 << 20;
+
+/// Bodies up to this size are never gzipped: the saving on a few hundred bytes does not
+/// pay for the compressor's set-up, and gzip's framing alone is 18 bytes.
+const GZIP_MIN: usize = 1024;
+
+/// The compression level for GraphQL answers, which are compressed per request. Measured
+/// on the benchmark's Q3 answer (61 kB, 0.58 ms to run): level 1 makes 4.2 kB in 0.08 ms,
+/// the default level 6 makes 3.6 kB in 0.28 ms, level 9 the same in 0.45 ms. Level 1 keeps
+/// almost all of the saving for a seventh of the run's time instead of half of it.
+const GZIP_LEVEL: u32 = 1;
 
 /// How long a browser may cache a preflight's answer: two hours, Chromium's ceiling.
 const CORS_MAX_AGE: &str = "7200";
@@ -188,10 +203,8 @@ async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
 async fn route(server: &Server, req: Request<Incoming>) -> Resp {
     let path = req.uri().path();
     if let Some(asset) = path.strip_prefix("/static/") {
-        return match ASSETS.iter().find(|(p, _, _)| *p == asset) {
-            Some((_, ty, bytes)) if req.method() == Method::GET => {
-                bytes_response(StatusCode::OK, ty, bytes)
-            }
+        return match ASSETS.iter().position(|(p, _, _)| *p == asset) {
+            Some(i) if req.method() == Method::GET => static_file(server, i, req.headers()).await,
             Some(_) => method_not_allowed("GET"),
             None => not_found(),
         };
@@ -215,6 +228,38 @@ async fn route(server: &Server, req: Request<Incoming>) -> Resp {
     resp
 }
 
+/// An embedded file, gzipped when the client takes gzip. The first such request compresses
+/// the file on a pool thread (a megabyte takes tens of milliseconds, too long for the async
+/// side); when the pool is full it goes out uncompressed rather than waiting.
+async fn static_file(server: &Server, i: usize, headers: &HeaderMap) -> Resp {
+    let (_, ty, bytes) = ASSETS[i];
+    let mut r = Response::new(Full::new(Bytes::from_static(bytes)));
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(ty));
+    if bytes.len() <= GZIP_MIN {
+        return r;
+    }
+    add_vary(r.headers_mut(), "Accept-Encoding");
+    if !accepts_gzip(headers) {
+        return r;
+    }
+    let gzipped = match GZIPPED_ASSETS[i].get() {
+        Some(done) => done.clone(),
+        None => {
+            let job =
+                move || GZIPPED_ASSETS[i].get_or_init(|| gzip(bytes, 9).map(Bytes::from)).clone();
+            match server.pool.submit(job) {
+                Ok(answer) => answer.await.ok().flatten(),
+                Err(_) => None,
+            }
+        }
+    };
+    if let Some(gz) = gzipped {
+        *r.body_mut() = Full::new(gz);
+        r.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    r
+}
+
 /// The parts of a request graphql-server reads, before any GraphQL work.
 struct Parsed {
     data: serde_json::Map<String, Json>,
@@ -228,6 +273,7 @@ struct Parsed {
 struct OperationName(String);
 
 async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
+    let gzip_ok = accepts_gzip(req.headers());
     let parsed = match read_request(req, &server.app.limits).await {
         Ok(p) => p,
         Err(resp) => return resp,
@@ -241,18 +287,23 @@ async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
         Err(msg) => return error_response(StatusCode::BAD_REQUEST, &msg),
     };
     let name = request.operation_name.clone().filter(|_| server.options.log_requests);
-    let mut resp = run_on_pool(server, request, parsed.strict).await;
+    let mut resp = run_on_pool(server, request, parsed.strict, gzip_ok).await;
     if let Some(name) = name {
         resp.extensions_mut().insert(OperationName(name));
     }
     resp
 }
 
-/// Runs the request on a pool thread, where its answer is also written.
-async fn run_on_pool(server: &Server, request: crate::Request, strict: bool) -> Resp {
-    // SQL blocks: the request runs on a pool thread, and so does writing its answer.
+/// Runs the request on a pool thread, where its answer is also written and compressed.
+async fn run_on_pool(
+    server: &Server,
+    request: crate::Request,
+    strict: bool,
+    gzip_ok: bool,
+) -> Resp {
+    // SQL blocks, and so does compressing a large answer: neither belongs on the async side.
     let app = server.app.clone();
-    let job = move || graphql_response(crate::run(&app, &request), strict);
+    let job = move || graphql_response(crate::run(&app, &request), strict).encoded(gzip_ok);
     match server.pool.submit(job) {
         Ok(answer) => match answer.await {
             Ok(resp) => resp.into_response(),
@@ -273,13 +324,42 @@ struct Answer {
     status: StatusCode,
     content_type: &'static str,
     body: Vec<u8>,
+    /// The body is gzipped.
+    gzipped: bool,
+    /// The body is large enough that its encoding depends on `Accept-Encoding`.
+    negotiated: bool,
 }
 
 impl Answer {
+    fn new(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Answer {
+        Answer { status, content_type, body, gzipped: false, negotiated: false }
+    }
+
+    /// Gzips a body over `GZIP_MIN` when the client takes gzip. Should compression fail,
+    /// the body goes out as it is.
+    fn encoded(mut self, gzip_ok: bool) -> Answer {
+        if self.body.len() <= GZIP_MIN {
+            return self;
+        }
+        self.negotiated = true;
+        if let Some(gz) = gzip_ok.then(|| gzip(&self.body, GZIP_LEVEL)).flatten() {
+            self.body = gz;
+            self.gzipped = true;
+        }
+        self
+    }
+
     fn into_response(self) -> Resp {
         let mut r = Response::new(Full::new(Bytes::from(self.body)));
         *r.status_mut() = self.status;
-        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        let headers = r.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        if self.negotiated {
+            add_vary(headers, "Accept-Encoding");
+        }
+        if self.gzipped {
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
         r
     }
 }
@@ -502,11 +582,7 @@ fn graphql_response(outcome: Outcome, strict: bool) -> Answer {
     let (status, data, errors) = match outcome {
         Outcome::BadRequest(msg) => {
             let body = crate::response_json(None, &[GraphQLError::bare(msg)]);
-            return Answer {
-                status: StatusCode::BAD_REQUEST,
-                content_type: "application/json",
-                body: body.into_bytes(),
-            };
+            return Answer::new(StatusCode::BAD_REQUEST, "application/json", body.into_bytes());
         }
         Outcome::Invalid(errors) if strict => (StatusCode::BAD_REQUEST, None, errors),
         Outcome::Invalid(errors) => (StatusCode::OK, Some(Value::Null), errors),
@@ -520,7 +596,38 @@ fn graphql_response(outcome: Outcome, strict: bool) -> Answer {
     let body = crate::response_json(data.as_ref(), &errors);
     let content_type =
         if strict { "application/graphql-response+json" } else { "application/json" };
-    Answer { status, content_type, body: body.into_bytes() }
+    Answer::new(status, content_type, body.into_bytes())
+}
+
+/// Whether `Accept-Encoding` takes gzip: listed (or `x-gzip`, or `*` when gzip is not
+/// listed) with a non-zero q-value. A q-value that does not parse counts as a refusal.
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut star = false;
+    for value in headers.get_all(ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1.0), |(_, v)| v.trim().parse::<f32>().ok());
+            let wanted = q.is_some_and(|q| q > 0.0);
+            match coding.as_str() {
+                "gzip" | "x-gzip" => return wanted,
+                "*" => star = wanted,
+                _ => {}
+            }
+        }
+    }
+    star
+}
+
+/// `bytes` gzipped at `level` (0-9), or `None` should the encoder fail.
+fn gzip(bytes: &[u8], level: u32) -> Option<Vec<u8>> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 4), Compression::new(level));
+    encoder.write_all(bytes).ok()?;
+    encoder.finish().ok()
 }
 
 /// Adds `name` to the response's `Vary` list.

@@ -351,6 +351,65 @@ fn cors_is_off_by_default() {
     assert_eq!(r.header("vary"), None);
 }
 
+/// Every type's fields: an answer of some kilobytes, well over the gzip threshold.
+const LARGE: &[u8] = br#"{"query": "{ __schema { types { name fields { name description } } } }"}"#;
+
+fn post_accepting(encoding: Option<&str>, body: &[u8]) -> HttpResponse {
+    let mut headers = vec![("Content-Type", "application/json")];
+    headers.extend(encoding.map(|e| ("Accept-Encoding", e)));
+    request(server(), "POST", "/graphql", &headers, body)
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("valid gzip");
+    out
+}
+
+#[test]
+fn large_answers_are_gzipped_for_clients_that_take_gzip() {
+    let plain = post_accepting(None, LARGE);
+    assert_eq!(plain.status, 200);
+    assert!(plain.body.len() > 4096, "{} bytes", plain.body.len());
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.header("vary"), Some("Accept-Encoding"));
+    for accept in ["gzip", "deflate, gzip;q=0.5, br", "br;q=1.0, *"] {
+        let r = post_accepting(Some(accept), LARGE);
+        assert_eq!(r.header("content-encoding"), Some("gzip"), "{accept}");
+        assert_eq!(r.header("vary"), Some("Accept-Encoding"), "{accept}");
+        assert!(r.body.len() < plain.body.len() / 3, "{accept}: {} bytes", r.body.len());
+        assert_eq!(gunzip(&r.body), plain.body, "{accept}");
+    }
+}
+
+#[test]
+fn refused_gzip_and_small_answers_go_out_as_they_are() {
+    let plain = post_accepting(None, LARGE);
+    for accept in ["gzip;q=0", "gzip; q=0.000, deflate", "identity", "*;q=0", "gzip;q=nonsense"] {
+        let r = post_accepting(Some(accept), LARGE);
+        assert_eq!(r.header("content-encoding"), None, "{accept}");
+        assert_eq!(r.body, plain.body, "{accept}");
+    }
+    let r = post_accepting(Some("gzip"), br#"{"query": "{ __typename }"}"#);
+    assert_eq!(r.text(), r#"{"data":{"__typename":"Query"}}"#);
+    assert_eq!((r.header("content-encoding"), r.header("vary")), (None, None));
+}
+
+#[test]
+fn graphiql_assets_are_gzipped_and_decode_to_the_files() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
+    let gzip = [("Accept-Encoding", "gzip")];
+    for _ in 0..2 {
+        let r = request(server(), "GET", "/static/vendor/graphiql.umd.js", &gzip, b"");
+        assert_eq!((r.status, r.header("content-encoding")), (200, Some("gzip")));
+        let file = std::fs::read(dir.join("vendor/graphiql.umd.js")).expect("asset");
+        assert_eq!(gunzip(&r.body), file);
+    }
+    let small = request(server(), "GET", "/static/graphiql.js", &gzip, b"");
+    assert_eq!(small.header("content-encoding"), None);
+    assert_eq!(small.body, std::fs::read(dir.join("graphiql.js")).expect("asset"));
+}
+
 /// Starts the real binary with `args` on a free port; returns it and its address.
 fn spawn_binary(args: &[&str]) -> (std::process::Child, SocketAddr) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relaylite"))
