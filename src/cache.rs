@@ -96,10 +96,11 @@ pub fn entry(query: &str, max_tokens: u64) -> Rc<Entry> {
         cache.clock += 1;
         let now = cache.clock;
         if let Some((entry, used)) = cache.entries.get_mut(query)
-            && entry.max_tokens == max_tokens {
-                *used = now;
-                return entry.clone();
-            }
+            && entry.max_tokens == max_tokens
+        {
+            *used = now;
+            return entry.clone();
+        }
         if cache.entries.len() >= MAX_ENTRIES {
             let oldest =
                 cache.entries.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k.clone());

@@ -284,16 +284,18 @@ impl<'a> Executor<'a> {
         if let Some(Input::List(items)) = args.get("sort") {
             for item in items {
                 if let Input::Enum(name) = item
-                    && let Some(order) = sort_key(table, name) {
-                        select.order.push(order);
-                    }
+                    && let Some(order) = sort_key(table, name)
+                {
+                    select.order.push(order);
+                }
             }
         }
         if let Some(filter_value @ Input::Object(_)) = args.get("filter")
-            && let Err(msg) = filter::apply(&mut select, filter_value, self.limits) {
-                self.error(path, f, msg);
-                return Value::Null;
-            }
+            && let Err(msg) = filter::apply(&mut select, filter_value, self.limits)
+        {
+            self.error(path, f, msg);
+            return Value::Null;
+        }
         let page = page_args(args);
         if let Err(msg) = page.check() {
             self.error(path, f, msg);

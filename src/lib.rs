@@ -114,9 +114,10 @@ pub fn run(app: &App, req: &Request) -> Outcome {
         Err(errors) => return Outcome::Invalid(errors),
     };
     if let Ok(op) = plan::operation(doc, req.operation_name.as_deref())
-        && let Err(e) = limits::check_operation(doc, op, limits) {
-            return Outcome::Invalid(vec![e]);
-        }
+        && let Err(e) = limits::check_operation(doc, op, limits)
+    {
+        return Outcome::Invalid(vec![e]);
+    }
     let plan = match entry.plan(app.schema, &valid, req.operation_name.as_deref(), &req.variables) {
         Ok(p) => p,
         Err(errors) => return Outcome::Executed { data: Value::Null, errors },

@@ -261,13 +261,15 @@ impl Lexer {
             return Ok((c.to_string(), 6));
         }
         if let Some(lead @ 0xD800..=0xDBFF) = code
-            && self.at(i + 6) == Some('\\') && self.at(i + 7) == Some('u')
-                && let Some(trail @ 0xDC00..=0xDFFF) = self.hex4(i + 8) {
-                    let c = 0x10000 + ((lead - 0xD800) << 10) + (trail - 0xDC00);
-                    if let Some(c) = char::from_u32(c) {
-                        return Ok((c.to_string(), 12));
-                    }
-                }
+            && self.at(i + 6) == Some('\\')
+            && self.at(i + 7) == Some('u')
+            && let Some(trail @ 0xDC00..=0xDFFF) = self.hex4(i + 8)
+        {
+            let c = 0x10000 + ((lead - 0xD800) << 10) + (trail - 0xDC00);
+            if let Some(c) = char::from_u32(c) {
+                return Ok((c.to_string(), 12));
+            }
+        }
         let text = self.text(i, i + 6);
         Err(self.err(i, format!("Invalid Unicode escape sequence: '{text}'.")))
     }
@@ -527,12 +529,13 @@ impl Parser {
         };
         // `extend schema`, `extend type Foo`: the extended kind belongs to this definition.
         if keyword == "extend"
-            && let Tok::Name(kind) = &self.tok.tok {
-                if kind == "schema" {
-                    keyword = "schema".into();
-                }
-                self.advance()?;
+            && let Tok::Name(kind) = &self.tok.tok
+        {
+            if kind == "schema" {
+                keyword = "schema".into();
             }
+            self.advance()?;
+        }
         let name = match &self.tok.tok {
             Tok::Name(n) => Some(n.clone()),
             _ => None,

@@ -155,9 +155,10 @@ impl<'s, 'd> Planner<'s, 'd> {
                         _ => None,
                     });
                     if let Some(f) = fragment
-                        && self.applies(&f.type_condition.value, type_id) {
-                            self.collect(type_id, &f.selection_set, groups, visited);
-                        }
+                        && self.applies(&f.type_condition.value, type_id)
+                    {
+                        self.collect(type_id, &f.selection_set, groups, visited);
+                    }
                 }
             }
         }

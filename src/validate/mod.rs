@@ -66,9 +66,10 @@ fn fragment_order(doc: &Document) -> Vec<&str> {
     let mut order: Vec<&str> = Vec::new();
     for d in &doc.definitions {
         if let Definition::Fragment(f) = d
-            && !order.contains(&f.name.value.as_str()) {
-                order.push(&f.name.value);
-            }
+            && !order.contains(&f.name.value.as_str())
+        {
+            order.push(&f.name.value);
+        }
     }
     order
 }
@@ -197,9 +198,10 @@ impl<'a> Validator<'a> {
         }
         for d in &self.doc.definitions {
             if let Definition::Fragment(f) = d
-                && !used.contains(f.name.value.as_str()) {
-                    self.error(msg::unused_fragment(&f.name.value), vec![f.pos])?;
-                }
+                && !used.contains(f.name.value.as_str())
+            {
+                self.error(msg::unused_fragment(&f.name.value), vec![f.pos])?;
+            }
         }
         Ok(())
     }
@@ -257,12 +259,13 @@ impl<'a> Validator<'a> {
         let ty = type_from_ast(self.schema, &v.ty);
         // VariablesAreInputTypes
         if let Some(t) = &ty
-            && !self.schema.ty(t.named()).is_input() {
-                self.error(
-                    msg::non_input_variable_type(&v.name.value, &v.ty.to_string()),
-                    vec![v.ty.pos()],
-                )?;
-            }
+            && !self.schema.ty(t.named()).is_input()
+        {
+            self.error(
+                msg::non_input_variable_type(&v.name.value, &v.ty.to_string()),
+                vec![v.ty.pos()],
+            )?;
+        }
         self.unique_directives(&v.directives)?;
         self.named_type(v.ty.named())?;
         let input = ty.filter(|t| self.schema.ty(t.named()).is_input());
@@ -511,11 +514,11 @@ impl<'a> Validator<'a> {
             .and_then(|f| self.schema.type_id(&f.type_condition.value))
             .filter(|t| self.schema.ty(*t).is_composite());
         if let (Some(ft), Some(p)) = (frag_type, parent)
-            && !types_overlap(self.schema, ft, p) {
-                let message =
-                    msg::impossible_spread(name, self.schema.name(p), self.schema.name(ft));
-                self.error(message, vec![s.pos])?;
-            }
+            && !types_overlap(self.schema, ft, p)
+        {
+            let message = msg::impossible_spread(name, self.schema.name(p), self.schema.name(ft));
+            self.error(message, vec![s.pos])?;
+        }
         self.unique_directives(&s.directives)?;
         self.directives(&s.directives, Location::FragmentSpread)
     }
@@ -528,18 +531,20 @@ impl<'a> Validator<'a> {
         };
         // FragmentsOnCompositeTypes
         if let (Some(tc), Some(t)) = (&i.type_condition, ty)
-            && !schema.ty(t).is_composite() {
-                self.error(msg::inline_fragment_on_non_composite(&tc.value), vec![tc.pos])?;
-            }
+            && !schema.ty(t).is_composite()
+        {
+            self.error(msg::inline_fragment_on_non_composite(&tc.value), vec![tc.pos])?;
+        }
         let composite = ty.filter(|t| schema.ty(*t).is_composite());
         // PossibleFragmentSpreads
         if let (Some(ft), Some(p)) = (composite, parent)
-            && !types_overlap(schema, ft, p) {
-                self.error(
-                    msg::impossible_inline_spread(schema.name(p), schema.name(ft)),
-                    vec![i.pos],
-                )?;
-            }
+            && !types_overlap(schema, ft, p)
+        {
+            self.error(
+                msg::impossible_inline_spread(schema.name(p), schema.name(ft)),
+                vec![i.pos],
+            )?;
+        }
         self.unique_directives(&i.directives)?;
         if let Some(tc) = &i.type_condition {
             self.named_type(tc)?;

@@ -295,19 +295,20 @@ impl<'a> Overlap<'a> {
             }
         }
         if let (Some(t1), Some(t2)) = (t1, t2)
-            && self.types_conflict(t1, t2)? {
-                let reason = format!(
-                    "they return conflicting types '{}' and '{}'",
-                    self.schema.type_string(t1),
-                    self.schema.type_string(t2)
-                );
-                return Ok(Some(Conflict {
-                    response_name: name.into(),
-                    reason,
-                    fields1: vec![a.node.pos],
-                    fields2: vec![b.node.pos],
-                }));
-            }
+            && self.types_conflict(t1, t2)?
+        {
+            let reason = format!(
+                "they return conflicting types '{}' and '{}'",
+                self.schema.type_string(t1),
+                self.schema.type_string(t2)
+            );
+            return Ok(Some(Conflict {
+                response_name: name.into(),
+                reason,
+                fields1: vec![a.node.pos],
+                fields2: vec![b.node.pos],
+            }));
+        }
         let (s1, s2) = (&a.node.selection_set, &b.node.selection_set);
         if s1.items.is_empty() || s2.items.is_empty() {
             return Ok(None);

@@ -47,10 +47,11 @@ pub fn referenced_fragments<'a>(
         for spread in fragment_spreads(s) {
             let name = spread.name.value.as_str();
             if seen.insert(name)
-                && let Some(f) = fragments.get(name) {
-                    out.push(*f);
-                    stack.push(&f.selection_set);
-                }
+                && let Some(f) = fragments.get(name)
+            {
+                out.push(*f);
+                stack.push(&f.selection_set);
+            }
         }
     }
     out
