@@ -32,7 +32,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::rt::TokioTimer;
 use serde_json::Value as Json;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 
 use crate::error::GraphQLError;
@@ -82,6 +82,13 @@ static GZIPPED_ASSETS: [OnceLock<Option<Bytes>>; 6] = [const { OnceLock::new() }
 /// the read timeout bounds the time as well.
 const DRAIN_MAX: u64 = 64 << 20;
 
+/// Bodies past this size are large: at most `LARGE_BODIES` of them are read and held at a
+/// time (the others wait, within `--read-timeout-ms`). `--max-body` is high so that any
+/// request the original answers is answered; this keeps 1,024 clients from each making
+/// the server hold hundreds of megabytes.
+const LARGE_BODY: u64 = 1 << 20;
+const LARGE_BODIES: usize = 4;
+
 /// Bodies up to this size are never gzipped: the saving on a few hundred bytes does not
 /// pay for the compressor's set-up, and gzip's framing alone is 18 bytes.
 const GZIP_MIN: usize = 1024;
@@ -124,7 +131,8 @@ pub async fn serve(
     };
     let queue = usize::try_from(app.limits.max_queue).unwrap_or(usize::MAX).min(1 << 20);
     let pool = Pool::new(threads, queue, app.load.clone())?;
-    let server = Arc::new(Server { pool, app, options });
+    let large_bodies = Arc::new(Semaphore::new(LARGE_BODIES));
+    let server = Arc::new(Server { pool, app, options, large_bodies });
     let permits = Arc::new(Semaphore::new(max as usize));
     let (stop, _) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -186,6 +194,8 @@ struct Server {
     app: Arc<App>,
     pool: Pool,
     options: HttpOptions,
+    /// Permits for holding a body larger than `LARGE_BODY`.
+    large_bodies: Arc<Semaphore>,
 }
 
 /// Every request, with its access-log line when `--log-requests` is on.
@@ -260,12 +270,28 @@ async fn static_file(server: &Server, i: usize, headers: &HeaderMap) -> Resp {
     r
 }
 
-/// The parts of a request graphql-server reads, before any GraphQL work.
-struct Parsed {
-    data: serde_json::Map<String, Json>,
+/// What the async side reads of a request before its body; the rest of graphql-server's
+/// reading (JSON, parameters) happens with the GraphQL work, on a pool thread.
+struct Head {
+    content_type: String,
+    query_string: String,
+    /// The client takes `application/graphql-response+json`: errors are 400s.
     strict: bool,
     via_get: bool,
-    wants_html: bool,
+    gzip_ok: bool,
+}
+
+impl Head {
+    fn of(req: &Request<Incoming>) -> Head {
+        let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Head {
+            content_type: header(CONTENT_TYPE).to_ascii_lowercase(),
+            query_string: req.uri().query().unwrap_or("").to_string(),
+            strict: header(ACCEPT).contains("application/graphql-response+json"),
+            via_get: req.method() == Method::GET,
+            gzip_ok: accepts_gzip(req.headers()),
+        }
+    }
 }
 
 /// The request's `operationName`, kept on its response for the access log.
@@ -273,50 +299,94 @@ struct Parsed {
 struct OperationName(String);
 
 async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
-    let gzip_ok = accepts_gzip(req.headers());
-    let parsed = match read_request(req, &server.app.limits).await {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
-    if parsed.via_get && parsed.wants_html {
+    let head = Head::of(&req);
+    let wants_html = req
+        .headers()
+        .get(ACCEPT)
+        .is_some_and(|v| v.to_str().is_ok_and(|v| v.contains("text/html")));
+    if head.via_get && wants_html {
         return bytes_response(StatusCode::OK, "text/html; charset=utf-8", GRAPHIQL_HTML);
     }
-    let mut parsed = parsed;
-    let request = match to_graphql_request(&mut parsed.data, parsed.via_get) {
-        Ok(r) => r,
-        Err(msg) => return error_response(StatusCode::BAD_REQUEST, &msg),
+    let body = match head.via_get {
+        true => ReadBody::default(),
+        false => match read_body(req, &server.app.limits, &server.large_bodies).await {
+            Ok(body) => body,
+            Err(resp) => return resp,
+        },
     };
-    let name = request.operation_name.clone().filter(|_| server.options.log_requests);
-    let mut resp = run_on_pool(server, request, parsed.strict, gzip_ok).await;
-    if let Some(name) = name {
+    let app = server.app.clone();
+    // The body's memory (and its permit, for a large one) lives until the job is done.
+    let job = move || answer(&app, &head, &body.bytes);
+    let (mut resp, operation) = run_on_pool(server, job).await;
+    if let Some(name) = operation.filter(|_| server.options.log_requests) {
         resp.extensions_mut().insert(OperationName(name));
     }
     resp
 }
 
-/// Runs the request on a pool thread, where its answer is also written and compressed.
+/// Runs `job` on a pool thread, where the request is read, run, written and compressed:
+/// SQL blocks, and so do parsing a large body and compressing a large answer.
 async fn run_on_pool(
     server: &Server,
-    request: crate::Request,
-    strict: bool,
-    gzip_ok: bool,
-) -> Resp {
-    // SQL blocks, and so does compressing a large answer: neither belongs on the async side.
-    let app = server.app.clone();
-    let job = move || graphql_response(crate::run(&app, &request), strict).encoded(gzip_ok);
+    job: impl FnOnce() -> Answer + Send + 'static,
+) -> (Resp, Option<String>) {
     match server.pool.submit(job) {
         Ok(answer) => match answer.await {
-            Ok(resp) => resp.into_response(),
-            Err(_) => error_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"),
+            Ok(answer) => {
+                let operation = answer.operation.clone();
+                (answer.into_response(), operation)
+            }
+            Err(_) => {
+                (error_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"), None)
+            }
         },
         Err(_) => {
             let limit = server.app.limits.max_queue;
             let e = crate::limits::exceeded("The requests waiting to run", "--max-queue", limit);
             let mut r = error_response(StatusCode::SERVICE_UNAVAILABLE, &e.message);
             r.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
-            r
+            (r, None)
         }
     }
+}
+
+/// Reads the request as graphql-server does, runs it and writes the answer.
+fn answer(app: &App, head: &Head, body: &[u8]) -> Answer {
+    let request = match request_data(head, body)
+        .and_then(|mut data| to_graphql_request(&mut data, head.via_get))
+    {
+        Ok(r) => r,
+        Err(msg) => return Answer::error(StatusCode::BAD_REQUEST, &msg),
+    };
+    let mut answer = graphql_response(crate::run(app, &request), head.strict).encoded(head.gzip_ok);
+    answer.operation = request.operation_name;
+    answer
+}
+
+/// The request's fields: GET parameters, a JSON body, or an `application/graphql` body.
+fn request_data(head: &Head, body: &[u8]) -> Result<serde_json::Map<String, Json>, String> {
+    let data = if head.via_get {
+        query_params(&head.query_string)?
+    } else if head.content_type.contains("application/json") {
+        match serde_json::from_slice::<Json>(body) {
+            Ok(Json::Object(map)) => map,
+            Ok(_) => return Err("The request body must be a JSON object".into()),
+            Err(_) => return Err("Unable to parse request body as JSON".into()),
+        }
+    } else if head.content_type.split(';').next().unwrap_or("").trim() == "application/graphql" {
+        let mut map = query_params(&head.query_string)?;
+        let text = std::str::from_utf8(body).map_err(|_| "Request body is not valid UTF-8")?;
+        map.insert("query".into(), Json::String(text.to_string()));
+        map
+    } else {
+        return Err("Unsupported content type".into());
+    };
+    for (key, name) in [("variables", "Variables"), ("extensions", "Extensions")] {
+        if data.get(key).is_some_and(|v| !v.is_null() && !v.is_object()) {
+            return Err(format!("{name} must be a JSON object"));
+        }
+    }
+    Ok(data)
 }
 
 /// A response built on a pool thread: plain data, so it can cross to the async side.
@@ -328,11 +398,19 @@ struct Answer {
     gzipped: bool,
     /// The body is large enough that its encoding depends on `Accept-Encoding`.
     negotiated: bool,
+    /// The request's `operationName`, for the access log.
+    operation: Option<String>,
 }
 
 impl Answer {
     fn new(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Answer {
-        Answer { status, content_type, body, gzipped: false, negotiated: false }
+        Answer { status, content_type, body, gzipped: false, negotiated: false, operation: None }
+    }
+
+    /// `{"errors": [{"message": …}]}` with `status`.
+    fn error(status: StatusCode, message: &str) -> Answer {
+        let body = crate::response_json(None, &[GraphQLError::bare(message)]);
+        Answer::new(status, "application/json", body.into_bytes())
     }
 
     /// Gzips a body over `GZIP_MIN` when the client takes gzip. Should compression fail,
@@ -364,47 +442,6 @@ impl Answer {
     }
 }
 
-async fn read_request(
-    req: Request<Incoming>,
-    limits: &crate::limits::Limits,
-) -> Result<Parsed, Resp> {
-    let header =
-        |name| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let accept = header(ACCEPT);
-    let content_type = header(CONTENT_TYPE).to_ascii_lowercase();
-    let strict = accept.contains("application/graphql-response+json");
-    let via_get = req.method() == Method::GET;
-    let query_string = req.uri().query().unwrap_or("").to_string();
-    let bad = |msg: &str| error_response(StatusCode::BAD_REQUEST, msg);
-    let data = if via_get {
-        query_params(&query_string).map_err(|m| bad(&m))?
-    } else {
-        let body = read_body(req, limits).await?;
-        let mime = content_type.split(';').next().unwrap_or("").trim().to_string();
-        if content_type.contains("application/json") {
-            match serde_json::from_slice::<Json>(&body) {
-                Ok(Json::Object(map)) => map,
-                Ok(_) => return Err(bad("The request body must be a JSON object")),
-                Err(_) => return Err(bad("Unable to parse request body as JSON")),
-            }
-        } else if mime == "application/graphql" {
-            let mut map = query_params(&query_string).map_err(|m| bad(&m))?;
-            let text = String::from_utf8(body.to_vec())
-                .map_err(|_| bad("Request body is not valid UTF-8"))?;
-            map.insert("query".into(), Json::String(text));
-            map
-        } else {
-            return Err(bad("Unsupported content type"));
-        }
-    };
-    for (key, name) in [("variables", "Variables"), ("extensions", "Extensions")] {
-        if data.get(key).is_some_and(|v| !v.is_null() && !v.is_object()) {
-            return Err(bad(&format!("{name} must be a JSON object")));
-        }
-    }
-    Ok(Parsed { data, strict, via_get, wants_html: accept.contains("text/html") })
-}
-
 /// Why a body was not read.
 enum BodyError {
     TooLarge,
@@ -412,9 +449,20 @@ enum BodyError {
     Broken,
 }
 
+/// A request body, and for a large one the permit under which it is held.
+#[derive(Default)]
+struct ReadBody {
+    bytes: Bytes,
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
 /// The request body, or the 4xx that refuses it: 413 past `--max-body`, 408 past
 /// `--read-timeout-ms`, 400 for a body hyper could not decode.
-async fn read_body(req: Request<Incoming>, limits: &crate::limits::Limits) -> Result<Bytes, Resp> {
+async fn read_body(
+    req: Request<Incoming>,
+    limits: &crate::limits::Limits,
+    large: &Arc<Semaphore>,
+) -> Result<ReadBody, Resp> {
     let deadline = Instant::now() + Duration::from_millis(limits.read_timeout_ms);
     let expects_continue = req
         .headers()
@@ -430,7 +478,7 @@ async fn read_body(req: Request<Incoming>, limits: &crate::limits::Limits) -> Re
         }
         Err(BodyError::TooLarge)
     } else {
-        collect_body(body, limits.max_body, deadline).await
+        collect_body(body, limits.max_body, deadline, large).await
     };
     result.map_err(|e| match e {
         BodyError::TooLarge => {
@@ -454,17 +502,21 @@ async fn read_body(req: Request<Incoming>, limits: &crate::limits::Limits) -> Re
     })
 }
 
-/// Reads the body whole, up to `limit` bytes; past it, drains the rest and refuses.
+/// Reads the body whole, up to `limit` bytes; past it, drains the rest and refuses. Past
+/// `LARGE_BODY` bytes it waits for one of the few permits that large bodies share, so the
+/// memory all bodies hold stays bounded however many clients send large ones at once.
 async fn collect_body(
     mut body: Incoming,
     limit: u64,
     deadline: Instant,
-) -> Result<Bytes, BodyError> {
+    large: &Arc<Semaphore>,
+) -> Result<ReadBody, BodyError> {
     let mut buf = Vec::new();
+    let mut permit = None;
     loop {
         let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
             Err(_) => return Err(BodyError::TimedOut),
-            Ok(None) => return Ok(Bytes::from(buf)),
+            Ok(None) => return Ok(ReadBody { bytes: Bytes::from(buf), _permit: permit }),
             Ok(Some(Err(_))) => return Err(BodyError::Broken),
             Ok(Some(Ok(frame))) => frame,
         };
@@ -473,6 +525,10 @@ async fn collect_body(
         if seen > limit {
             drain(body, deadline).await;
             return Err(BodyError::TooLarge);
+        }
+        if seen > LARGE_BODY && permit.is_none() {
+            let wait = tokio::time::timeout_at(deadline, large.clone().acquire_owned()).await;
+            permit = Some(wait.map_err(|_| BodyError::TimedOut)?.map_err(|_| BodyError::Broken)?);
         }
         buf.extend_from_slice(&data);
     }
@@ -580,10 +636,7 @@ fn python_type(v: &Json) -> &'static str {
 
 fn graphql_response(outcome: Outcome, strict: bool) -> Answer {
     let (status, data, errors) = match outcome {
-        Outcome::BadRequest(msg) => {
-            let body = crate::response_json(None, &[GraphQLError::bare(msg)]);
-            return Answer::new(StatusCode::BAD_REQUEST, "application/json", body.into_bytes());
-        }
+        Outcome::BadRequest(msg) => return Answer::error(StatusCode::BAD_REQUEST, &msg),
         Outcome::Invalid(errors) if strict => (StatusCode::BAD_REQUEST, None, errors),
         Outcome::Invalid(errors) => (StatusCode::OK, Some(Value::Null), errors),
         Outcome::Executed { data, errors } => {

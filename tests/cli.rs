@@ -117,11 +117,28 @@ fn schema_help_and_usage_errors() {
         std::fs::read_to_string(common::conformance_dir().join("schema.graphql")).expect("sdl");
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
     let out = relaylite().arg("--help").output().expect("run");
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("relaylite serve")
-            || String::from_utf8_lossy(&out.stdout).contains("[serve]")
-    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\n  relaylite [serve] [--db PATH]"));
     let out = relaylite().arg("--bogus").output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bogus"));
+}
+
+#[test]
+fn the_readme_limits_table_is_the_flag_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let start = readme.find("| flag | bounds | default |").expect("limits table");
+    let rows: Vec<Vec<String>> = readme[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_string()).collect())
+        .collect();
+    let flags: Vec<Vec<String>> = relaylite::limits::FLAGS
+        .iter()
+        .map(|(flag, default, help, _)| {
+            vec![format!("`{flag}`"), help.to_string(), default.to_string()]
+        })
+        .collect();
+    assert_eq!(rows, flags);
 }

@@ -480,3 +480,24 @@ fn cors_takes_origins_and_refuses_what_is_not_one() {
         assert!(stderr.contains("--cors") && stderr.contains("not an origin"), "{bad}: {stderr}");
     }
 }
+
+#[test]
+fn large_bodies_more_than_the_server_holds_at_once_are_all_answered() {
+    // Each 3 MB body needs one of the few permits large bodies share; twelve at once wait
+    // their turn rather than fail.
+    let addr = server();
+    let body = format!(r#"{{"query": "{{ __typename }}", "pad": "{}"}}"#, "x".repeat(3 << 20));
+    let clients: Vec<_> = (0..12)
+        .map(|_| {
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let headers = [("Content-Type", "application/json")];
+                request(addr, "POST", "/graphql", &headers, body.as_bytes())
+            })
+        })
+        .collect();
+    for c in clients {
+        let r = c.join().expect("client");
+        assert_eq!((r.status, r.text()), (200, r#"{"data":{"__typename":"Query"}}"#.into()));
+    }
+}
