@@ -4,6 +4,12 @@
 # has installed it) the Python original under gunicorn with 2 sync workers.
 #
 #   benches/load.sh [SECONDS_PER_RUN]      (default 8; needs wrk: apt-get install wrk)
+#   BASELINE=path/to/older/relaylite benches/load.sh 8   (adds that build, side by side)
+#
+# Then the stress run: two clients keep sending a slow query (40 aliases of a 6-level
+# relationship filter, seconds of SQL each) while a third sends `{ __typename }` one at a
+# time and times each: a server whose slow queries block its workers shows it in the cheap
+# query's latency (p50, p99, max; requests that wait are counted, not dropped).
 #
 # Each measurement is two wrk runs on the same connections count: a checking run, in which
 # wrk's Lua hook checks every response (a non-200 status or a body carrying "errors" counts
@@ -29,6 +35,11 @@ port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); 
 wait_port() { for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened"; exit 1; }
 
 P_RL=$(port); target/release/relaylite serve --db "$DB" --listen "127.0.0.1:$P_RL" > "$WORK/rl.log" 2>&1 & RL_PID=$!; PIDS+=($RL_PID)
+P_BL=""
+if [ -n "${BASELINE:-}" ]; then
+  P_BL=$(port); "$BASELINE" serve --db "$DB" --listen "127.0.0.1:$P_BL" > "$WORK/bl.log" 2>&1 & PIDS+=($!)
+  wait_port "$P_BL"
+fi
 P_AG=$(port); target/release/agql_server "$DB" "127.0.0.1:$P_AG" > "$WORK/ag.log" 2>&1 & PIDS+=($!)
 P_HI=$(port); target/release/hello "127.0.0.1:$P_HI" > "$WORK/hi.log" 2>&1 & PIDS+=($!)
 wait_port "$P_RL"; wait_port "$P_AG"; wait_port "$P_HI"
@@ -90,21 +101,64 @@ RESULTS="$WORK/results"
 : > "$RESULTS"
 for q in q1 q2 q3; do
   run relaylite "$P_RL" "$q" 16 | tee -a "$RESULTS"
+  [ -n "$P_BL" ] && run baseline "$P_BL" "$q" 16 | tee -a "$RESULTS"
   run async-graphql "$P_AG" "$q" 16 | tee -a "$RESULTS"
   [ -n "$P_OR" ] && run original "$P_OR" "$q" 16 | tee -a "$RESULTS"
 done
 run relaylite "$P_RL" node 64 | tee -a "$RESULTS"
+[ -n "$P_BL" ] && run baseline "$P_BL" node 64 | tee -a "$RESULTS"
 hello | tee -a "$RESULTS"
 echo "relaylite peak RSS: $(grep VmHWM /proc/$RL_PID/status | awk '{print $2/1024 " MB"}')"
 
+# The stress run: the cheap query's latency while slow queries run. wrk leaves requests that
+# time out out of its percentiles, so a client of our own times every request, however long.
+stress() { # name port
+  python3 - "$1" "$2" "$DUR" <<'PY'
+import json, statistics, sys, threading, time, urllib.request
+name, port, dur = sys.argv[1], sys.argv[2], float(sys.argv[3])
+url = f"http://127.0.0.1:{port}/graphql"
+inner = '{name: {like: "%zz%"}}'
+for _ in range(6):
+    inner = '{department: {employees: {contains: [%s]}}}' % inner
+slow = {"query": "{ %s }" % " ".join(
+    f"a{i}: allEmployees(filter: {inner}) {{ edges {{ cursor }} }}" for i in range(40))}
+def post(body):
+    req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return r.status, r.read()
+stop = time.time() + dur + 1
+def slow_loop():
+    while time.time() < stop:
+        post(slow)
+for _ in range(2):
+    threading.Thread(target=slow_loop, daemon=True).start()
+time.sleep(1)
+lat, bad, end = [], 0, time.time() + dur
+while time.time() < end:
+    t = time.time()
+    status, body = post({"query": "{ __typename }"})
+    lat.append((time.time() - t) * 1000)
+    bad += status != 200 or b'"errors"' in body
+lat.sort()
+p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
+print(f"{name}-stressed cheap {len(lat) / dur:.1f} {p(0.5):.3f} {p(0.99):.3f} {bad} {len(lat)} max {lat[-1]:.1f}")
+PY
+}
+stress relaylite "$P_RL" | tee -a "$RESULTS"
+[ -n "$P_BL" ] && stress baseline "$P_BL" | tee -a "$RESULTS"
+
 python3 - "$RESULTS" <<'PY'
 import sys
-rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 7]
+rows = [l.split()[:7] for l in open(sys.argv[1]) if len(l.split()) in (7, 9)]
 r = {(a, b): (float(c), float(d), float(e), int(f), int(g)) for a, b, c, d, e, f, g in rows}
 print(f"\n{'server':<14}{'query':<7}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
 for (s, q), (rps, p50, p99, bad, n) in r.items():
     print(f"{s:<14}{q:<7}{rps:>10.1f}{p50:>9.2f}{p99:>9.2f}{bad:>8}")
 print()
+for q in ("q1", "q2", "q3", "node"):
+    ours = r.get(("relaylite", q))
+    if ours and ("baseline", q) in r and r[("baseline", q)][0] > 0:
+        print(f"{q}: relaylite / baseline = {ours[0] / r[('baseline', q)][0]:.2f}x")
 for q in ("q1", "q2", "q3"):
     ours = r.get(("relaylite", q))
     for other in ("original", "async-graphql"):
