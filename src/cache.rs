@@ -10,12 +10,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::ast::Document;
-use crate::error::GraphQLError;
-use crate::parse;
-use crate::plan::{self, Plan};
+use crate::exec::plan::{self, Plan};
+use crate::graphql::ast::Document;
+use crate::graphql::error::GraphQLError;
+use crate::graphql::parse;
+use crate::graphql::validate::{self, Valid};
 use crate::schema::Schema;
-use crate::validate::{self, Valid};
 
 const MAX_ENTRIES: usize = 256;
 /// Longer texts are rare and would make the cache's memory unbounded in practice.

@@ -35,7 +35,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 
-use crate::error::GraphQLError;
+use crate::graphql::error::GraphQLError;
 use crate::json::Value;
 use crate::pool::Pool;
 use crate::{App, Outcome};

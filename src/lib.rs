@@ -12,32 +12,22 @@
 //! share; it applies the original server's (graphql-server 3) rules for what becomes an
 //! HTTP 400, a request-level error or a field error.
 
-pub mod ast;
 pub mod cache;
 pub mod datetime;
 pub mod db;
-pub mod error;
-pub mod execute;
-pub mod filter;
+pub mod exec;
+pub mod graphql;
 pub mod http;
-pub mod input;
-pub mod introspection;
 pub mod json;
 pub mod limits;
 pub mod model;
-pub mod parse;
-pub mod plan;
 pub mod pool;
-pub mod pyrepr;
-pub mod relay;
 pub mod schema;
-pub mod sql;
-pub mod suggest;
-pub mod validate;
 
-use ast::{Definition, OperationKind};
 use db::{Db, DbConfig};
-use error::GraphQLError;
+use exec::{execute, plan};
+use graphql::ast::{self, Definition, OperationKind};
+use graphql::error::GraphQLError;
 use json::Value;
 use limits::Limits;
 use schema::Schema;

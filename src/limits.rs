@@ -9,8 +9,8 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{Definition, Document, Operation, Selection, SelectionSet};
-use crate::error::GraphQLError;
+use crate::graphql::ast::{Definition, Document, Operation, Selection, SelectionSet};
+use crate::graphql::error::GraphQLError;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
@@ -163,7 +163,7 @@ mod tests {
     use super::*;
 
     fn check(q: &str, limits: &Limits) -> Result<(), String> {
-        let doc = crate::parse::parse(q).map_err(|e| e.message)?;
+        let doc = crate::graphql::parse::parse(q).map_err(|e| e.message)?;
         let Definition::Operation(op) = &doc.definitions[0] else {
             return Err("no operation".into());
         };

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use relaylite::db::{self, DbConfig, Prepared};
 use relaylite::http::HttpOptions;
 use relaylite::limits::{FLAGS, Limits};
-use relaylite::{App, http, introspection, schema};
+use relaylite::{App, http, schema};
 
 const USAGE: &str = "\
 relaylite — the graphene-sqlalchemy tutorial's relay GraphQL API over SQLite
@@ -136,7 +136,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         "schema" => {
-            println!("{}", introspection::print_sdl(schema::get()));
+            println!("{}", schema::sdl::print_sdl(schema::get()));
             ExitCode::SUCCESS
         }
         "init" => match db::prepare(&options.db) {

@@ -45,7 +45,7 @@ fn both_parsers_accept_and_reject_the_same_documents() {
         if graphql_core_only(&name) {
             continue;
         }
-        let ours = relaylite::parse::parse(&query).is_ok();
+        let ours = relaylite::graphql::parse::parse(&query).is_ok();
         let theirs = graphql_parser::parse_query::<String>(&query).is_ok();
         assert_eq!(ours, theirs, "{name}: relaylite {ours}, graphql-parser {theirs}\n{query}");
         checked += 1;

@@ -5,8 +5,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(doc) = relaylite::parse::parse(text) {
-            let _ = relaylite::validate::validate(relaylite::schema::get(), std::rc::Rc::new(doc));
+        if let Ok(doc) = relaylite::graphql::parse::parse(text) {
+            let _ = relaylite::graphql::validate::validate(relaylite::schema::get(), std::rc::Rc::new(doc));
         }
     }
 });

@@ -13,18 +13,18 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use crate::datetime::DateTime;
+use crate::db::sql::{self, Columns, Param, Select};
 use crate::db::{Cell, Db, DbError, Row};
-use crate::error::{GraphQLError, PathSeg};
-use crate::filter;
-use crate::input::{Args, Input};
-use crate::introspection;
+use crate::exec::filter;
+use crate::exec::introspect;
+use crate::exec::plan::{FieldPlan, ObjectPlan, Plan, Sub};
+use crate::exec::relay::{self, PageArgs, Window};
+use crate::graphql::error::{GraphQLError, PathSeg};
+use crate::graphql::input::{Args, Input};
 use crate::json::Value;
 use crate::limits::{self, Limits};
 use crate::model::{ColumnType, RelationKind, TABLES, TableId};
-use crate::plan::{FieldPlan, ObjectPlan, Plan, Sub};
-use crate::relay::{self, PageArgs, Window};
 use crate::schema::{Kind, Meta, Resolver, Schema};
-use crate::sql::{self, Columns, Param, Select};
 
 type Path = Vec<PathSeg>;
 
@@ -200,7 +200,7 @@ impl<'a> Executor<'a> {
             return Value::Null;
         };
         let left = self.limits.max_values.saturating_sub(self.values);
-        match introspection::resolve_root(self.schema, f, args, left) {
+        match introspect::resolve_root(self.schema, f, args, left) {
             Some((value, made)) => {
                 self.values += made;
                 value
@@ -768,7 +768,7 @@ fn cell_text(c: &Cell) -> String {
     match c {
         Cell::Null => "None".into(),
         Cell::Int(i) => i.to_string(),
-        Cell::Real(f) => crate::pyrepr::float_repr(*f),
+        Cell::Real(f) => crate::graphql::pyrepr::float_repr(*f),
         Cell::Text(s) => s.to_string(),
         Cell::Blob(b) => String::from_utf8_lossy(b).into_owned(),
     }
@@ -789,7 +789,10 @@ fn column_value(c: &Cell, ty: ColumnType, pk: bool) -> Result<Value, String> {
         (Cell::Text(s), ColumnType::DateTime) => match DateTime::from_storage(s) {
             Some(d) => Value::Str(d.to_string().into()),
             None => {
-                return Err(format!("Invalid isoformat string: {}", crate::pyrepr::str_repr(s)));
+                return Err(format!(
+                    "Invalid isoformat string: {}",
+                    crate::graphql::pyrepr::str_repr(s)
+                ));
             }
         },
         (_, ColumnType::DateTime) => {

@@ -15,11 +15,11 @@ mod usages;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use crate::ast::*;
-use crate::error::{GraphQLError, Pos};
-use crate::input::{enum_literal, scalar_literal, type_from_ast};
+use crate::graphql::ast::*;
+use crate::graphql::error::{GraphQLError, Pos};
+use crate::graphql::input::{enum_literal, scalar_literal, type_from_ast};
+use crate::graphql::suggest::suggestion_list;
 use crate::schema::{Kind, Schema, TypeId, TypeRef};
-use crate::suggest::suggestion_list;
 
 use messages as msg;
 use usages::Usage;

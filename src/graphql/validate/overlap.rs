@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::ast::{Field, Fragment, Selection, SelectionSet, Value, ValueKind};
-use crate::error::Pos;
+use crate::graphql::ast::{Field, Fragment, Selection, SelectionSet, Value, ValueKind};
+use crate::graphql::error::Pos;
 use crate::schema::{self, Kind, Schema, TypeId, TypeRef};
 
 use super::messages::abbreviate;
@@ -407,7 +407,10 @@ fn subfield_conflicts(
 }
 
 /// Same argument names and values; object fields compared regardless of order.
-fn same_arguments(a: &[crate::ast::Argument], b: &[crate::ast::Argument]) -> bool {
+fn same_arguments(
+    a: &[crate::graphql::ast::Argument],
+    b: &[crate::graphql::ast::Argument],
+) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -158,8 +158,8 @@ pub static SEED: [(TableId, &[Seed]); 7] = [
 ];
 
 /// The seed rows as bound values, `Now` stored in SQLAlchemy's DATETIME text.
-pub fn seed_rows(now: &crate::datetime::DateTime) -> Vec<(TableId, Vec<crate::sql::Param>)> {
-    use crate::sql::Param;
+pub fn seed_rows(now: &crate::datetime::DateTime) -> Vec<(TableId, Vec<crate::db::sql::Param>)> {
+    use crate::db::sql::Param;
     SEED.iter()
         .map(|(t, values)| {
             let params = values
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn create_statements_match_sqlalchemy_text() {
-        let expected = include_str!("../tests/conformance/schema.sql");
+        let expected = include_str!("../../tests/conformance/schema.sql");
         let ours: String = create_statements().iter().map(|s| format!("{s};\n")).collect();
         assert!(expected.ends_with(&ours), "{ours}");
     }

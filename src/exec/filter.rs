@@ -8,10 +8,10 @@
 //! existence becomes a top-level `key IN (SELECT …)`, and each clause on a related row one
 //! more — one scan per level instead of a product of fan-outs. Errors are the original's texts.
 
-use crate::input::Input;
+use crate::db::sql::{CmpOp, Expr, Param, Select, SubQuery};
+use crate::graphql::input::Input;
 use crate::limits::{self, Limits};
 use crate::model::{self, RelationKind, TABLES, TableId};
-use crate::sql::{CmpOp, Expr, Param, Select, SubQuery};
 
 /// Applies `filter` (an input object of `select`'s table's filter type) to `select`.
 pub fn apply(select: &mut Select, filter: &Input, limits: &Limits) -> Result<(), String> {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{Field, Fragment, Selection, SelectionSet};
+use crate::graphql::ast::{Field, Fragment, Selection, SelectionSet};
 
 /// Lists of types nested three deep (`fields { type { fields { … } } }`) are refused.
 const MAX_LIST_DEPTH: usize = 3;

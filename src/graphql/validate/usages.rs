@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ast::*;
-use crate::error::Pos;
+use crate::graphql::ast::*;
+use crate::graphql::error::Pos;
 use crate::schema::{Schema, TypeId, TypeRef};
 
 /// A variable as used somewhere, with the type its position expects.

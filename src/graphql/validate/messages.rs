@@ -1,6 +1,6 @@
 //! Every validation message, one function each, worded exactly as graphql-core 3.2 words it.
 
-use crate::suggest::did_you_mean;
+use crate::graphql::suggest::did_you_mean;
 
 pub fn not_executable(def_name: &str) -> String {
     format!("The {def_name} definition is not executable.")

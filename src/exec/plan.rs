@@ -8,11 +8,11 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use crate::ast::{self, Definition, OperationKind, Selection};
-use crate::error::{GraphQLError, Pos};
-use crate::input::{self, Args, Input, Variables};
+use crate::graphql::ast::{self, Definition, OperationKind, Selection};
+use crate::graphql::error::{GraphQLError, Pos};
+use crate::graphql::input::{self, Args, Input, Variables};
+use crate::graphql::validate::Valid;
 use crate::schema::{Field, Kind, Schema, TypeId};
-use crate::validate::Valid;
 
 pub struct Plan<'s> {
     pub root: ObjectPlan<'s>,

@@ -8,12 +8,12 @@ use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
-use crate::ast::{self, ValueKind};
 use crate::datetime::{self, DateTime};
-use crate::error::GraphQLError;
-use crate::pyrepr::{inspect, str_repr};
+use crate::graphql::ast::{self, ValueKind};
+use crate::graphql::error::GraphQLError;
+use crate::graphql::pyrepr::{inspect, str_repr};
+use crate::graphql::suggest::{did_you_mean, suggestion_list};
 use crate::schema::{Kind, Scalar, Schema, TypeRef};
-use crate::suggest::{did_you_mean, suggestion_list};
 
 /// A coerced input value.
 #[derive(Debug, Clone, PartialEq)]
@@ -414,7 +414,7 @@ pub fn literal(schema: &Schema, ty: &TypeRef, v: &ast::Value, vars: &Variables) 
 
 /// The default of an argument or input field, parsed from its GraphQL text.
 pub fn default_value(schema: &Schema, ty: &TypeRef, text: &str) -> Option<Input> {
-    let doc = crate::parse::parse(&format!("{{ f(v: {text}) }}")).ok()?;
+    let doc = crate::graphql::parse::parse(&format!("{{ f(v: {text}) }}")).ok()?;
     let ast::Definition::Operation(op) = doc.definitions.into_iter().next()? else {
         return None;
     };
@@ -429,7 +429,7 @@ pub fn argument_values(
     schema: &Schema,
     defs: &[crate::schema::InputValue],
     args: &[ast::Argument],
-    node_pos: crate::error::Pos,
+    node_pos: crate::graphql::error::Pos,
     vars: &Variables,
 ) -> Result<Args, GraphQLError> {
     let mut out = Vec::with_capacity(defs.len());

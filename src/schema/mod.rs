@@ -8,6 +8,9 @@ use std::collections::HashMap;
 
 use crate::model::{self, ColumnType, RelationKind, TABLES, TableId};
 
+pub mod introspection;
+pub mod sdl;
+
 pub type TypeId = usize;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -567,7 +570,7 @@ pub fn build() -> Schema {
     }
     b.scalar_filters();
     b.scalars();
-    crate::introspection::declare_meta_types(&mut |name, desc, decl| b.add(name, desc, decl));
+    introspection::declare_meta_types(&mut |name, desc, decl| b.add(name, desc, decl));
     finish(b)
 }
 
@@ -635,9 +638,8 @@ fn finish(b: Builder) -> Schema {
         types.push(Type { name: name.clone(), description: description.clone(), kind });
     }
     let query = by_name["Query"];
-    let directives = crate::introspection::directives(&resolve);
-    let (schema_field, type_field, typename_field) =
-        crate::introspection::implicit_fields(&resolve);
+    let directives = introspection::directives(&resolve);
+    let (schema_field, type_field, typename_field) = introspection::implicit_fields(&resolve);
     let table_types = TABLES.iter().map(|t| by_name[t.type_name]).collect();
     let mut schema = Schema {
         types,

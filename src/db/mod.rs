@@ -12,8 +12,10 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::datetime::DateTime;
+use crate::db::sql::Param;
 use crate::model::{self, TABLES};
-use crate::sql::Param;
+
+pub mod sql;
 
 /// A value read from SQLite.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +54,7 @@ impl DbError {
     }
 
     /// The error a client sees: a timeout names its limit.
-    pub fn into_error(self, limits: &crate::limits::Limits) -> crate::error::GraphQLError {
+    pub fn into_error(self, limits: &crate::limits::Limits) -> crate::graphql::error::GraphQLError {
         if self.interrupted {
             return crate::limits::exceeded(
                 "The time this request took",
@@ -60,7 +62,7 @@ impl DbError {
                 limits.timeout_ms,
             );
         }
-        crate::error::GraphQLError::bare(self.message)
+        crate::graphql::error::GraphQLError::bare(self.message)
     }
 }
 
