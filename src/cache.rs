@@ -4,9 +4,10 @@
 //! Clients send the same few queries over and over; parsing, validating and planning them
 //! again is pure waste. Each worker thread keeps its own cache (no locks), bounded in entries
 //! and in the size of the texts it keeps, and drops the least recently used entry when full.
-//! A plan depends only on the document and the variables, so one without variables is reused.
+//! A plan depends only on the document, the variables and the schema, so one without
+//! variables is reused for as long as the schema is the same.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -26,14 +27,27 @@ pub struct Entry {
     pub parsed: Result<Rc<Document>, GraphQLError>,
     /// The token limit it was parsed under (a cached entry is only reused under the same).
     max_tokens: u64,
+    /// The schema the validation and plans below were made for: a schema change (the
+    /// database's tables changed) makes them stale.
+    schema: Cell<*const Schema>,
     validated: RefCell<Option<Result<Valid, Vec<GraphQLError>>>>,
     /// Plans of variable-free operations, by operation name.
     plans: RefCell<Vec<(Option<String>, Rc<Plan<'static>>)>>,
 }
 
 impl Entry {
+    /// Forgets what was made for another schema.
+    fn against(&self, schema: &Schema) {
+        if !std::ptr::eq(self.schema.get(), schema) {
+            self.schema.set(schema);
+            self.validated.borrow_mut().take();
+            self.plans.borrow_mut().clear();
+        }
+    }
+
     /// Validates on first use; later calls return the same answer.
     pub fn validated(&self, schema: &Schema) -> Result<Valid, Vec<GraphQLError>> {
+        self.against(schema);
         if let Some(v) = self.validated.borrow().as_ref() {
             return v.clone();
         }
@@ -54,6 +68,7 @@ impl Entry {
         operation_name: Option<&str>,
         variables: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Rc<Plan<'static>>, Vec<GraphQLError>> {
+        self.against(schema);
         let name = operation_name.map(str::to_string);
         if let Some((_, p)) = self.plans.borrow().iter().find(|(n, _)| *n == name) {
             return Ok(p.clone());
@@ -84,6 +99,7 @@ pub fn entry(query: &str, max_tokens: u64) -> Rc<Entry> {
         Rc::new(Entry {
             parsed: parse::parse_limited(query, max_tokens).map(Rc::new),
             max_tokens,
+            schema: Cell::new(std::ptr::null()),
             validated: RefCell::new(None),
             plans: RefCell::new(Vec::new()),
         })

@@ -1,8 +1,11 @@
-//! The `DateTime` scalar: dateutil's `isoparse` for input, `isoformat()` for output, and
-//! SQLAlchemy's SQLite storage text in between.
+//! Dates and times: dateutil's `isoparse` (DateTime) and Python's `fromisoformat` (Date,
+//! Time) for input, `isoformat()` for output, SQLAlchemy's SQLite storage text in between,
+//! and every text form SQLite's date functions accept for what is stored.
 //!
 //! The original parses with `dateutil.parser.isoparse` and stores without the zone, so an
 //! offset is accepted and dropped, not converted; this file follows that grammar exactly.
+//! Stored text is read as the instant it denotes (an offset converts to UTC), and compared
+//! through SQL functions that write every form of one instant the same way.
 
 use std::fmt;
 
@@ -101,6 +104,247 @@ impl DateTime {
         }
         self
     }
+}
+
+/// The SQL functions (registered on every connection) that make stored dates, times and
+/// datetimes comparable: each writes any accepted form as one canonical text, and leaves
+/// text it cannot read as it is.
+pub const SQL_DATE: &str = "relaylite_date";
+pub const SQL_TIME: &str = "relaylite_time";
+pub const SQL_DATETIME: &str = "relaylite_datetime";
+
+impl DateTime {
+    /// Text in any form SQLite's date functions accept: `YYYY-MM-DD`, then optionally a `T`
+    /// or a space, `HH:MM`, `:SS`, a fraction of any length, then optionally `Z` or an offset
+    /// `±HH:MM`, which converts to UTC.
+    pub fn from_sqlite(s: &str) -> Option<DateTime> {
+        let b = s.trim().as_bytes();
+        let date = fixed_digits(b, &[4, 2, 2], b'-')?;
+        let mut dt = DateTime {
+            year: date[0] as i32,
+            month: date[1],
+            day: date[2],
+            hour: 0,
+            minute: 0,
+            second: 0,
+            micro: 0,
+        };
+        let mut rest = &b[10..];
+        if let Some((_, time)) = rest.split_first().filter(|(c, _)| matches!(c, b'T' | b' ')) {
+            let (clock, after) = read_clock(time)?;
+            [dt.hour, dt.minute, dt.second, dt.micro] = clock;
+            rest = after;
+        }
+        let offset = read_offset(rest)?;
+        if !dt.valid() {
+            return None;
+        }
+        Some(dt.shifted(-offset))
+    }
+
+    /// The same instant `minutes` later (or earlier).
+    fn shifted(self, minutes: i64) -> DateTime {
+        if minutes == 0 {
+            return self;
+        }
+        let day = days_from_civil(self.year, self.month, self.day);
+        let total = day * 1440 + i64::from(self.hour * 60 + self.minute) + minutes;
+        let (year, month, d) = civil_from_days(total.div_euclid(1440));
+        let m = total.rem_euclid(1440) as u32;
+        DateTime { year, month, day: d, hour: m / 60, minute: m % 60, ..self }
+    }
+
+    /// `date.isoformat()`.
+    pub fn date_isoformat(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// `time.isoformat()`: microseconds only when non-zero.
+    pub fn time_isoformat(&self) -> String {
+        let mut out = format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second);
+        if self.micro != 0 {
+            out.push_str(&format!(".{:06}", self.micro));
+        }
+        out
+    }
+
+    /// `HH:MM:SS.ffffff`: the canonical, comparable text of a time of day.
+    pub fn time_storage(&self) -> String {
+        format!("{:02}:{:02}:{:02}.{:06}", self.hour, self.minute, self.second, self.micro)
+    }
+}
+
+/// `HH:MM[:SS[.f…]]` at the start of `b`: the clock and what follows it.
+fn read_clock(b: &[u8]) -> Option<([u32; 4], &[u8])> {
+    let hm = fixed_digits(b, &[2, 2], b':')?;
+    let mut clock = [hm[0], hm[1], 0, 0];
+    let mut pos = 5;
+    if b.get(pos) == Some(&b':') {
+        clock[2] = fixed_digits(&b[pos + 1..], &[2], b':')?[0];
+        pos += 3;
+        if b.get(pos) == Some(&b'.') {
+            let digits = b[pos + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            let kept = &b[pos + 1..pos + 1 + digits.min(6)];
+            let n: u32 = std::str::from_utf8(kept).ok()?.parse().ok()?;
+            clock[3] = n * 10u32.pow(6 - kept.len() as u32);
+            pos += 1 + digits;
+        }
+    }
+    (clock[0] < 24 && clock[1] < 60 && clock[2] < 60).then_some((clock, &b[pos..]))
+}
+
+/// Nothing, `Z`, or `±HH:MM` (spaces before it allowed): the offset in minutes east of UTC.
+fn read_offset(b: &[u8]) -> Option<i64> {
+    let b = b.trim_ascii_start();
+    match b.first() {
+        None => Some(0),
+        Some(b'Z' | b'z') if b.len() == 1 => Some(0),
+        Some(&sign @ (b'+' | b'-')) => {
+            let hm = fixed_digits(&b[1..], &[2, 2], b':')?;
+            if b.len() != 6 || hm[0] > 23 || hm[1] > 59 {
+                return None;
+            }
+            let minutes = i64::from(hm[0] * 60 + hm[1]);
+            Some(if sign == b'-' { -minutes } else { minutes })
+        }
+        Some(_) => None,
+    }
+}
+
+/// Groups of exactly `widths` digits separated by `sep`, at the start of `b`.
+fn fixed_digits(b: &[u8], widths: &[usize], sep: u8) -> Option<Vec<u32>> {
+    let mut out = Vec::with_capacity(widths.len());
+    let mut pos = 0;
+    for (i, &w) in widths.iter().enumerate() {
+        if i > 0 {
+            if b.get(pos) != Some(&sep) {
+                return None;
+            }
+            pos += 1;
+        }
+        let part = b.get(pos..pos + w)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        out.push(std::str::from_utf8(part).ok()?.parse().ok()?);
+        pos += w;
+    }
+    Some(out)
+}
+
+/// A time of day alone (`HH:MM[:SS[.f…]]`, SQLite's time-only forms) as `isoformat()`.
+pub fn time_alone(s: &str) -> Option<String> {
+    let (clock, rest) = read_clock(s.trim().as_bytes())?;
+    read_offset(rest)?;
+    let [hour, minute, second, micro] = clock;
+    let t = DateTime { year: 2000, month: 1, day: 1, hour, minute, second, micro };
+    Some(t.time_isoformat())
+}
+
+/// What `relaylite_date`, `relaylite_time` and `relaylite_datetime` return for stored text:
+/// its canonical form (`YYYY-MM-DD`, `HH:MM:SS.ffffff`, `YYYY-MM-DD HH:MM:SS.ffffff`), or
+/// `None` when the text is no date or time (SQL then compares the text itself).
+pub fn canonical(kind: &str, s: &str) -> Option<String> {
+    match kind {
+        SQL_DATE => DateTime::from_sqlite(s).map(|d| d.date_isoformat()),
+        SQL_TIME => DateTime::from_sqlite(s)
+            .or_else(|| {
+                let (clock, rest) = read_clock(s.trim().as_bytes())?;
+                read_offset(rest)?;
+                let [hour, minute, second, micro] = clock;
+                Some(DateTime { year: 2000, month: 1, day: 1, hour, minute, second, micro })
+            })
+            .map(|d| d.time_storage()),
+        _ => DateTime::from_sqlite(s).map(|d| d.storage()),
+    }
+}
+
+/// Python 3.11's `date.fromisoformat`: `YYYY-MM-DD`, `YYYYMMDD`, `YYYY-Www-D`, `YYYYWwwD`.
+pub fn fromisoformat_date(s: &str) -> Option<DateTime> {
+    if !s.is_ascii() {
+        return None;
+    }
+    let b = s.as_bytes();
+    let ok = |d: DateTime| d.valid().then_some(d);
+    let midnight = |y: u32, m: u32, d: u32| DateTime {
+        year: y as i32,
+        month: m,
+        day: d,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        micro: 0,
+    };
+    match b.len() {
+        10 if b[4] == b'-' && b[5] != b'W' => {
+            fixed_digits(b, &[4, 2, 2], b'-').and_then(|p| ok(midnight(p[0], p[1], p[2])))
+        }
+        8 if b[4] != b'W' => {
+            let num = |from: usize, w: usize| fixed_digits(&b[from..from + w], &[w], b'-');
+            ok(midnight(num(0, 4)?[0], num(4, 2)?[0], num(6, 2)?[0]))
+        }
+        _ => {
+            let (date, end) = parse_date_uncommon(b).ok()?;
+            if end != b.len() || !s.contains('W') {
+                return None;
+            }
+            ok(midnight(date.0 as u32, date.1 as u32, date.2 as u32))
+        }
+    }
+}
+
+/// Python 3.11's `time.fromisoformat`: an optional `T`, `HH[:MM[:SS[.f…]]]` or the basic
+/// `HHMM[SS[.f…]]`, then an optional `Z` or `±HH[:MM]` offset (dropped).
+pub fn fromisoformat_time(s: &str) -> Option<DateTime> {
+    if !s.is_ascii() {
+        return None;
+    }
+    let s = s.strip_prefix('T').unwrap_or(s);
+    let cut = s.find(['+', '-', 'Z', 'z']).unwrap_or(s.len());
+    let (clock, zone) = s.split_at(cut);
+    if !zone.is_empty() {
+        let z = zone.as_bytes();
+        let valid = matches!(zone, "Z" | "z")
+            || (z.len() >= 3
+                && fixed_digits(&z[1..], &[2], b':').is_some()
+                && (z.len() == 3
+                    || fixed_digits(&z[1..], &[2, 2], b':').is_some()
+                    || fixed_digits(&z[1..], &[4], b':').is_some()));
+        if !valid {
+            return None;
+        }
+    }
+    let extended = clock.contains(':');
+    let digits: String = clock.chars().filter(|c| *c != ':').collect();
+    let (whole, frac) = digits.split_once(['.', ',']).unwrap_or((&digits, ""));
+    if !whole.bytes().all(|c| c.is_ascii_digit()) || ![2, 4, 6].contains(&whole.len()) {
+        return None;
+    }
+    if extended && clock.matches(':').count() != whole.len() / 2 - 1 {
+        return None;
+    }
+    let part = |i: usize| whole.get(i..i + 2).and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
+    let micro = match frac {
+        "" => 0,
+        f if f.bytes().all(|c| c.is_ascii_digit()) && whole.len() == 6 => {
+            let kept = &f[..f.len().min(6)];
+            kept.parse::<u32>().ok()? * 10u32.pow(6 - kept.len() as u32)
+        }
+        _ => return None,
+    };
+    let t = DateTime {
+        year: 2000,
+        month: 1,
+        day: 1,
+        hour: part(0),
+        minute: part(2),
+        second: part(4),
+        micro,
+    };
+    t.valid().then_some(t)
 }
 
 /// Python's `datetime.isoformat()`: microseconds only when non-zero.

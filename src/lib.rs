@@ -12,6 +12,7 @@
 //! share; it applies the original server's (graphql-server 3) rules for what becomes an
 //! HTTP 400, a request-level error or a field error.
 
+pub mod app;
 pub mod cache;
 pub mod datetime;
 pub mod db;
@@ -24,32 +25,12 @@ pub mod model;
 pub mod pool;
 pub mod schema;
 
-use db::{Db, DbConfig};
+pub use app::App;
+use db::Db;
 use exec::{execute, plan};
 use graphql::ast::{self, Definition, OperationKind};
 use graphql::error::GraphQLError;
 use json::Value;
-use limits::Limits;
-use schema::Schema;
-
-/// Everything a request needs, built once at start-up.
-pub struct App {
-    pub schema: &'static Schema,
-    pub db: DbConfig,
-    pub limits: Limits,
-    /// What the server's query threads are doing (all zero outside a server).
-    pub load: std::sync::Arc<pool::Load>,
-}
-
-impl App {
-    pub fn new(db: DbConfig) -> App {
-        App::with_limits(db, Limits::default())
-    }
-
-    pub fn with_limits(db: DbConfig, limits: Limits) -> App {
-        App { schema: schema::get(), db, limits, load: Default::default() }
-    }
-}
 
 /// A GraphQL request as the transport delivered it.
 #[derive(Debug, Default, Clone)]
@@ -99,28 +80,81 @@ pub fn run(app: &App, req: &Request) -> Outcome {
     if req.via_get && kind == OperationKind::Mutation {
         return Outcome::BadRequest("mutations are not allowed when using GET".into());
     }
-    let valid = match entry.validated(app.schema) {
+    let timeout = std::time::Duration::from_millis(limits.timeout_ms);
+    let answered = Db::with_thread_connection(&app.db, |db| {
+        // One rebuild at most: a schema that changes again mid-request is the next one's.
+        match against_schema(app, db, &entry, req, timeout) {
+            Err(Changed) => {
+                app.rebuild(db, timeout);
+                against_schema(app, db, &entry, req, timeout).unwrap_or_else(|Changed| {
+                    Outcome::Executed {
+                        data: Value::Null,
+                        errors: vec![GraphQLError::bare(
+                            "The database's tables changed while the request ran; send it again.",
+                        )],
+                    }
+                })
+            }
+            Ok(outcome) => outcome,
+        }
+    });
+    answered.unwrap_or_else(|e| Outcome::Executed {
+        data: Value::Null,
+        errors: vec![e.into_error(limits)],
+    })
+}
+
+/// The database's tables changed since the schema was built.
+struct Changed;
+
+/// Validates, plans and executes against the schema served now; `Changed` when the
+/// transaction that would run the plan sees tables that schema was not built from.
+fn against_schema(
+    app: &App,
+    db: &Db,
+    entry: &cache::Entry,
+    req: &Request,
+    timeout: std::time::Duration,
+) -> Result<Outcome, Changed> {
+    let schema = app.schema();
+    let limits = &app.limits;
+    let valid = match entry.validated(schema) {
         Ok(v) => v,
-        Err(errors) => return Outcome::Invalid(errors),
+        Err(errors) => return Ok(Outcome::Invalid(errors)),
     };
+    let doc = valid.document();
     if let Ok(op) = plan::operation(doc, req.operation_name.as_deref())
         && let Err(e) = limits::check_operation(doc, op, limits)
     {
-        return Outcome::Invalid(vec![e]);
+        return Ok(Outcome::Invalid(vec![e]));
     }
-    let plan = match entry.plan(app.schema, &valid, req.operation_name.as_deref(), &req.variables) {
+    let plan = match entry.plan(schema, &valid, req.operation_name.as_deref(), &req.variables) {
         Ok(p) => p,
-        Err(errors) => return Outcome::Executed { data: Value::Null, errors },
+        Err(errors) => return Ok(Outcome::Executed { data: Value::Null, errors }),
     };
-    let timeout = std::time::Duration::from_millis(limits.timeout_ms);
-    let result = Db::with_thread_connection(&app.db, |db| {
-        db.read(timeout, || execute::execute(app.schema, db, limits, &plan))
-    });
-    match result.and_then(|r| r) {
-        Ok(Ok((data, errors))) => Outcome::Executed { data, errors },
-        Ok(Err(e)) => Outcome::Executed { data: Value::Null, errors: vec![e] },
-        Err(e) => Outcome::Executed { data: Value::Null, errors: vec![e.into_error(limits)] },
+    if !plan.reads_tables() {
+        // Nothing to read: no transaction either, so a writer's lock holds this up never.
+        if db.schema_version_now().is_some_and(|v| app.changed(v)) {
+            return Err(Changed);
+        }
+        return Ok(match execute::execute(schema, db, limits, &plan) {
+            Ok((data, errors)) => Outcome::Executed { data, errors },
+            Err(e) => Outcome::Executed { data: Value::Null, errors: vec![e] },
+        });
     }
+    let result = db.read(timeout, || {
+        match db.schema_version() {
+            Ok(version) if app.changed(version) => return Err(Changed),
+            _ => {}
+        }
+        Ok(execute::execute(schema, db, limits, &plan))
+    });
+    Ok(match result {
+        Ok(Err(Changed)) => return Err(Changed),
+        Ok(Ok(Ok((data, errors)))) => Outcome::Executed { data, errors },
+        Ok(Ok(Err(e))) => Outcome::Executed { data: Value::Null, errors: vec![e] },
+        Err(e) => Outcome::Executed { data: Value::Null, errors: vec![e.into_error(limits)] },
+    })
 }
 
 /// graphql-server's `_get_operation_type`, checked before validation.

@@ -1,4 +1,4 @@
-//! The `relaylite` command: serve, init, schema. The only place the process exits.
+//! The `relaylite` command: serve, model, schema, init. The only place the process exits.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,25 +11,34 @@ use relaylite::limits::{FLAGS, Limits};
 use relaylite::{App, http, schema};
 
 const USAGE: &str = "\
-relaylite — the graphene-sqlalchemy tutorial's relay GraphQL API over SQLite
+relaylite — a relay GraphQL API, in graphene-sqlalchemy's shape, for any SQLite database
+(by default the graphene-sqlalchemy tutorial's)
 
 Usage:
-  relaylite [serve] [--db PATH] [--listen ADDR] [--cors ORIGIN]... [--log-requests]
-                    [--log-sql] [LIMITS]
+  relaylite [serve] [--db PATH] [--model FILE] [--listen ADDR] [--cors ORIGIN]...
+                    [--log-requests] [--log-sql] [LIMITS]
+  relaylite model [--db PATH]
+  relaylite schema [--db PATH] [--model FILE]
   relaylite init [--db PATH]
-  relaylite schema
   relaylite --help
 
 Commands:
   serve    Serve /graphql (and GraphiQL in a browser). The default command.
-  init     Create the database with the tutorial's tables and rows if it does not exist.
+  model    Print the model relaylite derives from the database (TOML), to edit and
+           serve with --model.
   schema   Print the GraphQL schema (SDL) and exit.
+  init     Create the database with the tutorial's tables and rows if it does not exist.
 
 Options:
   --db PATH        SQLite database file [default: database.sqlite3 in this directory].
                    The default file is created with the tutorial's tables and rows when
                    missing; a file named with --db must exist (create one with `init`).
-                   An existing file is never changed, and must have the model's tables.
+                   An existing file is never changed. A database whose tables are the
+                   tutorial's gets the tutorial's API; any other, what reflection derives.
+                   (`model` and `schema` without --db and without the default file: the
+                   tutorial's.)
+  --model FILE     Serve the model in FILE (as `relaylite model` prints it) instead of
+                   the derived one: names, fields, relationships, what is hidden.
   --listen ADDR    Address to listen on [default: 127.0.0.1:5000]; port 0 picks a free one.
   --cors ORIGIN    Let pages from ORIGIN (like https://app.example.com) call /graphql
                    from a browser; repeat for more origins, or give * for any. Off by
@@ -54,6 +63,7 @@ struct Options {
     command: String,
     db: PathBuf,
     db_given: bool,
+    model: Option<PathBuf>,
     listen: SocketAddr,
     log_sql: bool,
     http: HttpOptions,
@@ -65,6 +75,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         command: "serve".into(),
         db: PathBuf::from("database.sqlite3"),
         db_given: false,
+        model: None,
         listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
         log_sql: false,
         http: HttpOptions::default(),
@@ -74,12 +85,13 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut first = true;
     while let Some(a) = it.next() {
         match a.as_str() {
-            "serve" | "init" | "schema" if first => o.command = a.clone(),
+            "serve" | "init" | "schema" | "model" if first => o.command = a.clone(),
             "-h" | "--help" => o.command = "help".into(),
             "--db" => {
                 o.db = it.next().ok_or("--db needs a path")?.into();
                 o.db_given = true;
             }
+            "--model" => o.model = Some(it.next().ok_or("--model needs a file")?.into()),
             "--listen" => {
                 let v = it.next().ok_or("--listen needs an address like 127.0.0.1:5000")?;
                 o.listen = v.parse().map_err(|_| {
@@ -135,20 +147,14 @@ fn main() -> ExitCode {
             print!("{}", help());
             ExitCode::SUCCESS
         }
-        "schema" => {
-            println!("{}", schema::sdl::print_sdl(schema::get()));
-            ExitCode::SUCCESS
-        }
+        "schema" | "model" => print_model(&options),
         "init" => match db::prepare(&options.db) {
             Ok(Prepared::Created) => {
                 println!("created {} with the tutorial's rows", options.db.display());
                 ExitCode::SUCCESS
             }
             Ok(Prepared::Existing) => {
-                println!(
-                    "{} already exists and matches the model; left unchanged",
-                    options.db.display()
-                );
+                println!("{} already exists; left unchanged", options.db.display());
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&options, e),
@@ -157,9 +163,48 @@ fn main() -> ExitCode {
     }
 }
 
-fn fail(options: &Options, e: db::DbError) -> ExitCode {
+fn fail(options: &Options, e: impl std::fmt::Display) -> ExitCode {
     eprintln!("relaylite: database {}: {e}", options.db.display());
     ExitCode::FAILURE
+}
+
+/// The model file named by `--model`: its name (for errors) and text.
+fn model_file(options: &Options) -> Result<Option<(String, String)>, String> {
+    let Some(path) = &options.model else {
+        return Ok(None);
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("model file {}: {e}", path.display()))?;
+    Ok(Some((path.display().to_string(), text)))
+}
+
+/// `relaylite model` and `relaylite schema`: the model as TOML, or the schema as SDL, for
+/// the database named (or the default file, or the built-in tutorial when there is none).
+fn print_model(options: &Options) -> ExitCode {
+    let file = match model_file(options) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("relaylite: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let db = match options.db_given || options.db.exists() {
+        true => db::Db::open_read_only(&DbConfig { path: options.db.clone(), log_sql: false }),
+        false => db::Db::tutorial(),
+    };
+    let named = file.as_ref().map(|(n, t)| (n.as_str(), t.as_str()));
+    let model =
+        match db.and_then(|db| db.read(std::time::Duration::from_secs(60), || db.model(named))?) {
+            Ok(m) => m,
+            Err(e) => return fail(options, e),
+        };
+    let source = options.db.display().to_string();
+    match (options.command.as_str(), schema::build(model.clone())) {
+        ("model", _) => print!("{}", relaylite::model::file::print(&model, &source)),
+        (_, Ok(schema)) => println!("{}", schema::sdl::print_sdl(&schema)),
+        (_, Err(e)) => return fail(options, e),
+    }
+    ExitCode::SUCCESS
 }
 
 fn serve(options: Options) -> ExitCode {
@@ -170,11 +215,15 @@ fn serve(options: Options) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    if let Err(e) = db::prepare(&options.db).and_then(|_| db::check_readable(&options.db)) {
+    if let Err(e) = db::prepare(&options.db) {
         return fail(&options, e);
     }
     let config = DbConfig { path: options.db.clone(), log_sql: options.log_sql };
-    let app = Arc::new(App::with_limits(config, options.limits.clone()));
+    let app = match model_file(&options).and_then(|f| App::open(config, options.limits.clone(), f))
+    {
+        Ok(app) => Arc::new(app),
+        Err(e) => return fail(&options, e),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -223,7 +223,8 @@ fn server(db: &std::path::Path, limits: &[(&str, u64)]) -> (Arc<App>, std::net::
     for (flag, value) in limits {
         assert!(l.set(flag, *value));
     }
-    let app = Arc::new(App::with_limits(DbConfig { path: db.to_path_buf(), log_sql: false }, l));
+    let config = DbConfig { path: db.to_path_buf(), log_sql: false };
+    let app = Arc::new(App::open(config, l, None).expect("app"));
     (app.clone(), common::serve(app))
 }
 

@@ -105,7 +105,7 @@ fn execution_limits_name_their_flag() {
 
 #[test]
 fn many_aliases_of_a_connection_are_refused_before_any_statement_runs() {
-    let app = App::new(DbConfig { path: common::bench_db(), log_sql: false });
+    let config = DbConfig { path: common::bench_db(), log_sql: false };
     let aliases: Vec<String> = (0..10_000)
         .map(|i| {
             format!(
@@ -116,7 +116,7 @@ fn many_aliases_of_a_connection_are_refused_before_any_statement_runs() {
     let q = format!("{{ {} }}", aliases.join(" "));
     let mut limits = Limits::default();
     limits.set("--max-tokens", 1_000_000);
-    let app = App { limits, ..app };
+    let app = App::open(config, limits, None).expect("app");
     let before = statements_run();
     let outcome = relaylite::run(&app, &Request { query: Some(q), ..Request::default() });
     let Outcome::Executed { data, errors } = outcome else {

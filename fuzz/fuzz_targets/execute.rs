@@ -19,7 +19,7 @@ fn app() -> &'static App {
         if let Ok(conn) = rusqlite::Connection::open(&path) {
             let _ = conn.execute_batch(sql);
         }
-        App::new(DbConfig { path, log_sql: false })
+        App::new(DbConfig { path, log_sql: false }).expect("the fixture database")
     })
 }
 

@@ -1,8 +1,10 @@
-//! SQLite access: opening, creating and checking the database, and running statements.
+//! SQLite access: opening and creating the database, reading its model, running statements.
 //!
-//! The only file that calls rusqlite. Request connections are read-only and cached per
-//! thread (SQLite readers share the file), with their prepared statements cached too, so a
-//! request costs no open and no re-prepare. `--log-sql` echoes each statement to stderr.
+//! With `model/reflect.rs`, the only code that calls rusqlite. Request connections are
+//! read-only and cached per thread (SQLite readers share the file), with their prepared
+//! statements cached too, so a request costs no open and no re-prepare; each has the
+//! functions that compare stored dates and times as instants. `--log-sql` echoes each
+//! statement to stderr.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -11,21 +13,12 @@ use std::path::{Path, PathBuf};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
-use crate::datetime::DateTime;
-use crate::db::sql::Param;
-use crate::model::{self, TABLES};
+use crate::datetime;
+use crate::model::{self, Model};
+
+pub use crate::model::scalar::{Cell, Param};
 
 pub mod sql;
-
-/// A value read from SQLite.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Null,
-    Int(i64),
-    Real(f64),
-    Text(std::rc::Rc<str>),
-    Blob(Vec<u8>),
-}
 
 pub type Row = Vec<Cell>;
 
@@ -82,6 +75,9 @@ impl From<rusqlite::Error> for DbError {
     }
 }
 
+/// How long a request waits for a writer holding the file before it fails.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(2000);
+
 thread_local! {
     static CONNECTIONS: RefCell<HashMap<PathBuf, Db>> = RefCell::new(HashMap::new());
     /// When the running request must stop; SQLite's progress handler checks it.
@@ -102,12 +98,22 @@ impl Db {
         let mut conn = Connection::open_with_flags(&config.path, flags)?;
         conn.set_prepared_statement_cache_capacity(64);
         // A writer holding the file gets a moment to finish before a request fails.
-        conn.busy_timeout(std::time::Duration::from_millis(2000))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Every 1,000 virtual-machine steps SQLite asks whether the request is out of time.
         let out_of_time =
             || DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t));
         conn.progress_handler(1000, Some(out_of_time))?;
+        register_functions(&conn)?;
         Ok(Db { conn, log_sql: config.log_sql })
+    }
+
+    /// A database in memory with the tutorial's tables and rows: what `relaylite schema`
+    /// and `relaylite model` describe when there is no database file.
+    pub fn tutorial() -> Result<Db, DbError> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(model::TUTORIAL_SQL)?;
+        register_functions(&conn)?;
+        Ok(Db { conn, log_sql: false })
     }
 
     /// Runs `f` with this thread's read-only connection to `config.path`, opening it once.
@@ -154,6 +160,32 @@ impl Db {
         Ok(out)
     }
 
+    /// SQLite's schema version: it changes whenever a table, view or index does.
+    pub fn schema_version(&self) -> Result<i64, DbError> {
+        let mut stmt = self.conn.prepare_cached("PRAGMA schema_version")?;
+        Ok(stmt.query_row([], |r| r.get(0))?)
+    }
+
+    /// The schema version if SQLite can read it at once: a writer holding the file makes
+    /// this `None` rather than a wait.
+    pub fn schema_version_now(&self) -> Option<i64> {
+        self.conn.busy_timeout(std::time::Duration::ZERO).ok()?;
+        let version = self.schema_version().ok();
+        self.conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+        version
+    }
+
+    /// The model for this database: a model file's (its name and text) when given,
+    /// otherwise what `model::load` derives. Every served table is read from once, so a
+    /// file that is unreadable or not a database fails here rather than at a request.
+    pub fn model(&self, file: Option<(&str, &str)>) -> Result<Model, DbError> {
+        let model = model::load(&self.conn, file).map_err(DbError::new)?;
+        for t in model.tables.iter().filter(|t| t.served) {
+            self.query(&format!("SELECT 1 FROM {} LIMIT 1", sql::ident(&t.name)), &[])?;
+        }
+        Ok(model)
+    }
+
     pub fn query(&self, sql: &str, params: &[Param]) -> Result<Vec<Row>, DbError> {
         let mut out = Vec::new();
         self.query_each(sql, params, |row| {
@@ -192,10 +224,35 @@ impl Db {
     }
 }
 
+/// `relaylite_date`, `relaylite_time`, `relaylite_datetime`: stored text in any form SQLite's
+/// date functions accept, written one way per instant so that `=`, `<` and ORDER BY compare
+/// instants; anything else comes back as it was.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    for name in [datetime::SQL_DATE, datetime::SQL_TIME, datetime::SQL_DATETIME] {
+        conn.create_scalar_function(name, 1, flags, move |ctx| {
+            let value = ctx.get_raw(0);
+            let canonical = match value {
+                ValueRef::Text(t) => {
+                    std::str::from_utf8(t).ok().and_then(|s| datetime::canonical(name, s))
+                }
+                _ => None,
+            };
+            Ok(match canonical {
+                Some(c) => rusqlite::types::Value::Text(c),
+                None => rusqlite::types::Value::try_from(value)?,
+            })
+        })?;
+    }
+    Ok(())
+}
+
 fn to_sql(p: &Param) -> rusqlite::types::Value {
     match p {
         Param::Null => rusqlite::types::Value::Null,
         Param::Int(i) => rusqlite::types::Value::Integer(*i),
+        Param::Real(f) => rusqlite::types::Value::Real(*f),
         Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
     }
 }
@@ -209,81 +266,25 @@ fn from_sql(v: ValueRef<'_>) -> Cell {
             Ok(s) => s.into(),
             Err(_) => String::from_utf8_lossy(t).as_ref().into(),
         }),
-        ValueRef::Blob(b) => Cell::Blob(b.to_vec()),
+        ValueRef::Blob(b) => Cell::Blob(b.into()),
     }
 }
 
-/// Creates the tables and the tutorial's rows when the file does not exist; otherwise
-/// checks that the tables match the model. Never drops, rewrites or migrates anything.
+/// Creates the file with the tutorial's tables and rows when it does not exist. An
+/// existing file is never changed.
 pub fn prepare(path: &Path) -> Result<Prepared, DbError> {
     if path.exists() {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        check_tables(&conn)?;
         return Ok(Prepared::Existing);
     }
     let mut conn = Connection::open(path)?;
     let tx = conn.transaction()?;
-    for statement in model::create_statements() {
-        tx.execute(&statement, [])?;
-    }
-    let now = DateTime::now_utc();
-    for (table, values) in model::seed_rows(&now) {
-        let t = &TABLES[table];
-        let cols: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
-        let marks = vec!["?"; cols.len()].join(", ");
-        let sql = format!("INSERT INTO {} ({}) VALUES ({marks})", t.name, cols.join(", "));
-        let bound: Vec<rusqlite::types::Value> = values.iter().map(to_sql).collect();
-        tx.execute(&sql, rusqlite::params_from_iter(bound.iter()))?;
-    }
+    tx.execute_batch(model::TUTORIAL_SQL)?;
     tx.commit()?;
     Ok(Prepared::Created)
-}
-
-/// Opens the file the way requests will (read-only) and reads from every model table, so a
-/// file that is unreadable, not a database, or locked for good fails at start-up.
-pub fn check_readable(path: &Path) -> Result<(), DbError> {
-    let db = Db::open_read_only(&DbConfig { path: path.to_path_buf(), log_sql: false })?;
-    for t in TABLES.iter() {
-        db.query(&format!("SELECT 1 FROM {} LIMIT 1", t.name), &[])?;
-    }
-    Ok(())
 }
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Prepared {
     Created,
     Existing,
-}
-
-/// Every model table must exist with every model column and its declared type.
-fn check_tables(conn: &Connection) -> Result<(), DbError> {
-    for t in TABLES.iter() {
-        let mut stmt = conn.prepare("SELECT name, type FROM pragma_table_info(?)")?;
-        let found: Vec<(String, String)> = stmt
-            .query_map([t.name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<Result<_, _>>()?;
-        if found.is_empty() {
-            return Err(DbError::new(format!("table `{}` is missing", t.name)));
-        }
-        for c in t.columns {
-            match found.iter().find(|(n, _)| n.eq_ignore_ascii_case(c.name)) {
-                None => {
-                    return Err(DbError::new(format!(
-                        "table `{}` has no column `{}`",
-                        t.name, c.name
-                    )));
-                }
-                Some((_, ty)) if !ty.eq_ignore_ascii_case(c.ty.sql()) => {
-                    return Err(DbError::new(format!(
-                        "column `{}.{}` is {ty}, the model expects {}",
-                        t.name,
-                        c.name,
-                        c.ty.sql()
-                    )));
-                }
-                Some(_) => {}
-            }
-        }
-    }
-    Ok(())
 }

@@ -2,8 +2,11 @@
 //! the database, and the answer is a response value. Relay's rules (`relay`), filters
 //! (`filter`) and introspection (`introspect`) are the parts execution calls on.
 
+pub mod connection;
 pub mod execute;
 pub mod filter;
 pub mod introspect;
+pub mod keys;
+pub mod object;
 pub mod plan;
 pub mod relay;

@@ -12,10 +12,20 @@ use crate::graphql::ast::{self, Definition, OperationKind, Selection};
 use crate::graphql::error::{GraphQLError, Pos};
 use crate::graphql::input::{self, Args, Input, Variables};
 use crate::graphql::validate::Valid;
-use crate::schema::{Field, Kind, Schema, TypeId};
+use crate::schema::{Field, Kind, Resolver, Schema, TypeId};
 
 pub struct Plan<'s> {
     pub root: ObjectPlan<'s>,
+}
+
+impl Plan<'_> {
+    /// Whether running the plan reads the database (introspection and `__typename` do not).
+    pub fn reads_tables(&self) -> bool {
+        self.root
+            .fields
+            .iter()
+            .any(|f| matches!(f.def.resolver, Resolver::Node | Resolver::RootConnection(_)))
+    }
 }
 
 /// The fields to compute on objects of one concrete type.

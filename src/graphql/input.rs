@@ -287,7 +287,32 @@ fn scalar_value(s: Scalar, v: &Json) -> Result<Input, String> {
         (Scalar::DateTime, _) => {
             Err(format!("DateTime cannot represent non-string value: {}", inspect(v)))
         }
+        (other, Json::String(s)) => graphene_string(other, s)
+            .ok_or_else(|| format!("{} cannot represent value: {}", name(other), str_repr(s))),
+        (other, _) => {
+            Err(format!("{} cannot represent non-string value: {}", name(other), inspect(v)))
+        }
     }
+}
+
+fn name(s: Scalar) -> &'static str {
+    match s {
+        Scalar::Date => "Date",
+        Scalar::Time => "Time",
+        _ => "JSONString",
+    }
+}
+
+/// graphene's Date, Time and JSONString `parse_value` on a string, as the text a filter
+/// compares with: `YYYY-MM-DD`, `HH:MM:SS.ffffff`, and JSON as Python's `json.dumps`
+/// writes it (what SQLAlchemy's JSON column stores).
+fn graphene_string(s: Scalar, text: &str) -> Option<Input> {
+    let canonical = match s {
+        Scalar::Date => datetime::fromisoformat_date(text)?.date_isoformat(),
+        Scalar::Time => datetime::fromisoformat_time(text)?.time_storage(),
+        _ => crate::graphql::pyrepr::json_dumps(&serde_json::from_str(text).ok()?),
+    };
+    Some(Input::String(canonical))
 }
 
 /// A scalar's `parse_literal`: the error carries the value's location unless graphene
@@ -321,6 +346,19 @@ pub fn scalar_literal(s: Scalar, v: &ast::Value) -> Result<Input, GraphQLError> 
         (Scalar::DateTime, _) => {
             Err(GraphQLError::bare(format!("DateTime cannot represent non-string value: {v}")))
         }
+        (other, ValueKind::String { value, .. }) => {
+            graphene_string(other, value).ok_or_else(|| {
+                GraphQLError::bare(format!(
+                    "{} cannot represent value: {}",
+                    name(other),
+                    str_repr(value)
+                ))
+            })
+        }
+        (other, _) => Err(GraphQLError::bare(format!(
+            "{} cannot represent non-string value: {v}",
+            name(other)
+        ))),
     }
 }
 

@@ -105,6 +105,73 @@ pub fn float_repr(f: f64) -> String {
     }
 }
 
+/// Python's `json.dumps` with its defaults: `", "` and `": "` between items, every
+/// character outside ASCII escaped as `\uXXXX`, floats as `repr` writes them.
+pub fn json_dumps(v: &Value) -> String {
+    let mut out = String::new();
+    dumps_into(v, &mut out);
+    out
+}
+
+fn dumps_into(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => out.push_str(&i.to_string()),
+            (None, Some(u)) => out.push_str(&u.to_string()),
+            _ => match n.as_f64() {
+                Some(f) if f.is_finite() => out.push_str(&float_repr(f)),
+                Some(f) if f.is_nan() => out.push_str("NaN"),
+                Some(f) => out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" }),
+                None => out.push_str("null"),
+            },
+        },
+        Value::String(s) => ascii_string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                out.push_str(if i > 0 { ", " } else { "" });
+                dumps_into(x, out);
+            }
+            out.push(']');
+        }
+        Value::Object(fields) => {
+            out.push('{');
+            for (i, (k, x)) in fields.iter().enumerate() {
+                out.push_str(if i > 0 { ", " } else { "" });
+                ascii_string(k, out);
+                out.push_str(": ");
+                dumps_into(x, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn ascii_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +187,6 @@ mod tests {
         assert_eq!(float_repr(3.0), "3.0");
         assert_eq!(float_repr(1e20), "1e+20");
         assert_eq!(float_repr(1.5e-7), "1.5e-07");
+        assert_eq!(json_dumps(&json!({"a": [1, 2.5, "é\n"]})), "{\"a\": [1, 2.5, \"\\u00e9\\n\"]}");
     }
 }

@@ -1,258 +1,203 @@
-//! The tutorial's models as data: tables, columns, keys and relationships.
+//! The model: what relaylite serves, as one value. Tables with their columns and keys (read
+//! from the database), and for each served table the GraphQL type, fields, relationships and
+//! connection settings the schema, the SQL and the SDL are all derived from.
 //!
-//! This is the only file that names a table or a column. The GraphQL schema, the SQL, the
-//! `CREATE TABLE` text and the seed rows are all derived from these declarations.
+//! Built by `reflect` (names by `names`, scalars by `scalar`) and replaced, table by table,
+//! by a model file (`file`); the tutorial's API is the embedded file `tutorial.toml`.
+//! Nothing here knows GraphQL types or SQL text.
 
-/// Index of a table in [`TABLES`].
+pub mod file;
+pub mod names;
+pub mod reflect;
+pub mod scalar;
+
+pub use scalar::Scalar;
+
+/// Index of a table in `Model::tables`.
 pub type TableId = usize;
 
-pub const EMPLOYEE: TableId = 0;
-pub const ROLE: TableId = 1;
-pub const DEPARTMENT: TableId = 2;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnType {
-    /// INTEGER, exposed as GraphQL `Int` (or `ID` when it is a primary key).
-    Integer,
-    /// VARCHAR, exposed as `String`.
-    Varchar,
-    /// DATETIME, stored as SQLAlchemy's text `YYYY-MM-DD HH:MM:SS.ffffff`, exposed as `DateTime`.
-    DateTime,
-}
-
-impl ColumnType {
-    pub fn sql(self) -> &'static str {
-        match self {
-            ColumnType::Integer => "INTEGER",
-            ColumnType::Varchar => "VARCHAR",
-            ColumnType::DateTime => "DATETIME",
-        }
-    }
-}
-
-#[derive(Debug)]
-pub struct Column {
-    pub name: &'static str,
-    pub ty: ColumnType,
-    /// The table this column references, for foreign keys.
-    pub references: Option<TableId>,
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Every table and view relaylite can read, served or not (a many-to-many relationship
+    /// goes through a junction table that may have no type of its own).
+    pub tables: Vec<Table>,
+    /// GraphiQL's opening query; derived from the schema when the model file gives none.
+    pub example_query: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RelationKind {
-    /// This table's `column` holds the target's primary key: an object field.
-    ManyToOne,
-    /// The target's `column` holds this table's primary key: a connection field.
-    OneToMany,
+pub enum TableKind {
+    Table,
+    /// A `WITHOUT ROWID` table: its primary key is its only identity.
+    WithoutRowid,
+    View,
+    /// A virtual table that reads like a table (FTS5 and the like).
+    Virtual,
 }
 
-#[derive(Debug)]
-pub struct Relationship {
-    pub name: &'static str,
-    pub kind: RelationKind,
-    pub target: TableId,
-    /// The foreign-key column: on this table for many-to-one, on the target for one-to-many.
-    pub column: usize,
-}
-
-#[derive(Debug)]
+/// A table or view, and the GraphQL type that shows its rows.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    pub name: &'static str,
-    pub type_name: &'static str,
-    /// The root connection field on `Query`.
-    pub connection_field: &'static str,
-    /// Whether the root connection takes a `sort` argument (the example app turns it off
-    /// for departments).
-    pub sortable: bool,
-    pub columns: &'static [Column],
-    /// Index of the primary-key column (an INTEGER).
+    /// The name in SQL.
+    pub name: String,
+    pub kind: TableKind,
+    /// The database's columns in their order, then the rowid when it identifies the rows.
+    pub columns: Vec<Column>,
+    /// The columns whose values identify a row: the primary key, or the rowid; none for a
+    /// view, whose rows have no identity (no `Node`, offset cursors only).
+    pub key: Vec<usize>,
+    /// Whether the table is served (has a GraphQL type).
+    pub served: bool,
+    pub type_name: String,
+    /// The root connection field on `Query`, if any.
+    pub root: Option<ConnectionOptions>,
+    /// The fields of the type, in order: columns and relationships.
+    pub fields: Vec<Field>,
+    /// `<COLUMN>_ASC` / `_DESC` names of the sort enum, by column (`None`: not sortable).
+    pub sort_names: Vec<Option<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// The name in SQL (`rowid` for the rowid pseudo-column).
+    pub name: String,
+    /// The declared type, as `PRAGMA table_xinfo` gives it.
+    pub declared: String,
+    pub scalar: Scalar,
+    pub not_null: bool,
+    /// Position in the primary key (1-based), 0 when not part of it.
     pub pk: usize,
-    pub relationships: &'static [Relationship],
+    /// The rowid pseudo-column, read when a table has no primary key.
+    pub rowid: bool,
+}
+
+/// A field of a type: a column's value, or a relationship.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    Column(usize),
+    Relation(Relationship),
+}
+
+/// How a row of one table leads to rows of another: one join (`hops` has one step) for a
+/// foreign key in either direction, two for a many-to-many through a junction table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relationship {
+    pub target: TableId,
+    pub shape: Shape,
+    pub hops: Vec<Hop>,
+}
+
+/// One join: columns of the table reached so far equal to columns of `table`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    pub table: TableId,
+    /// Pairs of (column of the previous table, column of `table`).
+    pub on: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// At most one related row: an object field.
+    Object,
+    /// A connection, with its own settings.
+    Connection(ConnectionOptions),
+    /// A plain list of every related row.
+    List,
+}
+
+/// What a connection field offers beyond `first`/`last`/`before`/`after`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionOptions {
+    /// The field's name (for a root connection; a relationship's is its field's).
+    pub name: String,
+    pub sort: bool,
+    pub filter: bool,
+}
+
+impl Model {
+    pub fn table(&self, t: TableId) -> &Table {
+        &self.tables[t]
+    }
+
+    /// The served table whose type is named `type_name`.
+    pub fn by_type(&self, type_name: &str) -> Option<TableId> {
+        self.tables.iter().position(|t| t.served && t.type_name == type_name)
+    }
+
+    pub fn by_table(&self, name: &str) -> Option<TableId> {
+        self.tables.iter().position(|t| t.name == name)
+    }
 }
 
 impl Table {
-    pub fn pk_name(&self) -> &'static str {
-        self.columns[self.pk].name
+    /// Rows of this table have an identity (a key): its type implements `Node`.
+    pub fn is_node(&self) -> bool {
+        !self.key.is_empty()
     }
-}
 
-pub static TABLES: [Table; 3] = [
-    Table {
-        name: "employee",
-        type_name: "Employee",
-        connection_field: "allEmployees",
-        sortable: true,
-        columns: &[
-            Column { name: "id", ty: ColumnType::Integer, references: None },
-            Column { name: "name", ty: ColumnType::Varchar, references: None },
-            Column { name: "hired_on", ty: ColumnType::DateTime, references: None },
-            Column { name: "department_id", ty: ColumnType::Integer, references: Some(DEPARTMENT) },
-            Column { name: "role_id", ty: ColumnType::Integer, references: Some(ROLE) },
-        ],
-        pk: 0,
-        relationships: &[
-            Relationship {
-                name: "department",
-                kind: RelationKind::ManyToOne,
-                target: DEPARTMENT,
-                column: 3,
-            },
-            Relationship { name: "role", kind: RelationKind::ManyToOne, target: ROLE, column: 4 },
-        ],
-    },
-    Table {
-        name: "roles",
-        type_name: "Role",
-        connection_field: "allRoles",
-        sortable: true,
-        columns: &[
-            Column { name: "role_id", ty: ColumnType::Integer, references: None },
-            Column { name: "name", ty: ColumnType::Varchar, references: None },
-        ],
-        pk: 0,
-        // The example app's backref on Employee.role is named `roles`.
-        relationships: &[Relationship {
-            name: "roles",
-            kind: RelationKind::OneToMany,
-            target: EMPLOYEE,
-            column: 4,
-        }],
-    },
-    Table {
-        name: "department",
-        type_name: "Department",
-        connection_field: "allDepartments",
-        sortable: false,
-        columns: &[
-            Column { name: "id", ty: ColumnType::Integer, references: None },
-            Column { name: "name", ty: ColumnType::Varchar, references: None },
-        ],
-        pk: 0,
-        relationships: &[Relationship {
-            name: "employees",
-            kind: RelationKind::OneToMany,
-            target: EMPLOYEE,
-            column: 3,
-        }],
-    },
-];
+    /// The column named `name`, as SQLite resolves names: ignoring ASCII case.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name))
+    }
 
-/// A value in a seed row.
-#[derive(Debug, Clone, Copy)]
-pub enum Seed {
-    Int(i64),
-    Text(&'static str),
-    /// The time of creation, as the tutorial's `default=func.now()` stores it.
-    Now,
-}
-
-/// The tutorial's rows, inserted when relaylite creates a new database (column order).
-pub static SEED: [(TableId, &[Seed]); 7] = [
-    (DEPARTMENT, &[Seed::Int(1), Seed::Text("Engineering")]),
-    (DEPARTMENT, &[Seed::Int(2), Seed::Text("Human Resources")]),
-    (ROLE, &[Seed::Int(1), Seed::Text("manager")]),
-    (ROLE, &[Seed::Int(2), Seed::Text("engineer")]),
-    (EMPLOYEE, &[Seed::Int(1), Seed::Text("Peter"), Seed::Now, Seed::Int(1), Seed::Int(2)]),
-    (EMPLOYEE, &[Seed::Int(2), Seed::Text("Roy"), Seed::Now, Seed::Int(1), Seed::Int(2)]),
-    (EMPLOYEE, &[Seed::Int(3), Seed::Text("Tracy"), Seed::Now, Seed::Int(2), Seed::Int(1)]),
-];
-
-/// The seed rows as bound values, `Now` stored in SQLAlchemy's DATETIME text.
-pub fn seed_rows(now: &crate::datetime::DateTime) -> Vec<(TableId, Vec<crate::db::sql::Param>)> {
-    use crate::db::sql::Param;
-    SEED.iter()
-        .map(|(t, values)| {
-            let params = values
-                .iter()
-                .map(|v| match v {
-                    Seed::Int(i) => Param::Int(*i),
-                    Seed::Text(s) => Param::Text(s.to_string()),
-                    Seed::Now => Param::Text(now.storage()),
-                })
-                .collect();
-            (*t, params)
-        })
-        .collect()
-}
-
-/// `snake_case` column name → `camelCase` GraphQL field name, as graphene converts it.
-pub fn field_name(column: &str) -> String {
-    let mut out = String::with_capacity(column.len());
-    let mut upper = false;
-    for c in column.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
+    /// The columns a total order ends with: the key, or every column of a view.
+    pub fn tie_break(&self) -> Vec<usize> {
+        match self.key.is_empty() {
+            true => (0..self.columns.len()).collect(),
+            false => self.key.clone(),
         }
     }
-    out
 }
 
-/// The `CREATE TABLE` statements, in the order and text SQLAlchemy's `create_all` uses.
-pub fn create_statements() -> Vec<String> {
-    let mut order: Vec<TableId> = (0..TABLES.len()).collect();
-    order.sort_by_key(|&t| TABLES[t].name);
-    let mut done: Vec<TableId> = Vec::new();
-    while done.len() < order.len() {
-        let ready = order.iter().copied().find(|t| {
-            !done.contains(t)
-                && TABLES[*t]
-                    .columns
-                    .iter()
-                    .all(|c| c.references.is_none_or(|r| done.contains(&r) || r == *t))
-        });
-        match ready {
-            Some(t) => done.push(t),
-            None => break,
-        }
+impl Relationship {
+    /// The columns of the parent table the relationship starts from.
+    pub fn from_columns(&self) -> Vec<usize> {
+        self.hops[0].on.iter().map(|(from, _)| *from).collect()
     }
-    done.iter().map(|&t| create_statement(&TABLES[t])).collect()
+
+    /// The columns of the target table the last join reaches.
+    pub fn to_columns(&self) -> Vec<usize> {
+        self.hops.last().map_or(Vec::new(), |h| h.on.iter().map(|(_, to)| *to).collect())
+    }
+
+    /// The junction table of a many-to-many, if this is one.
+    pub fn through(&self) -> Option<&Hop> {
+        (self.hops.len() > 1).then(|| &self.hops[0])
+    }
 }
 
-fn create_statement(table: &Table) -> String {
-    let mut lines: Vec<String> = table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let not_null = if i == table.pk { " NOT NULL" } else { "" };
-            format!("\t{} {}{}", c.name, c.ty.sql(), not_null)
-        })
-        .collect();
-    lines.push(format!("\tPRIMARY KEY ({})", table.pk_name()));
-    for c in table.columns.iter() {
-        if let Some(target) = c.references {
-            let target = &TABLES[target];
-            lines.push(format!(
-                "\tFOREIGN KEY({}) REFERENCES {} ({})",
-                c.name,
-                target.name,
-                target.pk_name()
-            ));
-        }
+/// The tutorial's model file and its database (tables and rows), built into the binary.
+pub const TUTORIAL: &str = include_str!("tutorial.toml");
+pub const TUTORIAL_SQL: &str = include_str!("tutorial.sql");
+
+/// The model for the database behind `conn`: a model file's when one is given (its name
+/// and text), the tutorial's when the database's tables are exactly the tutorial's, and
+/// reflection's otherwise.
+pub fn load(conn: &rusqlite::Connection, file: Option<(&str, &str)>) -> Result<Model, String> {
+    let catalog = reflect::catalog(conn)?;
+    match file {
+        Some((name, text)) => file::read(name, text, &catalog),
+        None if is_tutorial(&catalog) => file::read("tutorial.toml (built in)", TUTORIAL, &catalog),
+        None => Ok(reflect::derive(&catalog)),
     }
-    format!("CREATE TABLE {} (\n{}\n)", table.name, lines.join(", \n"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn create_statements_match_sqlalchemy_text() {
-        let expected = include_str!("../../tests/conformance/schema.sql");
-        let ours: String = create_statements().iter().map(|s| format!("{s};\n")).collect();
-        assert!(expected.ends_with(&ours), "{ours}");
-    }
-
-    #[test]
-    fn field_names_are_camel_case() {
-        assert_eq!(field_name("hired_on"), "hiredOn");
-        assert_eq!(field_name("department_id"), "departmentId");
-        assert_eq!(field_name("name"), "name");
-    }
+/// Whether `catalog` has exactly the tutorial's tables, columns and declared types.
+fn is_tutorial(catalog: &reflect::Catalog) -> bool {
+    let shape = |c: &reflect::Catalog| -> Vec<(String, Vec<(String, String)>)> {
+        let columns =
+            |t: &Table| t.columns.iter().map(|c| (c.name.clone(), c.declared.clone())).collect();
+        c.tables.iter().map(|t| (t.name.clone(), columns(t))).collect()
+    };
+    let tutorial = rusqlite::Connection::open_in_memory()
+        .and_then(|conn| conn.execute_batch(TUTORIAL_SQL).map(|()| conn))
+        .map_err(|e| e.to_string())
+        .and_then(|conn| reflect::catalog(&conn));
+    tutorial.is_ok_and(|t| shape(&t) == shape(catalog))
 }

@@ -4,10 +4,8 @@
 //!
 //! Declaring them is schema building; resolving them is execution (`exec::introspect`).
 
-use crate::schema::{
-    Decl as MetaDecl, Directive, Field, InputValue, Meta, Resolver, TypeRef, meta_arg as arg,
-    meta_field as field,
-};
+use crate::schema::build::{Decl as MetaDecl, meta_arg as arg, meta_field as field};
+use crate::schema::{Directive, Field, InputValue, Meta, Resolver, TypeRef};
 
 /// Declares `__Schema`, `__Type` and the rest through the schema builder's `add`.
 pub(crate) fn declare_meta_types(add: &mut dyn FnMut(&str, Option<&str>, MetaDecl)) {

@@ -35,7 +35,8 @@ pub fn start_server(db: &Path) -> SocketAddr {
 
 /// Same, with other limits.
 pub fn start_server_with(db: &Path, limits: relaylite::limits::Limits) -> SocketAddr {
-    serve(Arc::new(App::with_limits(DbConfig { path: db.to_path_buf(), log_sql: false }, limits)))
+    let config = DbConfig { path: db.to_path_buf(), log_sql: false };
+    serve(Arc::new(App::open(config, limits, None).expect("app")))
 }
 
 /// Serves `app` on an ephemeral port; the caller keeps the app to watch its load.

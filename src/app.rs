@@ -1,0 +1,118 @@
+//! The served application: the database, the limits, and the schema derived from the
+//! database's tables (or a model file) — rebuilt, without a restart, when another process
+//! changes those tables.
+//!
+//! A request reads the schema version SQLite keeps (`PRAGMA schema_version`) inside the
+//! transaction it reads in anyway; a different version makes the next request rebuild the
+//! schema. Requests already running keep the schema they started with: schemas are never
+//! freed (a migration's rebuild keeps a few hundred kilobytes), because cached plans borrow
+//! from them.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::db::{Db, DbConfig, DbError};
+use crate::limits::Limits;
+use crate::pool::Load;
+use crate::schema::{self, Schema};
+
+/// Everything a request needs, built at start-up.
+pub struct App {
+    served: RwLock<Served>,
+    /// Held while a schema is rebuilt, so that one rebuild serves every waiting request.
+    rebuilding: Mutex<()>,
+    pub db: DbConfig,
+    pub limits: Limits,
+    /// What the server's query threads are doing (all zero outside a server).
+    pub load: Arc<Load>,
+    /// The model file the schema was read with: its name and text.
+    model_file: Option<(String, String)>,
+}
+
+/// The schema served now, and the database schema version it was built from (or, when a
+/// rebuild failed, the version that failed: it is not tried again).
+#[derive(Clone, Copy)]
+struct Served {
+    schema: &'static Schema,
+    version: i64,
+}
+
+impl App {
+    /// Reads the database's model (the model file's, when given) and derives the schema.
+    pub fn open(
+        db: DbConfig,
+        limits: Limits,
+        model_file: Option<(String, String)>,
+    ) -> Result<App, String> {
+        let conn = Db::open_read_only(&db).map_err(|e| e.to_string())?;
+        let (schema, version) = conn
+            .read(std::time::Duration::from_secs(60), || build(&conn, &model_file))
+            .map_err(|e| e.to_string())??;
+        Ok(App {
+            served: RwLock::new(Served { schema, version }),
+            rebuilding: Mutex::new(()),
+            db,
+            limits,
+            load: Arc::default(),
+            model_file,
+        })
+    }
+
+    /// An app for `db` with the default limits and the model reflection derives.
+    pub fn new(db: DbConfig) -> Result<App, String> {
+        App::open(db, Limits::default(), None)
+    }
+
+    /// The schema requests run against now.
+    pub fn schema(&self) -> &'static Schema {
+        self.served().schema
+    }
+
+    fn served(&self) -> Served {
+        *self.served.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `version` (read in a request's transaction) is not the served schema's.
+    pub(crate) fn changed(&self, version: i64) -> bool {
+        self.served().version != version
+    }
+
+    /// Rebuilds the schema from the tables as `db` sees them now, unless another request
+    /// already did. A model file that no longer fits the tables is reported, and the old
+    /// schema keeps serving.
+    pub(crate) fn rebuild(&self, db: &Db, timeout: std::time::Duration) {
+        let _one = self.rebuilding.lock().unwrap_or_else(|e| e.into_inner());
+        let result =
+            db.read(timeout, || -> Result<(i64, Result<&'static Schema, String>), DbError> {
+                let version = db.schema_version()?;
+                if !self.changed(version) {
+                    return Ok((version, Ok(self.schema())));
+                }
+                let built = build(db, &self.model_file).map(|(schema, _)| schema);
+                Ok((version, built))
+            });
+        let (version, schema) = match result.and_then(|r| r) {
+            Ok((version, Ok(schema))) => (version, schema),
+            Ok((version, Err(e))) => {
+                eprintln!(
+                    "relaylite: the database's tables changed, and {e}; still serving the previous schema"
+                );
+                (version, self.schema())
+            }
+            Err(e) => {
+                eprintln!("relaylite: cannot read the changed database schema: {e}");
+                return;
+            }
+        };
+        *self.served.write().unwrap_or_else(|e| e.into_inner()) = Served { schema, version };
+    }
+}
+
+/// The model and schema for the database `db` reads (inside a transaction), and the
+/// schema version they belong to.
+fn build(db: &Db, model_file: &Option<(String, String)>) -> Result<(&'static Schema, i64), String> {
+    let version = db.schema_version().map_err(|e| e.to_string())?;
+    let file = model_file.as_ref().map(|(name, text)| (name.as_str(), text.as_str()));
+    let model = db.model(file).map_err(|e| e.to_string())?;
+    let schema = schema::build(model)?;
+    Ok((Box::leak(Box::new(schema)), version))
+}

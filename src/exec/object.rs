@@ -1,0 +1,317 @@
+//! Objects: a plan resolved on a list of rows, field by field (a column of values per
+//! field), each relationship with one statement for the whole list, then zipped into
+//! objects.
+//!
+//! A relationship's statement reads the related rows of every parent at once (their keys
+//! as one JSON parameter) and says which parent each belongs to; the rows are matched back
+//! by key, so compound and TEXT keys cost what an integer key does.
+
+use super::connection::{Page, node_plans, page_args};
+use super::execute::{Executor, Path, key, level_statements};
+use super::keys::{self, Key, KeyMap};
+use crate::db::sql::{Columns, Term};
+use crate::db::{DbError, Row};
+use crate::exec::plan::{FieldPlan, ObjectPlan};
+use crate::exec::relay::{self, PageArgs};
+use crate::json::Value;
+use crate::model::{Relationship, Shape, Source, TableId};
+use crate::schema::{Meta, Resolver};
+
+impl Executor<'_> {
+    /// Resolves `plan` on each row of `table`; `path(i)` is the path of row `i`.
+    pub(super) fn objects(
+        &mut self,
+        table: TableId,
+        rows: &[&Row],
+        plan: &ObjectPlan<'_>,
+        path: &dyn Fn(usize) -> Path,
+    ) -> Vec<Value> {
+        let t = &self.model.tables[table];
+        let level = if rows.is_empty() { 0 } else { level_statements(plan) };
+        if !self.take_values(rows.len().saturating_mul(plan.fields.len()))
+            || !self.fits_statements(level)
+        {
+            return vec![Value::Null; rows.len()];
+        }
+        // Rows whose non-null field came out null: graphql-core nulls the whole object.
+        let mut nulled = vec![false; rows.len()];
+        let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
+        for f in &plan.fields {
+            let column = match f.def.resolver {
+                Resolver::GlobalId(_) => rows
+                    .iter()
+                    .map(|r| {
+                        Value::Str(relay::global_id(&t.type_name, &keys::id_text(r, &t.key)).into())
+                    })
+                    .collect(),
+                Resolver::Column(_, c) => self.column(table, c, rows, f, path, &mut nulled),
+                Resolver::Relation(_, i) => {
+                    let field_path = |row: usize| key(&path(row), f);
+                    match &t.fields[i].source {
+                        Source::Relation(rel) => self.relation(table, i, rel, rows, f, &field_path),
+                        Source::Column(_) => vec![Value::Null; rows.len()],
+                    }
+                }
+                Resolver::Meta(Meta::Typename) => {
+                    vec![Value::Str(t.type_name.as_str().into()); rows.len()]
+                }
+                _ => vec![Value::Null; rows.len()],
+            };
+            columns.push(column);
+        }
+        zip_objects(plan, columns, rows.len(), &nulled)
+    }
+
+    /// A column's values as its scalar reads them; a value it cannot represent is a field
+    /// error, and a null in a non-null field nulls its object.
+    fn column(
+        &mut self,
+        table: TableId,
+        c: usize,
+        rows: &[&Row],
+        f: &FieldPlan<'_>,
+        path: &dyn Fn(usize) -> Path,
+        nulled: &mut [bool],
+    ) -> Vec<Value> {
+        let t = &self.model.tables[table];
+        let column = &t.columns[c];
+        let mut out = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let read = match column.pk > 0 {
+                // A key column is an ID: its text, as the original's `str(pk)`.
+                true => Ok(match &r[c] {
+                    crate::db::Cell::Null => Value::Null,
+                    _ => Value::Str(keys::id_text(r, &[c]).into()),
+                }),
+                false => column.scalar.read(&r[c]),
+            };
+            let value = match read {
+                Ok(v) => v,
+                Err(msg) => {
+                    self.error(key(&path(i), f), f, msg);
+                    nulled[i] |= f.def.ty.is_non_null();
+                    Value::Null
+                }
+            };
+            if value == Value::Null && f.def.ty.is_non_null() && !nulled[i] {
+                let msg = format!(
+                    "Cannot return null for non-nullable field {}.{}.",
+                    t.type_name, f.def.name
+                );
+                self.error(key(&path(i), f), f, msg);
+                nulled[i] = true;
+            }
+            out.push(value);
+        }
+        out
+    }
+
+    fn relation(
+        &mut self,
+        table: TableId,
+        field: usize,
+        rel: &Relationship,
+        rows: &[&Row],
+        f: &FieldPlan<'_>,
+        path: &dyn Fn(usize) -> Path,
+    ) -> Vec<Value> {
+        let mut out = vec![Value::Null; rows.len()];
+        let page = match (&rel.shape, &f.args) {
+            (Shape::Connection(_), Ok(args)) => page_args(args),
+            (Shape::Connection(_), Err(e)) => {
+                for i in 0..rows.len() {
+                    self.located(path(i), e.clone());
+                }
+                return out;
+            }
+            _ => PageArgs::default(),
+        };
+        if let Err(msg) = page.check() {
+            for i in 0..rows.len() {
+                self.error(path(i), f, msg.clone());
+            }
+            return out;
+        }
+        let parent_keys: Vec<Option<Key>> =
+            rows.iter().map(|r| keys::of(r, &rel.from_columns())).collect();
+        if parent_keys.iter().all(Option::is_none) || !self.take_statements(1) {
+            return out;
+        }
+        let pages = match self.related_pages(table, field, rel, f, &parent_keys, &page) {
+            Ok(pages) => pages,
+            Err(e) => {
+                self.db_errors(rows.len(), path, f, e);
+                return out;
+            }
+        };
+        let values = match &rel.shape {
+            Shape::Connection(_) => self.connections(rel.target, &pages, f, path),
+            Shape::Object | Shape::List => self.related_objects(rel, &pages, f, path),
+        };
+        for (i, v) in values.into_iter().enumerate() {
+            out[i] = v;
+        }
+        out
+    }
+
+    /// For an object field, each parent's one row (or null); for a list, all its rows.
+    fn related_objects(
+        &mut self,
+        rel: &Relationship,
+        pages: &[Page],
+        f: &FieldPlan<'_>,
+        path: &dyn Fn(usize) -> Path,
+    ) -> Vec<Value> {
+        let Some(plan) = f.sub.object() else {
+            return vec![Value::Null; pages.len()];
+        };
+        let owners: Vec<(usize, usize)> = pages
+            .iter()
+            .enumerate()
+            .flat_map(|(p, (_, rows))| (0..rows.len()).map(move |i| (p, i)))
+            .collect();
+        let rows: Vec<&Row> = pages.iter().flat_map(|(_, rows)| rows.iter()).collect();
+        let object = rel.shape == Shape::Object;
+        let row_path = |j: usize| {
+            let (p, i) = owners[j];
+            if object { path(p) } else { super::execute::index(&path(p), i) }
+        };
+        let mut values = self.objects(rel.target, &rows, plan, &row_path).into_iter();
+        pages
+            .iter()
+            .map(|(_, rows)| match object {
+                true => values.by_ref().take(rows.len()).next().unwrap_or(Value::Null),
+                false => Value::List(values.by_ref().take(rows.len()).collect()),
+            })
+            .collect()
+    }
+
+    /// Each parent's page of related rows, from one statement for all parents. Without
+    /// cursors or `last`, `first + 1` rows per parent tell everything, and reading stops as
+    /// soon as every parent has them; otherwise each parent's rows are all read and sliced.
+    fn related_pages(
+        &mut self,
+        table: TableId,
+        field: usize,
+        rel: &Relationship,
+        f: &FieldPlan<'_>,
+        parent_keys: &[Option<Key>],
+        page: &PageArgs,
+    ) -> Result<Vec<Page>, DbError> {
+        let target = &self.model.tables[rel.target];
+        let mut seen: KeyMap<()> = KeyMap::default();
+        let distinct: Vec<&Key> = parent_keys
+            .iter()
+            .flatten()
+            .filter(|k| seen.insert((*k).clone(), ()).is_none())
+            .collect();
+        let wanted = match (&rel.shape, page.needs_count(), page.first) {
+            (Shape::Object, _, _) => 1,
+            (_, false, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1),
+            _ => usize::MAX,
+        };
+        let plans = match rel.shape {
+            Shape::Connection(_) => node_plans(f),
+            _ => f.sub.object().into_iter().collect(),
+        };
+        let columns = self.needed(rel.target, &plans);
+        let order: Vec<(Term, bool)> = match rel.shape {
+            Shape::Object => Vec::new(),
+            _ => target.tie_break().into_iter().map(|c| (Term::of(c), false)).collect(),
+        };
+        let text = self.schema.sql.related(self.model, table, field, rel, &columns, &order);
+        let owner: Vec<usize> =
+            (target.columns.len()..target.columns.len() + rel.hops[0].on.len()).collect();
+        let budget = self.rows_left().saturating_add(1);
+        let mut by_parent: KeyMap<Vec<Row>> = KeyMap::default();
+        let (mut read, mut full) = (0u64, 0usize);
+        if wanted > 0 {
+            self.db.query_each(&text, &[keys::json_list(distinct.iter().copied())], |row| {
+                if let Some(parent) = keys::of(&row, &owner) {
+                    let rows = by_parent.entry(parent).or_default();
+                    if rows.len() < wanted {
+                        rows.push(row);
+                        full += usize::from(rows.len() == wanted);
+                    }
+                }
+                read += 1;
+                full < distinct.len() && read < budget
+            })?;
+        }
+        if !self.take_rows(usize::try_from(read).unwrap_or(usize::MAX)) {
+            return Ok(vec![(page.window(0), Vec::new()); parent_keys.len()]);
+        }
+        Ok(share_pages(parent_keys, by_parent, page))
+    }
+
+    /// The columns of `table` that resolving `plans` reads: the key, the columns asked for
+    /// and the columns the relationships asked for start from.
+    pub(super) fn needed(&self, table: TableId, plans: &[&ObjectPlan<'_>]) -> Columns {
+        let t = &self.model.tables[table];
+        let mut columns = Columns::default();
+        columns.extend(t.key.iter().copied());
+        for field in plans.iter().flat_map(|p| p.fields.iter()) {
+            match field.def.resolver {
+                Resolver::Column(_, c) => columns.insert(c),
+                Resolver::Relation(_, i) => {
+                    if let Source::Relation(rel) = &t.fields[i].source {
+                        columns.extend(rel.from_columns());
+                    }
+                }
+                _ => {}
+            }
+        }
+        columns
+    }
+}
+
+/// Each parent's rows sliced to its page; a parent listed twice gets copies.
+fn share_pages(
+    parent_keys: &[Option<Key>],
+    mut by_parent: KeyMap<Vec<Row>>,
+    page: &PageArgs,
+) -> Vec<Page> {
+    let mut left: KeyMap<usize> = KeyMap::default();
+    for k in parent_keys.iter().flatten() {
+        *left.entry(k.clone()).or_default() += 1;
+    }
+    let mut pages = Vec::with_capacity(parent_keys.len());
+    for k in parent_keys {
+        let mut rows = match k {
+            Some(k) => match left.get_mut(k) {
+                Some(n) if *n > 1 => {
+                    *n -= 1;
+                    by_parent.get(k).cloned().unwrap_or_default()
+                }
+                _ => by_parent.remove(k).unwrap_or_default(),
+            },
+            None => Vec::new(),
+        };
+        let window = page.window(rows.len());
+        rows.truncate(window.end);
+        rows.drain(..window.start);
+        pages.push((window, rows));
+    }
+    pages
+}
+
+/// Zips columns of values into objects; an object whose row is `nulled` is null.
+pub(super) fn zip_objects(
+    plan: &ObjectPlan<'_>,
+    columns: Vec<Vec<Value>>,
+    n: usize,
+    nulled: &[bool],
+) -> Vec<Value> {
+    let mut objects: Vec<Vec<(std::rc::Rc<str>, Value)>> =
+        (0..n).map(|_| Vec::with_capacity(plan.fields.len())).collect();
+    for (f, column) in plan.fields.iter().zip(columns) {
+        for (obj, v) in objects.iter_mut().zip(column) {
+            obj.push((f.key.clone(), v));
+        }
+    }
+    objects
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| if nulled.get(i) == Some(&true) { Value::Null } else { Value::Object(o) })
+        .collect()
+}

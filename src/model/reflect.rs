@@ -1,0 +1,387 @@
+//! Reading a model from SQLite's own catalogue: `PRAGMA table_list`, `table_xinfo`,
+//! `foreign_key_list`, `index_list` — then naming it all by the default rules of `names`.
+//!
+//! Reflection gathers facts (`Catalog`: tables, columns, keys, foreign keys) and `derive`
+//! turns them into a served model; a model file replaces the naming part only, so keys and
+//! foreign keys always come from the database itself.
+
+use std::collections::HashSet;
+
+use rusqlite::Connection;
+
+use super::names::{self, RESERVED_TYPES, derived_types, unused};
+use super::{
+    Column, ConnectionOptions, Field, Hop, Model, Relationship, Scalar, Shape, Source, Table,
+    TableId, TableKind,
+};
+
+/// A foreign key: columns of `table` that hold the values of unique columns of `target`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForeignKey {
+    pub table: TableId,
+    pub columns: Vec<usize>,
+    pub target: TableId,
+    pub target_columns: Vec<usize>,
+}
+
+/// What the database says: its tables (unnamed, unserved) and the foreign keys between them.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub tables: Vec<Table>,
+    pub foreign_keys: Vec<ForeignKey>,
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+fn sql_error(e: rusqlite::Error) -> String {
+    e.to_string()
+}
+
+/// Reads the catalogue of the `main` schema. Tables come sorted by name, so every name
+/// derived from them is the same whatever order SQLite lists them in.
+pub fn catalog(conn: &Connection) -> Result<Catalog> {
+    let mut stmt = conn
+        .prepare("SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main' ORDER BY name")
+        .map_err(sql_error)?;
+    let listed: Vec<(String, String, bool)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(sql_error)?;
+    let mut tables = Vec::new();
+    for (name, ty, without_rowid) in listed {
+        let kind = match ty.as_str() {
+            _ if name.starts_with("sqlite_") => continue,
+            "table" if without_rowid => TableKind::WithoutRowid,
+            "table" => TableKind::Table,
+            "view" => TableKind::View,
+            // A virtual table is served when it reads like a table; shadow tables never.
+            "virtual" if readable(conn, &name) => TableKind::Virtual,
+            _ => continue,
+        };
+        tables.push(table(conn, name, kind)?);
+    }
+    let mut foreign_keys = Vec::new();
+    for t in 0..tables.len() {
+        foreign_keys.extend(table_foreign_keys(conn, &tables, t)?);
+    }
+    Ok(Catalog { tables, foreign_keys })
+}
+
+fn readable(conn: &Connection, table: &str) -> bool {
+    conn.prepare(&format!("SELECT * FROM {} LIMIT 0", crate::db::sql::ident(table))).is_ok()
+}
+
+fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
+    let mut stmt = conn
+        .prepare("SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?)")
+        .map_err(sql_error)?;
+    let rows: Vec<(String, String, bool, i64, i64)> = stmt
+        .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(sql_error)?;
+    let mut columns: Vec<Column> = rows
+        .into_iter()
+        // Hidden columns of virtual tables are arguments, not data.
+        .filter(|(.., hidden)| *hidden != 1)
+        .map(|(name, declared, not_null, pk, _)| Column {
+            pk: usize::try_from(pk).unwrap_or(0),
+            scalar: Scalar::from_declared(&declared),
+            // An INTEGER PRIMARY KEY is the rowid: never NULL, whatever it declares.
+            not_null: not_null || (pk == 1 && declared.eq_ignore_ascii_case("INTEGER")),
+            name,
+            declared,
+            rowid: false,
+        })
+        .collect();
+    let mut pk: Vec<usize> = (0..columns.len()).filter(|&c| columns[c].pk > 0).collect();
+    pk.sort_by_key(|&c| columns[c].pk);
+    if pk.is_empty() && kind != TableKind::View {
+        pk.push(columns.len());
+        columns.push(rowid_column(&columns));
+    }
+    Ok(Table {
+        type_name: String::new(),
+        name,
+        kind,
+        columns,
+        key: pk,
+        served: false,
+        root: None,
+        fields: Vec::new(),
+        sort_names: Vec::new(),
+    })
+}
+
+/// The rowid, under the first of its three names that no column has taken.
+fn rowid_column(columns: &[Column]) -> Column {
+    let taken = |n: &str| columns.iter().any(|c| c.name.eq_ignore_ascii_case(n));
+    let name = ["rowid", "_rowid_", "oid"].into_iter().find(|n| !taken(n)).unwrap_or("rowid");
+    Column {
+        name: name.into(),
+        declared: "INTEGER".into(),
+        scalar: Scalar::Int,
+        not_null: true,
+        pk: 0,
+        rowid: true,
+    }
+}
+
+fn table_foreign_keys(conn: &Connection, tables: &[Table], t: TableId) -> Result<Vec<ForeignKey>> {
+    let mut stmt = conn
+        .prepare("SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq")
+        .map_err(sql_error)?;
+    let rows: Vec<(i64, String, String, Option<String>)> = stmt
+        .query_map([&tables[t].name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(sql_error)?;
+    let mut out = Vec::new();
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    ids.dedup();
+    for id in ids {
+        let parts: Vec<&(i64, String, String, Option<String>)> =
+            rows.iter().filter(|r| r.0 == id).collect();
+        if let Some(fk) = foreign_key(conn, tables, t, &parts) {
+            out.push(fk);
+        }
+    }
+    Ok(out)
+}
+
+/// One foreign key, if it can be followed: its target exists and its target columns (the
+/// primary key when `to` is NULL) are a unique key, so a row points at one row at most.
+fn foreign_key(
+    conn: &Connection,
+    tables: &[Table],
+    t: TableId,
+    parts: &[&(i64, String, String, Option<String>)],
+) -> Option<ForeignKey> {
+    let target_name = &parts.first()?.1;
+    let target = tables.iter().position(|x| x.name.eq_ignore_ascii_case(target_name))?;
+    let columns: Option<Vec<usize>> = parts.iter().map(|p| tables[t].column(&p.2)).collect();
+    let target_columns: Option<Vec<usize>> = match parts.iter().all(|p| p.3.is_none()) {
+        // No target columns named: the target's primary key (a rowid cannot be referenced).
+        true => {
+            let key = &tables[target].key;
+            let by_key = key.len() == parts.len() && !tables[target].columns[key[0]].rowid;
+            by_key.then(|| key.clone())
+        }
+        false => parts.iter().map(|p| tables[target].column(p.3.as_deref()?)).collect(),
+    };
+    let (columns, target_columns) = (columns?, target_columns?);
+    unique(conn, &tables[target], &target_columns).then_some(ForeignKey {
+        table: t,
+        columns,
+        target,
+        target_columns,
+    })
+}
+
+/// Whether `columns` of `table` are its primary key or the columns of a unique index.
+fn unique(conn: &Connection, table: &Table, columns: &[usize]) -> bool {
+    let as_set = |cols: &[usize]| cols.iter().copied().collect::<HashSet<usize>>();
+    if as_set(&table.key) == as_set(columns) {
+        return true;
+    }
+    let Ok(mut stmt) = conn.prepare(
+        "SELECT il.name FROM pragma_index_list(?) AS il WHERE il.\"unique\" AND NOT il.partial",
+    ) else {
+        return false;
+    };
+    let indexes: Vec<String> = stmt
+        .query_map([&table.name], |r| r.get(0))
+        .and_then(|rows| rows.collect())
+        .unwrap_or_default();
+    indexes.iter().any(|index| {
+        let Ok(mut stmt) = conn.prepare("SELECT name FROM pragma_index_info(?)") else {
+            return false;
+        };
+        let names: Vec<Option<String>> = stmt
+            .query_map([index], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .unwrap_or_default();
+        let cols: Option<Vec<usize>> = names.iter().map(|n| table.column(n.as_deref()?)).collect();
+        cols.is_some_and(|cols| as_set(&cols) == as_set(columns))
+    })
+}
+
+/// The model reflection alone gives: every table served, named by the default rules, with
+/// its foreign keys as relationships both ways and junction tables as many-to-many.
+pub fn derive(catalog: &Catalog) -> Model {
+    let mut tables = catalog.tables.clone();
+    name_types(&mut tables);
+    let junctions = junctions(catalog);
+    for t in 0..tables.len() {
+        let fields = fields(&tables, catalog, &junctions, t);
+        let table = &mut tables[t];
+        table.served = true;
+        table.fields = fields;
+        table.sort_names = sort_names(table);
+    }
+    Model { tables, example_query: None }
+}
+
+/// Type names and root connections, unique against each other and the schema's own names.
+fn name_types(tables: &mut [Table]) {
+    let mut types: HashSet<String> = RESERVED_TYPES.iter().map(|s| s.to_string()).collect();
+    let mut roots: HashSet<String> = HashSet::from(["node".to_string()]);
+    for table in tables.iter_mut() {
+        let base = names::type_name(&table.name);
+        let name = unused(&base, |n| derived_types(n).iter().any(|d| types.contains(d)));
+        types.extend(derived_types(&name));
+        let root = unused(&names::root_connection(&name), |n| roots.contains(n));
+        roots.insert(root.clone());
+        table.root = Some(ConnectionOptions { name: root, sort: true, filter: true });
+        table.type_name = name;
+    }
+}
+
+/// Tables whose primary key is exactly two foreign keys: each side reaches the other.
+fn junctions(catalog: &Catalog) -> Vec<(TableId, usize, usize)> {
+    let mut out = Vec::new();
+    for (t, table) in catalog.tables.iter().enumerate() {
+        let fks: Vec<usize> = (0..catalog.foreign_keys.len())
+            .filter(|&f| catalog.foreign_keys[f].table == t)
+            .collect();
+        let key: HashSet<usize> = table.key.iter().copied().collect();
+        for (i, &a) in fks.iter().enumerate() {
+            for &b in &fks[i + 1..] {
+                let (fa, fb) = (&catalog.foreign_keys[a], &catalog.foreign_keys[b]);
+                let both: HashSet<usize> = fa.columns.iter().chain(&fb.columns).copied().collect();
+                let disjoint = fa.columns.iter().all(|c| !fb.columns.contains(c));
+                if disjoint && both == key && both.len() == fa.columns.len() + fb.columns.len() {
+                    out.push((t, a, b));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A table's fields: its columns, then many-to-one, one-to-many and many-to-many
+/// relationships, each name unique on the type.
+fn fields(
+    tables: &[Table],
+    catalog: &Catalog,
+    junctions: &[(TableId, usize, usize)],
+    t: TableId,
+) -> Vec<Field> {
+    let table = &tables[t];
+    let mut out: Vec<Field> = Vec::new();
+    let taken = |out: &Vec<Field>, n: &str| out.iter().any(|f| f.name == n);
+    for (c, column) in table.columns.iter().enumerate().filter(|(_, c)| !c.rowid) {
+        let name = unused(&names::field(&column.name), |n| taken(&out, n));
+        out.push(Field { name, source: Source::Column(c) });
+    }
+    let fks = &catalog.foreign_keys;
+    for fk in fks.iter().filter(|fk| fk.table == t && tables[fk.target].is_node()) {
+        let from_column = (fk.columns.len() == 1)
+            .then(|| names::to_one(&table.columns[fk.columns[0]].name))
+            .flatten();
+        let fallback = names::field(&tables[fk.target].type_name);
+        let base = from_column.filter(|n| !taken(&out, n)).unwrap_or(fallback);
+        let rel = Relationship {
+            target: fk.target,
+            shape: Shape::Object,
+            hops: vec![Hop {
+                table: fk.target,
+                on: fk.columns.iter().copied().zip(fk.target_columns.iter().copied()).collect(),
+            }],
+        };
+        out.push(Field { name: unused(&base, |n| taken(&out, n)), source: Source::Relation(rel) });
+    }
+    for fk in fks.iter().filter(|fk| fk.target == t && tables[fk.table].is_node()) {
+        let referencing = &tables[fk.table];
+        let mut base = names::to_many(&referencing.type_name);
+        if fks.iter().filter(|o| o.target == t && o.table == fk.table).count() > 1 {
+            let cols: Vec<&str> =
+                fk.columns.iter().map(|&c| referencing.columns[c].name.as_str()).collect();
+            base = names::by_columns(&base, &cols);
+        }
+        let rel = Relationship {
+            target: fk.table,
+            shape: Shape::Connection(ConnectionOptions {
+                name: String::new(),
+                sort: true,
+                filter: true,
+            }),
+            hops: vec![Hop {
+                table: fk.table,
+                on: fk.target_columns.iter().copied().zip(fk.columns.iter().copied()).collect(),
+            }],
+        };
+        out.push(Field { name: unused(&base, |n| taken(&out, n)), source: Source::Relation(rel) });
+    }
+    for &(j, a, b) in junctions {
+        for (near, far) in [(a, b), (b, a)] {
+            let (near, far) = (&fks[near], &fks[far]);
+            if near.target != t || !tables[far.target].is_node() {
+                continue;
+            }
+            let mut base = names::to_many(&tables[far.target].type_name);
+            let parallel = junctions.iter().filter(|&&(j2, a2, b2)| {
+                let ends = [fks[a2].target, fks[b2].target];
+                j2 != j && ends.contains(&t) && ends.contains(&far.target)
+            });
+            if parallel.count() > 0 {
+                base = names::by_columns(&base, &[tables[j].name.as_str()]);
+            }
+            let rel = Relationship {
+                target: far.target,
+                shape: Shape::Connection(ConnectionOptions {
+                    name: String::new(),
+                    sort: true,
+                    filter: true,
+                }),
+                hops: vec![
+                    Hop {
+                        table: j,
+                        on: near
+                            .target_columns
+                            .iter()
+                            .copied()
+                            .zip(near.columns.iter().copied())
+                            .collect(),
+                    },
+                    Hop {
+                        table: far.target,
+                        on: far
+                            .columns
+                            .iter()
+                            .copied()
+                            .zip(far.target_columns.iter().copied())
+                            .collect(),
+                    },
+                ],
+            };
+            out.push(Field {
+                name: unused(&base, |n| taken(&out, n)),
+                source: Source::Relation(rel),
+            });
+        }
+    }
+    out
+}
+
+/// `<COLUMN>_ASC`/`_DESC` stems for the columns shown as fields, unique on the type.
+pub fn sort_names(table: &Table) -> Vec<Option<String>> {
+    let shown: HashSet<usize> = table
+        .fields
+        .iter()
+        .filter_map(|f| match f.source {
+            Source::Column(c) => Some(c),
+            Source::Relation(_) => None,
+        })
+        .collect();
+    let mut used: Vec<String> = Vec::new();
+    (0..table.columns.len())
+        .map(|c| {
+            if !shown.contains(&c) {
+                return None;
+            }
+            let stem =
+                unused(&names::sort_stem(&table.columns[c].name), |n| used.iter().any(|u| u == n));
+            used.push(stem.clone());
+            Some(stem)
+        })
+        .collect()
+}

@@ -1,0 +1,429 @@
+//! The one table of scalar kinds: a declared SQL type → the kind SQLAlchemy's SQLite dialect
+//! reflects it as → the GraphQL scalar graphene-sqlalchemy makes of it → its filter input →
+//! how a stored value is read → how a filter value is bound.
+//!
+//! SQLite is dynamically typed, so a stored value need not fit its column's type: reading
+//! is fallible, and a value the scalar cannot represent is a field error with graphene's
+//! message, never a wrong value. Dates and times are read in every form SQLite's date
+//! functions accept and compared as the instants they denote.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::datetime::{self, DateTime};
+use crate::graphql::input::Input;
+use crate::graphql::pyrepr::{float_repr, json_dumps, str_repr};
+use crate::json::Value;
+
+/// A value read from SQLite.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(std::rc::Rc<str>),
+    Blob(std::rc::Rc<[u8]>),
+}
+
+/// A value bound to a statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+/// What a column holds, as graphene-sqlalchemy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    /// INTEGER, INT, SMALLINT and anything with `INT` in it.
+    Int,
+    /// FLOAT, REAL, DOUBLE and BIGINT (graphene-sqlalchemy makes BigInteger a Float).
+    Float,
+    /// NUMERIC and DECIMAL (and whatever else SQLite gives NUMERIC affinity): a Float,
+    /// rounded to `scale` decimals on the way out as SQLAlchemy's Decimal does.
+    Numeric {
+        scale: u8,
+    },
+    /// TEXT, VARCHAR, NVARCHAR(n), CHAR, CLOB.
+    String,
+    Boolean,
+    Date,
+    Time,
+    DateTime,
+    /// JSON, as graphene's `JSONString`.
+    Json,
+    /// BLOB or no declared type: bytes come out as a base64 String.
+    Blob,
+}
+
+/// A filter input type: its name, description and operators, in graphene's order.
+pub struct FilterType {
+    pub name: &'static str,
+    pub description: Option<&'static str>,
+    pub ops: &'static [&'static str],
+}
+
+const ORDERED: &[&str] = &["eq", "gt", "gte", "in", "lt", "lte", "nEq", "notIn"];
+const EQUALITY: &[&str] = &["eq", "in", "nEq", "notIn"];
+const TEXT: &[&str] = &["eq", "ilike", "in", "like", "nEq", "notIn", "notlike"];
+const CONCRETE: Option<&str> = Some(
+    "Concrete Filter Class which specifies a type for all the abstract filter methods defined in the super classes",
+);
+
+/// The filter of a primary key column: raw keys compared as IDs.
+pub const ID_FILTER: FilterType = FilterType { name: "IdFilter", description: None, ops: EQUALITY };
+
+impl Scalar {
+    /// SQLAlchemy's `_resolve_type_affinity` on a declared type: its exact names first, then
+    /// SQLite's affinity rules.
+    pub fn from_declared(declared: &str) -> Scalar {
+        let upper = declared.to_uppercase();
+        let (name, args) = split_declared(&upper);
+        let exact = match name.as_str() {
+            "BIGINT" | "FLOAT" | "REAL" | "DOUBLE" => Some(Scalar::Float),
+            "NUMERIC" | "DECIMAL" => Some(Scalar::Numeric { scale: numeric_scale(args) }),
+            "INT" | "INTEGER" | "SMALLINT" => Some(Scalar::Int),
+            "BOOL" | "BOOLEAN" => Some(Scalar::Boolean),
+            "DATE" | "DATE_CHAR" => Some(Scalar::Date),
+            "TIME" | "TIME_CHAR" => Some(Scalar::Time),
+            "DATETIME" | "DATETIME_CHAR" | "TIMESTAMP" => Some(Scalar::DateTime),
+            "JSON" => Some(Scalar::Json),
+            "BLOB" => Some(Scalar::Blob),
+            "CHAR" | "NCHAR" | "VARCHAR" | "NVARCHAR" | "TEXT" => Some(Scalar::String),
+            _ => None,
+        };
+        exact.unwrap_or_else(|| match name.as_str() {
+            n if n.contains("INT") => Scalar::Int,
+            n if n.contains("CHAR") || n.contains("CLOB") || n.contains("TEXT") => Scalar::String,
+            n if n.contains("BLOB") || n.is_empty() => Scalar::Blob,
+            n if n.contains("REAL") || n.contains("FLOA") || n.contains("DOUB") => Scalar::Float,
+            _ => Scalar::Numeric { scale: numeric_scale(args) },
+        })
+    }
+
+    /// The GraphQL scalar a column of this kind shows as.
+    pub fn graphql(self) -> &'static str {
+        match self {
+            Scalar::Int => "Int",
+            Scalar::Float | Scalar::Numeric { .. } => "Float",
+            Scalar::String | Scalar::Blob => "String",
+            Scalar::Boolean => "Boolean",
+            Scalar::Date => "Date",
+            Scalar::Time => "Time",
+            Scalar::DateTime => "DateTime",
+            Scalar::Json => "JSONString",
+        }
+    }
+
+    pub fn filter(self) -> FilterType {
+        let (name, description, ops) = match self {
+            Scalar::Int => ("IntFilter", None, ORDERED),
+            Scalar::Float | Scalar::Numeric { .. } => ("FloatFilter", CONCRETE, ORDERED),
+            Scalar::String | Scalar::Blob => ("StringFilter", None, TEXT),
+            Scalar::Boolean => ("BooleanFilter", None, EQUALITY),
+            Scalar::Date => ("DateFilter", CONCRETE, ORDERED),
+            Scalar::Time => ("DefaultTimeScalarFilter", None, EQUALITY),
+            Scalar::DateTime => ("DateTimeFilter", CONCRETE, ORDERED),
+            Scalar::Json => ("DefaultJSONStringScalarFilter", None, EQUALITY),
+        };
+        FilterType { name, description, ops }
+    }
+
+    /// The SQL function that turns a stored value into a comparable one, for kinds stored as
+    /// text in many forms: filters and sorts then compare instants, not spellings.
+    pub fn comparable(self) -> Option<&'static str> {
+        match self {
+            Scalar::Date => Some(datetime::SQL_DATE),
+            Scalar::Time => Some(datetime::SQL_TIME),
+            Scalar::DateTime => Some(datetime::SQL_DATETIME),
+            _ => None,
+        }
+    }
+
+    /// A stored value as this scalar, or graphene's (graphql-core's) message for a value the
+    /// scalar cannot represent.
+    pub fn read(self, cell: &Cell) -> Result<Value, String> {
+        if *cell == Cell::Null {
+            return Ok(Value::Null);
+        }
+        match self {
+            Scalar::Int => read_int(cell),
+            Scalar::Float => read_float(cell, None),
+            Scalar::Numeric { scale } => read_float(cell, Some(scale)),
+            Scalar::String => read_string(cell),
+            Scalar::Blob => Ok(match cell {
+                Cell::Blob(b) => Value::Str(STANDARD.encode(b).into()),
+                other => return read_string(other),
+            }),
+            Scalar::Boolean => read_boolean(cell),
+            Scalar::Date | Scalar::Time | Scalar::DateTime => read_temporal(self, cell),
+            Scalar::Json => read_json(cell),
+        }
+    }
+
+    /// A filter value, coerced by the schema to this scalar, as the statement binds it.
+    pub fn bind(self, input: &Input) -> Param {
+        match input {
+            Input::Null => Param::Null,
+            Input::Int(i) if self == Scalar::String || self == Scalar::Blob => {
+                Param::Text(i.to_string())
+            }
+            Input::Int(i) => Param::Int(*i),
+            Input::Float(f) => Param::Real(*f),
+            // Dates, times and JSON arrive in the canonical text their filters compare.
+            Input::String(s) => Param::Text(s.clone()),
+            Input::DateTime(d) => Param::Text(d.storage()),
+            Input::Boolean(b) => Param::Int(i64::from(*b)),
+            Input::Enum(e) => Param::Text(e.clone()),
+            Input::List(_) | Input::Object(_) => Param::Null,
+        }
+    }
+}
+
+/// `NUMERIC(10, 2)` → (`NUMERIC`, `(10, 2)`), as SQLAlchemy's regex `([\w ]+)(\(.*?\))?`
+/// splits it (the name keeps inner spaces; the trailing one is trimmed for the lookup).
+fn split_declared(upper: &str) -> (String, &str) {
+    let end = upper.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ' '));
+    let (name, rest) = upper.split_at(end.unwrap_or(upper.len()));
+    (name.trim().to_string(), rest)
+}
+
+/// The scale of `NUMERIC(p, s)`; SQLAlchemy's Decimal default of 10 without one.
+fn numeric_scale(args: &str) -> u8 {
+    let numbers: Vec<u8> =
+        args.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+    numbers.get(1).copied().unwrap_or(10)
+}
+
+fn read_int(cell: &Cell) -> Result<Value, String> {
+    let (n, shown) = match cell {
+        Cell::Int(i) => (Some(*i as i128), i.to_string()),
+        Cell::Real(f) => {
+            let whole = f.is_finite() && f.fract() == 0.0;
+            (whole.then_some(*f as i128), float_repr(*f))
+        }
+        Cell::Text(s) => (python_int(s), str_repr(s)),
+        Cell::Blob(b) => (None, bytes_repr(b)),
+        Cell::Null => return Ok(Value::Null),
+    };
+    match n {
+        None => Err(format!("Int cannot represent non-integer value: {shown}")),
+        Some(n) if i32::try_from(n).is_err() => {
+            Err(format!("Int cannot represent non 32-bit signed integer value: {shown}"))
+        }
+        Some(n) => Ok(Value::Int(n as i64)),
+    }
+}
+
+/// Python's `int(str)`: surrounding whitespace, a sign, digits with single `_` between.
+fn python_int(s: &str) -> Option<i128> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let valid = !digits.is_empty()
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__")
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
+    if !valid {
+        return None;
+    }
+    let n: i128 = digits.replace('_', "").parse().ok()?;
+    Some(if t.starts_with('-') { -n } else { n })
+}
+
+fn read_float(cell: &Cell, scale: Option<u8>) -> Result<Value, String> {
+    let (f, shown) = match cell {
+        Cell::Int(i) => (Some(*i as f64), i.to_string()),
+        Cell::Real(f) => (Some(*f), float_repr(*f)),
+        Cell::Text(s) => (s.trim().parse::<f64>().ok(), str_repr(s)),
+        Cell::Blob(b) => (None, bytes_repr(b)),
+        Cell::Null => return Ok(Value::Null),
+    };
+    match f.filter(|f| f.is_finite()) {
+        // SQLAlchemy's Decimal for NUMERIC formats the float with `scale` decimals.
+        Some(f) => Ok(Value::Float(match scale {
+            Some(s) => format!("{f:.prec$}", prec = usize::from(s)).parse().unwrap_or(f),
+            None => f,
+        })),
+        None => Err(format!("Float cannot represent non numeric value: {shown}")),
+    }
+}
+
+fn read_string(cell: &Cell) -> Result<Value, String> {
+    match cell {
+        Cell::Text(s) => Ok(Value::Str(s.clone())),
+        Cell::Int(i) => Ok(Value::Str(i.to_string().into())),
+        Cell::Real(f) if f.is_finite() => Ok(Value::Str(float_repr(*f).into())),
+        Cell::Real(f) => Err(format!("String cannot represent value: {}", float_repr(*f))),
+        Cell::Blob(b) => Err(format!("String cannot represent value: {}", bytes_repr(b))),
+        Cell::Null => Ok(Value::Null),
+    }
+}
+
+fn read_boolean(cell: &Cell) -> Result<Value, String> {
+    match cell {
+        Cell::Int(i) => Ok(Value::Bool(*i != 0)),
+        Cell::Real(f) if f.is_finite() => Ok(Value::Bool(*f != 0.0)),
+        Cell::Real(f) => {
+            Err(format!("Boolean cannot represent a non boolean value: {}", float_repr(*f)))
+        }
+        Cell::Text(s) => {
+            Err(format!("Boolean cannot represent a non boolean value: {}", str_repr(s)))
+        }
+        Cell::Blob(b) => {
+            Err(format!("Boolean cannot represent a non boolean value: {}", bytes_repr(b)))
+        }
+        Cell::Null => Ok(Value::Null),
+    }
+}
+
+/// Dates and times in any of the text forms SQLite's date functions accept, written as
+/// Python's `isoformat()`.
+fn read_temporal(kind: Scalar, cell: &Cell) -> Result<Value, String> {
+    let shown = match cell {
+        Cell::Text(s) => {
+            let parsed = DateTime::from_sqlite(s);
+            let text = parsed.map(|d| match kind {
+                Scalar::Date => d.date_isoformat(),
+                Scalar::Time => d.time_isoformat(),
+                _ => d.to_string(),
+            });
+            // A time alone reads as a time, not as a date with no time.
+            let text = text.or_else(|| (kind == Scalar::Time).then(|| datetime::time_alone(s))?);
+            if let Some(text) = text {
+                return Ok(Value::Str(text.into()));
+            }
+            str_repr(s)
+        }
+        Cell::Int(i) => i.to_string(),
+        Cell::Real(f) => float_repr(*f),
+        Cell::Blob(b) => bytes_repr(b),
+        Cell::Null => return Ok(Value::Null),
+    };
+    Err(format!("{} cannot represent value: {shown}", kind.graphql()))
+}
+
+/// graphene's `JSONString`: the stored JSON, written as Python's `json.dumps` writes it.
+fn read_json(cell: &Cell) -> Result<Value, String> {
+    let text = match cell {
+        Cell::Text(s) => s.to_string(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Real(f) => float_repr(*f),
+        Cell::Blob(b) => {
+            return Err(format!("JSONString cannot represent value: {}", bytes_repr(b)));
+        }
+        Cell::Null => return Ok(Value::Null),
+    };
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) => Ok(Value::Str(json_dumps(&v).into())),
+        Err(_) => Err(format!("JSONString cannot represent value: {}", str_repr(&text))),
+    }
+}
+
+/// Python's `repr(bytes)`.
+pub fn bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') { '"' } else { '\'' };
+    let mut out = format!("b{quote}");
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            c if c as char == quote => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            0x20..=0x7e => out.push(c as char),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_types_resolve_as_sqlalchemy_reflects_them() {
+        let cases = [
+            ("INTEGER", Scalar::Int),
+            ("NVARCHAR(120)", Scalar::String),
+            ("NUMERIC(10,2)", Scalar::Numeric { scale: 2 }),
+            ("DECIMAL", Scalar::Numeric { scale: 10 }),
+            ("UNSIGNED BIG INT", Scalar::Int),
+            ("BIGINT", Scalar::Float),
+            ("VARYING CHARACTER(255)", Scalar::String),
+            ("DOUBLE PRECISION", Scalar::Float),
+            ("", Scalar::Blob),
+            ("bool", Scalar::Boolean),
+            ("TIMESTAMP", Scalar::DateTime),
+            ("DATETIME", Scalar::DateTime),
+            ("DATE", Scalar::Date),
+            ("TIME", Scalar::Time),
+            ("JSON", Scalar::Json),
+            ("BLOB", Scalar::Blob),
+            ("CLOB", Scalar::String),
+            ("STRING", Scalar::Numeric { scale: 10 }),
+            ("FLOATING POINT", Scalar::Int),
+            ("varchar (10)", Scalar::String),
+        ];
+        for (declared, want) in cases {
+            assert_eq!(Scalar::from_declared(declared), want, "{declared}");
+        }
+    }
+
+    #[test]
+    fn values_a_scalar_cannot_hold_are_graphene_errors() {
+        let text = |s: &str| Cell::Text(s.into());
+        assert_eq!(Scalar::Int.read(&Cell::Int(7)), Ok(Value::Int(7)));
+        assert_eq!(Scalar::Int.read(&text(" 12 ")), Ok(Value::Int(12)));
+        assert_eq!(
+            Scalar::Int.read(&text("abc")),
+            Err("Int cannot represent non-integer value: 'abc'".into())
+        );
+        assert_eq!(
+            Scalar::Int.read(&Cell::Int(3_000_000_000)),
+            Err("Int cannot represent non 32-bit signed integer value: 3000000000".into())
+        );
+        assert_eq!(
+            Scalar::Float.read(&Cell::Real(f64::INFINITY)),
+            Err("Float cannot represent non numeric value: inf".into())
+        );
+        assert_eq!(Scalar::Numeric { scale: 2 }.read(&Cell::Real(1.005)), Ok(Value::Float(1.0)));
+        assert_eq!(
+            Scalar::Numeric { scale: 10 }.read(&Cell::Real(0.1 + 0.2)),
+            Ok(Value::Float(0.3))
+        );
+        assert_eq!(
+            Scalar::String.read(&Cell::Blob(vec![0u8].into())),
+            Err("String cannot represent value: b'\\x00'".into())
+        );
+        assert_eq!(
+            Scalar::Blob.read(&Cell::Blob(vec![1u8, 2].into())),
+            Ok(Value::Str("AQI=".into()))
+        );
+        assert_eq!(Scalar::Boolean.read(&Cell::Int(2)), Ok(Value::Bool(true)));
+        assert_eq!(
+            Scalar::DateTime.read(&text("2020-01-02T03:04:05.5")),
+            Ok(Value::Str("2020-01-02T03:04:05.500000".into()))
+        );
+        assert_eq!(
+            Scalar::DateTime.read(&text("yesterday")),
+            Err("DateTime cannot represent value: 'yesterday'".into())
+        );
+        assert_eq!(
+            Scalar::Date.read(&text("2020-01-02 10:00")),
+            Ok(Value::Str("2020-01-02".into()))
+        );
+        assert_eq!(Scalar::Time.read(&text("10:00")), Ok(Value::Str("10:00:00".into())));
+        assert_eq!(
+            Scalar::Json.read(&text("{\"a\":[1,2]}")),
+            Ok(Value::Str("{\"a\": [1, 2]}".into()))
+        );
+    }
+}

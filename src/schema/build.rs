@@ -1,0 +1,530 @@
+//! The schema derived from a model, as graphene-sqlalchemy 3 derives it from SQLAlchemy
+//! models: an object type per served table (implementing `Node` when its rows have a key),
+//! `<Type>Connection`/`<Type>Edge`, `<Type>SortEnum`, `<Type>Filter` with the scalar filters
+//! and `<Type>RelationshipFilter`, root connections on `Query`, and the scalars.
+//!
+//! Declarations name their types as text (`"[EmployeeEdge]!"`); `finish` resolves the names
+//! and keeps only what `Query` reaches, in graphql-core's collection order.
+
+use std::collections::HashMap;
+
+use super::introspection;
+use super::{
+    EnumValue, Field, InputValue, Kind, Meta, Resolver, Scalar, Schema, Type, TypeId, TypeRef,
+};
+use crate::db::sql::Texts;
+use crate::model::{self, Model, Shape, Source, Table, TableId};
+
+/// Collects type declarations by name, then resolves `"[Foo!]!"`-style references.
+struct Builder {
+    decls: Vec<(String, Option<String>, Decl)>,
+}
+
+pub(crate) enum Decl {
+    Scalar(Scalar),
+    Object(Vec<FieldDecl>, Vec<&'static str>),
+    Interface(Vec<FieldDecl>),
+    Enum(Vec<(String, Option<String>)>),
+    Input(Vec<ArgDecl>),
+}
+
+pub(crate) struct FieldDecl {
+    name: String,
+    description: Option<String>,
+    args: Vec<ArgDecl>,
+    ty: String,
+    resolver: Resolver,
+}
+
+pub(crate) struct ArgDecl {
+    name: String,
+    description: Option<String>,
+    ty: String,
+    default: Option<String>,
+}
+
+fn f(name: &str, ty: &str, description: Option<&str>, resolver: Resolver) -> FieldDecl {
+    FieldDecl {
+        name: name.into(),
+        description: description.map(Into::into),
+        args: Vec::new(),
+        ty: ty.into(),
+        resolver,
+    }
+}
+
+fn arg(name: &str, ty: &str, description: Option<&str>, default: Option<&str>) -> ArgDecl {
+    ArgDecl {
+        name: name.into(),
+        description: description.map(Into::into),
+        ty: ty.into(),
+        default: default.map(Into::into),
+    }
+}
+
+impl FieldDecl {
+    fn args(mut self, args: Vec<ArgDecl>) -> Self {
+        self.args = args;
+        self
+    }
+}
+
+/// A field of an introspection type, for `introspection.rs`'s declarations.
+pub(crate) fn meta_field(
+    name: &str,
+    ty: &str,
+    description: Option<&str>,
+    meta: Meta,
+    args: Vec<ArgDecl>,
+) -> FieldDecl {
+    f(name, ty, description, Resolver::Meta(meta)).args(args)
+}
+
+/// An argument of an introspection field.
+pub(crate) fn meta_arg(name: &str, ty: &str, default: Option<&str>) -> ArgDecl {
+    arg(name, ty, None, default)
+}
+
+const NODE_ID: &str = "The ID of the object";
+const ISO8601: &str = "[iso8601](https://en.wikipedia.org/wiki/ISO_8601).";
+
+/// The schema for `model`, or why it cannot be built (a name that resolves to no type).
+pub fn build(model: Model) -> Result<Schema, String> {
+    let mut b = Builder { decls: Vec::new() };
+    b.query(&model);
+    b.relay();
+    for (t, table) in model.tables.iter().enumerate().filter(|(_, t)| t.served) {
+        b.table(&model, t, table);
+    }
+    b.scalar_filters();
+    b.scalars();
+    introspection::declare_meta_types(&mut |name, desc, decl| b.add(name, desc, decl));
+    finish(b, model)
+}
+
+impl Builder {
+    fn add(&mut self, name: impl Into<String>, description: Option<&str>, decl: Decl) {
+        self.decls.push((name.into(), description.map(Into::into), decl));
+    }
+
+    fn paging_args() -> Vec<ArgDecl> {
+        ["before", "after"]
+            .iter()
+            .map(|n| arg(n, "String", None, None))
+            .chain(["first", "last"].iter().map(|n| arg(n, "Int", None, None)))
+            .collect()
+    }
+
+    /// `sort` (defaulting to the key ascending) and `filter`, as a connection offers them.
+    fn connection_args(table: &Table, sort: bool, filter: bool) -> Vec<ArgDecl> {
+        let mut args = Vec::new();
+        let sortable = table.sort_names.iter().any(Option::is_some);
+        if sort && sortable {
+            let key: Option<Vec<String>> = table
+                .key
+                .iter()
+                .map(|&c| table.sort_names.get(c)?.as_ref().map(|n| format!("{n}_ASC")))
+                .collect();
+            let default = key.filter(|k| !k.is_empty()).map(|k| format!("[{}]", k.join(", ")));
+            let ty = format!("[{}SortEnum]", table.type_name);
+            args.push(arg("sort", &ty, None, default.as_deref()));
+        }
+        if filter {
+            args.push(arg("filter", &format!("{}Filter", table.type_name), None, None));
+        }
+        args.extend(Self::paging_args());
+        args
+    }
+
+    fn query(&mut self, model: &Model) {
+        let id_arg = arg("id", "ID!", Some(NODE_ID), None);
+        let mut fields = vec![f("node", "Node", None, Resolver::Node).args(vec![id_arg])];
+        for (t, table) in model.tables.iter().enumerate().filter(|(_, t)| t.served) {
+            if let Some(root) = &table.root {
+                let args = Self::connection_args(table, root.sort, root.filter);
+                let ty = format!("{}Connection", table.type_name);
+                fields.push(f(&root.name, &ty, None, Resolver::RootConnection(t)).args(args));
+            }
+        }
+        self.add("Query", None, Decl::Object(fields, vec![]));
+    }
+
+    fn relay(&mut self) {
+        self.add(
+            "Node",
+            Some("An object with an ID"),
+            Decl::Interface(vec![f("id", "ID!", Some(NODE_ID), Resolver::GlobalId(0))]),
+        );
+        self.add(
+            "PageInfo",
+            Some("The Relay compliant `PageInfo` type, containing data necessary to paginate this connection."),
+            Decl::Object(
+                vec![
+                    f("hasNextPage", "Boolean!", Some("When paginating forwards, are there more items?"), Resolver::HasNextPage),
+                    f("hasPreviousPage", "Boolean!", Some("When paginating backwards, are there more items?"), Resolver::HasPreviousPage),
+                    f("startCursor", "String", Some("When paginating backwards, the cursor to continue."), Resolver::StartCursor),
+                    f("endCursor", "String", Some("When paginating forwards, the cursor to continue."), Resolver::EndCursor),
+                ],
+                vec![],
+            ),
+        );
+    }
+
+    /// A table's object type, connection and edge, sort enum and filters.
+    fn table(&mut self, model: &Model, t: TableId, table: &Table) {
+        let name = &table.type_name;
+        let mut fields: Vec<FieldDecl> = table
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, field)| self.field(model, t, i, field))
+            .collect();
+        let node = table.is_node();
+        if node && !fields.iter().any(|f| f.name == "id") {
+            fields.push(f("id", "ID!", Some(NODE_ID), Resolver::GlobalId(t)));
+        }
+        let interfaces = if node { vec!["Node"] } else { vec![] };
+        self.add(name.as_str(), None, Decl::Object(fields, interfaces));
+        self.connection(name);
+        let values = table
+            .sort_names
+            .iter()
+            .flatten()
+            .flat_map(|stem| [(format!("{stem}_ASC"), None), (format!("{stem}_DESC"), None)])
+            .collect();
+        self.add(format!("{name}SortEnum"), Some("An enumeration."), Decl::Enum(values));
+        self.filter(model, table);
+    }
+
+    fn field(&self, model: &Model, t: TableId, i: usize, field: &model::Field) -> FieldDecl {
+        let table = &model.tables[t];
+        match &field.source {
+            Source::Column(_) if field.name == "id" && table.is_node() => {
+                f("id", "ID!", Some(NODE_ID), Resolver::GlobalId(t))
+            }
+            Source::Column(c) => {
+                let column = &table.columns[*c];
+                let scalar = if column.pk > 0 { "ID" } else { column.scalar.graphql() };
+                let ty = if column.not_null { format!("{scalar}!") } else { scalar.to_string() };
+                f(&field.name, &ty, None, Resolver::Column(t, *c))
+            }
+            Source::Relation(rel) => {
+                let target = &model.tables[rel.target];
+                let resolver = Resolver::Relation(t, i);
+                match &rel.shape {
+                    Shape::Object => f(&field.name, &target.type_name, None, resolver),
+                    Shape::List => {
+                        f(&field.name, &format!("[{}]", target.type_name), None, resolver)
+                    }
+                    Shape::Connection(o) => {
+                        let ty = format!("{}Connection", target.type_name);
+                        let args = Self::connection_args(target, o.sort, o.filter);
+                        f(&field.name, &ty, None, resolver).args(args)
+                    }
+                }
+            }
+        }
+    }
+
+    fn connection(&mut self, name: &str) {
+        let page_info = f(
+            "pageInfo",
+            "PageInfo!",
+            Some("Pagination data for this connection."),
+            Resolver::PageInfo,
+        );
+        let edges = f(
+            "edges",
+            &format!("[{name}Edge]!"),
+            Some("Contains the nodes in this connection."),
+            Resolver::Edges,
+        );
+        self.add(format!("{name}Connection"), None, Decl::Object(vec![page_info, edges], vec![]));
+        let node = f("node", name, Some("The item at the end of the edge"), Resolver::EdgeNode);
+        let cursor =
+            f("cursor", "String!", Some("A cursor for use in pagination"), Resolver::EdgeCursor);
+        let edge_desc = format!("A Relay edge containing a `{name}` and its cursor.");
+        self.add(format!("{name}Edge"), Some(&edge_desc), Decl::Object(vec![node, cursor], vec![]));
+    }
+
+    /// `<Type>Filter`: a scalar filter per column field, a filter per relationship, `and`/`or`.
+    fn filter(&mut self, model: &Model, table: &Table) {
+        let name = &table.type_name;
+        let mut fields: Vec<ArgDecl> = table
+            .fields
+            .iter()
+            .map(|field| {
+                let ty = match &field.source {
+                    Source::Column(c) if table.columns[*c].pk > 0 => {
+                        model::scalar::ID_FILTER.name.to_string()
+                    }
+                    Source::Column(c) => table.columns[*c].scalar.filter().name.to_string(),
+                    Source::Relation(rel) => {
+                        let target = &model.tables[rel.target].type_name;
+                        match rel.shape {
+                            Shape::Object => format!("{target}Filter"),
+                            Shape::Connection(_) | Shape::List => {
+                                format!("{target}RelationshipFilter")
+                            }
+                        }
+                    }
+                };
+                arg(&field.name, &ty, None, None)
+            })
+            .collect();
+        let list = format!("[{name}Filter]");
+        fields.push(arg("and", &list, None, None));
+        fields.push(arg("or", &list, None, None));
+        self.add(format!("{name}Filter"), None, Decl::Input(fields));
+        self.add(
+            format!("{name}RelationshipFilter"),
+            None,
+            Decl::Input(vec![
+                arg("containsExactly", &list, None, None),
+                arg("contains", &list, None, None),
+            ]),
+        );
+    }
+
+    /// One filter input per scalar kind (the ones no column uses are never reached).
+    fn scalar_filters(&mut self) {
+        let kinds = [
+            model::Scalar::Int,
+            model::Scalar::Float,
+            model::Scalar::String,
+            model::Scalar::Boolean,
+            model::Scalar::Date,
+            model::Scalar::Time,
+            model::Scalar::DateTime,
+            model::Scalar::Json,
+        ];
+        let filters = std::iter::once(("ID", model::scalar::ID_FILTER))
+            .chain(kinds.into_iter().map(|k| (k.graphql(), k.filter())));
+        let mut done: Vec<&str> = Vec::new();
+        for (scalar, filter) in filters {
+            if done.contains(&filter.name) {
+                continue;
+            }
+            done.push(filter.name);
+            let fields = filter
+                .ops
+                .iter()
+                .map(|op| {
+                    let list = matches!(*op, "in" | "notIn");
+                    let t = if list { format!("[{scalar}]") } else { scalar.to_string() };
+                    arg(op, &t, None, None)
+                })
+                .collect();
+            self.add(filter.name, filter.description, Decl::Input(fields));
+        }
+    }
+
+    fn scalars(&mut self) {
+        self.add("ID", Some("The `ID` scalar type represents a unique identifier, often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `\"4\"`) or integer (such as `4`) input value will be accepted as an ID."), Decl::Scalar(Scalar::Id));
+        self.add(
+            "Boolean",
+            Some("The `Boolean` scalar type represents `true` or `false`."),
+            Decl::Scalar(Scalar::Boolean),
+        );
+        self.add("String", Some("The `String` scalar type represents textual data, represented as UTF-8 character sequences. The String type is most often used by GraphQL to represent free-form human-readable text."), Decl::Scalar(Scalar::String));
+        self.add("Int", Some("The `Int` scalar type represents non-fractional signed whole numeric values. Int can represent values between -(2^31) and 2^31 - 1."), Decl::Scalar(Scalar::Int));
+        self.add("Float", Some("The `Float` scalar type represents signed double-precision fractional values as specified by [IEEE 754](https://en.wikipedia.org/wiki/IEEE_floating_point)."), Decl::Scalar(Scalar::Float));
+        let datetime = format!(
+            "The `DateTime` scalar type represents a DateTime\nvalue as specified by\n{ISO8601}"
+        );
+        self.add("DateTime", Some(&datetime), Decl::Scalar(Scalar::DateTime));
+        let date =
+            format!("The `Date` scalar type represents a Date\nvalue as specified by\n{ISO8601}");
+        self.add("Date", Some(&date), Decl::Scalar(Scalar::Date));
+        let time =
+            format!("The `Time` scalar type represents a Time value as\nspecified by\n{ISO8601}");
+        self.add("Time", Some(&time), Decl::Scalar(Scalar::Time));
+        self.add("JSONString", Some("Allows use of a JSON String for input / output from the GraphQL schema.\n\nUse of this type is *not recommended* as you lose the benefits of having a defined, static\nschema (one of the key benefits of GraphQL)."), Decl::Scalar(Scalar::JsonString));
+    }
+}
+
+fn finish(b: Builder, model: Model) -> Result<Schema, String> {
+    let by_name: HashMap<String, TypeId> =
+        b.decls.iter().enumerate().map(|(i, (n, _, _))| (n.clone(), i)).collect();
+    let resolve = |s: &str| parse_type_ref(s, &by_name);
+    let mut implementors: HashMap<&str, Vec<TypeId>> = HashMap::new();
+    for (i, (_, _, decl)) in b.decls.iter().enumerate() {
+        if let Decl::Object(_, ifaces) = decl {
+            for iface in ifaces {
+                implementors.entry(iface).or_default().push(i);
+            }
+        }
+    }
+    let mut types: Vec<Type> = Vec::with_capacity(b.decls.len());
+    for (name, description, decl) in &b.decls {
+        let kind = kind(decl, &resolve, &by_name, implementors.get(name.as_str()))?;
+        types.push(Type { name: name.clone(), description: description.clone(), kind });
+    }
+    let query = by_name.get("Query").copied().ok_or("the schema has no Query type")?;
+    // The introspection declarations name only built-in types; any failure still surfaces.
+    let failed = std::cell::RefCell::new(None);
+    let builtin = |s: &str| {
+        resolve(s).unwrap_or_else(|e| {
+            failed.borrow_mut().get_or_insert(e);
+            TypeRef::Named(query)
+        })
+    };
+    let directives = introspection::directives(&builtin);
+    let (schema_field, type_field, typename_field) = introspection::implicit_fields(&builtin);
+    if let Some(e) = failed.into_inner() {
+        return Err(e);
+    }
+    let table_types = model
+        .tables
+        .iter()
+        .map(|t| t.served.then(|| by_name.get(&t.type_name).copied()).flatten())
+        .collect();
+    let mut schema = Schema {
+        types,
+        by_name,
+        order: Vec::new(),
+        query,
+        directives,
+        schema_field,
+        type_field,
+        typename_field,
+        table_types,
+        model,
+        sql: Texts::default(),
+    };
+    schema.order = collection_order(&schema);
+    schema.by_name.retain(|_, id| schema.order.contains(id));
+    // graphql-core lists an interface's implementations in type collection order.
+    let rank: HashMap<TypeId, usize> =
+        schema.order.iter().enumerate().map(|(i, t)| (*t, i)).collect();
+    for t in &mut schema.types {
+        if let Kind::Interface { possible, .. } = &mut t.kind {
+            possible.sort_by_key(|p| rank.get(p).copied().unwrap_or(usize::MAX));
+        }
+    }
+    Ok(schema)
+}
+
+type Resolve<'a> = dyn Fn(&str) -> Result<TypeRef, String> + 'a;
+
+fn kind(
+    decl: &Decl,
+    resolve: &Resolve<'_>,
+    by_name: &HashMap<String, TypeId>,
+    implementors: Option<&Vec<TypeId>>,
+) -> Result<Kind, String> {
+    let fields = |fs: &Vec<FieldDecl>| -> Result<Vec<Field>, String> {
+        fs.iter()
+            .map(|fd| {
+                Ok(Field {
+                    name: fd.name.clone(),
+                    description: fd.description.clone(),
+                    args: fd
+                        .args
+                        .iter()
+                        .map(|a| input_value(a, resolve))
+                        .collect::<Result<_, _>>()?,
+                    ty: resolve(&fd.ty)?,
+                    resolver: fd.resolver,
+                })
+            })
+            .collect()
+    };
+    Ok(match decl {
+        Decl::Scalar(s) => Kind::Scalar(*s),
+        Decl::Object(fs, ifaces) => Kind::Object {
+            fields: fields(fs)?,
+            interfaces: ifaces.iter().filter_map(|i| by_name.get(*i).copied()).collect(),
+        },
+        Decl::Interface(fs) => Kind::Interface {
+            fields: fields(fs)?,
+            possible: implementors.cloned().unwrap_or_default(),
+        },
+        Decl::Enum(values) => Kind::Enum {
+            values: values
+                .iter()
+                .map(|(n, d)| EnumValue { name: n.clone(), description: d.clone() })
+                .collect(),
+        },
+        Decl::Input(args) => Kind::InputObject {
+            fields: args.iter().map(|a| input_value(a, resolve)).collect::<Result<_, _>>()?,
+        },
+    })
+}
+
+fn input_value(a: &ArgDecl, resolve: &Resolve<'_>) -> Result<InputValue, String> {
+    Ok(InputValue {
+        name: a.name.clone(),
+        description: a.description.clone(),
+        ty: resolve(&a.ty)?,
+        default: a.default.clone(),
+    })
+}
+
+/// Parses `[Foo!]!` against the declared names.
+pub(crate) fn parse_type_ref(
+    s: &str,
+    by_name: &HashMap<String, TypeId>,
+) -> Result<TypeRef, String> {
+    if let Some(inner) = s.strip_suffix('!') {
+        return Ok(TypeRef::NonNull(Box::new(parse_type_ref(inner, by_name)?)));
+    }
+    if let Some(inner) = s.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+        return Ok(TypeRef::List(Box::new(parse_type_ref(inner, by_name)?)));
+    }
+    by_name
+        .get(s)
+        .map(|id| TypeRef::Named(*id))
+        .ok_or_else(|| format!("the schema refers to an undeclared type `{s}`"))
+}
+
+/// graphql-core's `collect_referenced_types`: depth first from the query type, then the
+/// introspection types; only reachable types belong to the schema.
+fn collection_order(schema: &Schema) -> Vec<TypeId> {
+    let mut order = Vec::new();
+    let mut visit = vec![schema.query];
+    if let Some(s) = schema.type_id("__Schema") {
+        visit.push(s);
+    }
+    for root in visit {
+        collect(schema, root, &mut order);
+    }
+    for d in &schema.directives {
+        for a in &d.args {
+            collect(schema, a.ty.named(), &mut order);
+        }
+    }
+    order
+}
+
+fn collect(schema: &Schema, id: TypeId, order: &mut Vec<TypeId>) {
+    if order.contains(&id) {
+        return;
+    }
+    order.push(id);
+    let t = &schema.types[id];
+    match &t.kind {
+        Kind::Object { fields, interfaces } => {
+            for i in interfaces {
+                collect(schema, *i, order);
+            }
+            collect_fields(schema, fields, order);
+        }
+        Kind::Interface { fields, .. } => collect_fields(schema, fields, order),
+        Kind::InputObject { fields } => {
+            for f in fields {
+                collect(schema, f.ty.named(), order);
+            }
+        }
+        Kind::Scalar(_) | Kind::Enum { .. } => {}
+    }
+}
+
+fn collect_fields(schema: &Schema, fields: &[Field], order: &mut Vec<TypeId>) {
+    for f in fields {
+        collect(schema, f.ty.named(), order);
+        for a in &f.args {
+            collect(schema, a.ty.named(), order);
+        }
+    }
+}
