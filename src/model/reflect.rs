@@ -273,7 +273,10 @@ fn fields(
         out.push(Field { name, source: Source::Column(c) });
     }
     let fks = &catalog.foreign_keys;
-    for fk in fks.iter().filter(|fk| fk.table == t && tables[fk.target].is_node()) {
+    // Many-to-one fields in the order of their columns (SQLite numbers foreign keys backwards).
+    let mut to_one: Vec<&ForeignKey> = fks.iter().filter(|fk| fk.table == t && tables[fk.target].is_node()).collect();
+    to_one.sort_by_key(|fk| fk.columns.clone());
+    for fk in to_one {
         let from_column = (fk.columns.len() == 1)
             .then(|| names::to_one(&table.columns[fk.columns[0]].name))
             .flatten();
