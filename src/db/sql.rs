@@ -105,6 +105,10 @@ pub fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// The depth that names a many-to-many's junction table in the statement that reads
+/// through it: an alias no filter's subqueries use.
+const JUNCTION: usize = usize::MAX;
+
 /// How a table is named in the statement being written: the root by its own name, each
 /// subquery by an alias of its depth (`s1`, `s2`, …), which no outer reference can see.
 #[derive(Clone, Copy)]
@@ -118,6 +122,7 @@ impl<'m> Scope<'m> {
     fn alias(self) -> String {
         match self.depth {
             0 => ident(&self.model.tables[self.table].name),
+            JUNCTION => "relaylite_junction".into(),
             d => format!("s{d}"),
         }
     }
@@ -361,8 +366,10 @@ impl Texts {
     }
 
     /// The rows a relationship reaches from a list of parents (one JSON parameter of their
-    /// keys), each row followed by the values that say which parent it belongs to (the
-    /// columns the last join starts from), in `order`.
+    /// keys, bound first), each row followed by the values that say which parent it
+    /// belongs to (the columns the first join reaches), filtered and in `order`. Texts
+    /// without a filter are kept; a filter's text changes with its values.
+    #[allow(clippy::too_many_arguments)]
     pub fn related(
         &self,
         model: &Model,
@@ -370,10 +377,16 @@ impl Texts {
         field: usize,
         rel: &Relationship,
         columns: &Columns,
+        filter: &[Expr],
         order: &[(Term, bool)],
-    ) -> Arc<str> {
+    ) -> (Arc<str>, Vec<Param>) {
+        let mut params = Vec::new();
+        if !filter.is_empty() {
+            let text = related_text(model, rel, columns, filter, order, &mut params);
+            return (text.into(), params);
+        }
         let shape = Shape::Related(table, field, columns.clone(), order.to_vec());
-        self.get(shape, || related_text(model, rel, columns, order))
+        (self.get(shape, || related_text(model, rel, columns, &[], order, &mut params)), params)
     }
 }
 
@@ -381,7 +394,9 @@ fn related_text(
     model: &Model,
     rel: &Relationship,
     columns: &Columns,
+    filter: &[Expr],
     order: &[(Term, bool)],
+    params: &mut Vec<Param>,
 ) -> String {
     let target = Scope { model, table: rel.target, depth: 0 };
     let mut out = String::from("SELECT ");
@@ -398,7 +413,7 @@ fn related_text(
         }
         // Through a junction: it holds the parent's key and the target's.
         Some(junction) => {
-            let j = Scope { model, table: junction.table, depth: 1 };
+            let j = Scope { model, table: junction.table, depth: JUNCTION };
             let near: Vec<usize> = junction.on.iter().map(|p| p.1).collect();
             out.push_str(", ");
             j.col_list(&near, &mut out);
@@ -413,6 +428,10 @@ fn related_text(
             out.push_str(" WHERE ");
             j.in_json(&near, &mut out);
         }
+    }
+    for e in filter {
+        out.push_str(" AND ");
+        target.expr(e, &mut out, params);
     }
     target.order(order, &mut out);
     out

@@ -21,12 +21,22 @@ pub fn apply(
     filter: &Input,
     limits: &Limits,
 ) -> Result<(), String> {
+    select.filter.extend(conditions(model, select.table, filter, limits)?);
+    Ok(())
+}
+
+/// The conditions `filter` puts on rows of `table`, to be ANDed.
+pub fn conditions(
+    model: &Model,
+    table: TableId,
+    filter: &Input,
+    limits: &Limits,
+) -> Result<Vec<Expr>, String> {
     check_sizes(filter, limits)?;
     let mut exists = Vec::new();
-    let clauses = Filters { model }.clauses(select.table, filter, &mut exists)?;
-    select.filter.extend(exists);
-    select.filter.extend(clauses);
-    Ok(())
+    let clauses = Filters { model }.clauses(table, filter, &mut exists)?;
+    exists.extend(clauses);
+    Ok(exists)
 }
 
 struct Filters<'m> {

@@ -9,8 +9,9 @@
 use super::connection::{Page, node_plans, page_args};
 use super::execute::{Executor, Path, key, level_statements};
 use super::keys::{self, Key, KeyMap};
-use crate::db::sql::{Columns, Term};
+use crate::db::sql::{Columns, Expr, Term};
 use crate::db::{DbError, Row};
+use crate::exec::filter;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs};
 use crate::json::Value;
@@ -215,18 +216,17 @@ impl Executor<'_> {
             _ => f.sub.object().into_iter().collect(),
         };
         let columns = self.needed(rel.target, &plans);
-        let order: Vec<(Term, bool)> = match rel.shape {
-            Shape::Object => Vec::new(),
-            _ => target.tie_break().into_iter().map(|c| (Term::of(c), false)).collect(),
-        };
-        let text = self.schema.sql.related(self.model, table, field, rel, &columns, &order);
+        let (filter, order) = self.related_order(rel, f).map_err(DbError::new)?;
+        let (text, mut params) =
+            self.schema.sql.related(self.model, table, field, rel, &columns, &filter, &order);
+        params.insert(0, keys::json_list(distinct.iter().copied()));
         let owner: Vec<usize> =
             (target.columns.len()..target.columns.len() + rel.hops[0].on.len()).collect();
         let budget = self.rows_left().saturating_add(1);
         let mut by_parent: KeyMap<Vec<Row>> = KeyMap::default();
         let (mut read, mut full) = (0u64, 0usize);
         if wanted > 0 {
-            self.db.query_each(&text, &[keys::json_list(distinct.iter().copied())], |row| {
+            self.db.query_each(&text, &params, |row| {
                 if let Some(parent) = keys::of(&row, &owner) {
                     let rows = by_parent.entry(parent).or_default();
                     if rows.len() < wanted {
@@ -242,6 +242,25 @@ impl Executor<'_> {
             return Ok(vec![(page.window(0), Vec::new()); parent_keys.len()]);
         }
         Ok(share_pages(parent_keys, by_parent, page))
+    }
+
+    /// A relationship's `filter` conditions and order: a connection's `sort` then the
+    /// target's key, a list's key; an object field needs none.
+    fn related_order(&self, rel: &Relationship, f: &FieldPlan<'_>) -> Result<RelatedQuery, String> {
+        let target = &self.model.tables[rel.target];
+        let no_args = crate::graphql::input::Args::default();
+        let args = match (&rel.shape, &f.args) {
+            (Shape::Object, _) => return Ok((Vec::new(), Vec::new())),
+            (Shape::Connection(_), Ok(args)) => args,
+            _ => &no_args,
+        };
+        let filter = match args.get("filter") {
+            Some(value @ crate::graphql::input::Input::Object(_)) => {
+                filter::conditions(self.model, rel.target, value, self.limits)?
+            }
+            _ => Vec::new(),
+        };
+        Ok((filter, super::connection::order(target, args)))
     }
 
     /// The columns of `table` that resolving `plans` reads: the key, the columns asked for
@@ -264,6 +283,9 @@ impl Executor<'_> {
         columns
     }
 }
+
+/// A relationship's conditions and order.
+type RelatedQuery = (Vec<Expr>, Vec<(Term, bool)>);
 
 /// Each parent's rows sliced to its page; a parent listed twice gets copies.
 fn share_pages(

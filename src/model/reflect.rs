@@ -274,7 +274,8 @@ fn fields(
     }
     let fks = &catalog.foreign_keys;
     // Many-to-one fields in the order of their columns (SQLite numbers foreign keys backwards).
-    let mut to_one: Vec<&ForeignKey> = fks.iter().filter(|fk| fk.table == t && tables[fk.target].is_node()).collect();
+    let mut to_one: Vec<&ForeignKey> =
+        fks.iter().filter(|fk| fk.table == t && tables[fk.target].is_node()).collect();
     to_one.sort_by_key(|fk| fk.columns.clone());
     for fk in to_one {
         let from_column = (fk.columns.len() == 1)
