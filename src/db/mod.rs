@@ -254,6 +254,7 @@ fn to_sql(p: &Param) -> rusqlite::types::Value {
         Param::Int(i) => rusqlite::types::Value::Integer(*i),
         Param::Real(f) => rusqlite::types::Value::Real(*f),
         Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
+        Param::Blob(b) => rusqlite::types::Value::Blob(b.clone()),
     }
 }
 

@@ -32,6 +32,7 @@ pub enum Param {
     Int(i64),
     Real(f64),
     Text(String),
+    Blob(Vec<u8>),
 }
 
 /// What a column holds, as graphene-sqlalchemy sees it.
@@ -172,6 +173,11 @@ impl Scalar {
             }
             Input::Int(i) => Param::Int(*i),
             Input::Float(f) => Param::Real(*f),
+            // A BLOB column shows its bytes as base64: the same text finds them again.
+            Input::String(s) if self == Scalar::Blob => match STANDARD.decode(s) {
+                Ok(bytes) => Param::Blob(bytes),
+                Err(_) => Param::Text(s.clone()),
+            },
             // Dates, times and JSON arrive in the canonical text their filters compare.
             Input::String(s) => Param::Text(s.clone()),
             Input::DateTime(d) => Param::Text(d.storage()),
