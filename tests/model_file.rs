@@ -164,3 +164,68 @@ fn the_cli_prints_the_model_and_serves_it() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(":3: type X: `table` names `Gone`"), "{stderr}");
 }
+
+fn run(app: &App, query: &str) -> serde_json::Value {
+    let req = relaylite::Request { query: Some(query.into()), ..relaylite::Request::default() };
+    match relaylite::run(app, &req) {
+        relaylite::Outcome::Executed { data, errors } => serde_json::json!({
+            "data": serde_json::from_str::<serde_json::Value>(&data.to_json_string()).expect("json"),
+            "errors": errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>(),
+        }),
+        relaylite::Outcome::Invalid(errors) => {
+            serde_json::json!({ "invalid": errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>() })
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_migration_by_another_process_changes_the_schema_without_a_restart() {
+    let path =
+        std::env::temp_dir().join(format!("relaylite-migrate-{}.sqlite3", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let writer = rusqlite::Connection::open(&path).expect("open");
+    writer.execute_batch("CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO artist VALUES (1, 'Nina');").expect("create");
+    let app = App::new(DbConfig { path: path.clone(), log_sql: false }).expect("app");
+    let before = app.schema();
+    assert_eq!(
+        run(&app, "{ allArtists { edges { node { name } } } }")["data"]["allArtists"]["edges"][0]["node"]
+            ["name"],
+        "Nina"
+    );
+    writer
+        .execute_batch("CREATE TABLE album (id INTEGER PRIMARY KEY, title TEXT, artist_id INTEGER REFERENCES artist (id)); INSERT INTO album VALUES (1, 'Pastel Blues', 1);")
+        .expect("migrate");
+    // Introspection reads no table, and still sees the new schema.
+    let types = run(&app, "{ __type(name: \"Album\") { name } }");
+    assert_eq!(types["data"]["__type"]["name"], "Album", "{types}");
+    let d = run(
+        &app,
+        "{ allAlbums { edges { node { title artist { name } } } } allArtists { edges { node { albums { edges { node { title } } } } } } }",
+    );
+    assert_eq!(d["data"]["allAlbums"]["edges"][0]["node"]["artist"]["name"], "Nina", "{d}");
+    assert_eq!(
+        d["data"]["allArtists"]["edges"][0]["node"]["albums"]["edges"][0]["node"]["title"],
+        "Pastel Blues"
+    );
+    assert!(!std::ptr::eq(before, app.schema()), "a new schema");
+}
+
+#[test]
+fn with_a_model_file_a_migration_that_breaks_it_keeps_the_old_schema() {
+    let path = std::env::temp_dir()
+        .join(format!("relaylite-migrate-model-{}.sqlite3", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let writer = rusqlite::Connection::open(&path).expect("open");
+    writer.execute_batch("CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO artist VALUES (1, 'Nina');").expect("create");
+    let file = "[[types]]\nname = \"Artist\"\ntable = \"artist\"\nconnection = \"artists\"\nfields = [\n  { name = \"name\", column = \"name\" },\n]\n";
+    let app = app(&path, file).expect("app");
+    let before = app.schema();
+    writer.execute_batch("ALTER TABLE artist RENAME COLUMN name TO title").expect("migrate");
+    let d = run(&app, "{ artists { edges { node { id } } } }");
+    assert!(std::ptr::eq(before, app.schema()), "the old schema still serves");
+    assert_eq!(d["data"]["artists"]["edges"][0]["node"]["id"], "QXJ0aXN0OjE=", "{d}");
+    writer.execute_batch("ALTER TABLE artist RENAME COLUMN title TO name").expect("migrate back");
+    let d = run(&app, "{ artists { edges { node { name } } } }");
+    assert_eq!(d["data"]["artists"]["edges"][0]["node"]["name"], "Nina", "{d}");
+}
