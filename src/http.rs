@@ -69,7 +69,16 @@ static ASSETS: [(&str, &str, &[u8]); 6] = [
         include_bytes!("../static/vendor/LICENSE.graphiql"),
     ),
 ];
-static GRAPHIQL_HTML: &[u8] = include_bytes!("../static/graphiql.html");
+static GRAPHIQL_HTML: &str = include_str!("../static/graphiql.html");
+
+/// GraphiQL's page, opening with the example query of the schema served now (JSON in a
+/// script element, with `<` escaped so no text can end the element).
+fn graphiql_page(app: &App) -> Vec<u8> {
+    let query = crate::schema::example::example_query(&app.schema().model);
+    let json = serde_json::to_string(&query).unwrap_or_default().replace('<', "\\u003c");
+    let placeholder = r#">"{ __typename }"</script>"#;
+    GRAPHIQL_HTML.replacen(placeholder, &format!(">{json}</script>"), 1).into_bytes()
+}
 /// Each asset of `ASSETS` gzipped, made on first request: GraphiQL's script is 1 MB, too
 /// much to compress per request and too much to send uncompressed over a slow link.
 static GZIPPED_ASSETS: [OnceLock<Option<Bytes>>; 6] = [const { OnceLock::new() }; 6];
@@ -305,7 +314,11 @@ async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
         .get(ACCEPT)
         .is_some_and(|v| v.to_str().is_ok_and(|v| v.contains("text/html")));
     if head.via_get && wants_html {
-        return bytes_response(StatusCode::OK, "text/html; charset=utf-8", GRAPHIQL_HTML);
+        return bytes_response(
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            &graphiql_page(&server.app),
+        );
     }
     let body = match head.via_get {
         true => ReadBody::default(),

@@ -1,26 +1,7 @@
-// Mounts GraphiQL on this server's own /graphql endpoint, opening with the example app's query.
+// Mounts GraphiQL on this server's own /graphql endpoint, opening with the server's example query.
 (function () {
-  var defaultQuery = [
-    '{',
-    '  allEmployees(sort: [NAME_ASC, ID_ASC]) {',
-    '    edges {',
-    '      node {',
-    '        id',
-    '        name',
-    '        department {',
-    '          id',
-    '          name',
-    '        }',
-    '        role {',
-    '          id',
-    '          name',
-    '        }',
-    '      }',
-    '    }',
-    '  }',
-    '}',
-    ''
-  ].join('\n');
+  // The server writes the opening query into the page: an example built for its schema.
+  var defaultQuery = JSON.parse(document.getElementById('example-query').textContent);
   var fetcher = GraphiQL.createFetcher({ url: window.location.origin + '/graphql' });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {

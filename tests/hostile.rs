@@ -13,10 +13,13 @@ use relaylite::db::DbConfig;
 use serde_json::{Value, json};
 
 const SCHEMA: &str = r#"
+PRAGMA foreign_keys = OFF;
 CREATE TABLE "orders" ("order id" TEXT PRIMARY KEY, "2fa" TEXT, "Zoë" TEXT, "we""ird" INTEGER);
 CREATE TABLE "order details" (
   "order id" TEXT REFERENCES "orders" ("order id"), "line" INTEGER, "qty" INTEGER NOT NULL,
   "select" TEXT, PRIMARY KEY ("order id", "line"));
+CREATE TABLE shipment (id INTEGER PRIMARY KEY, "order id" TEXT, line INTEGER, sent DATETIME,
+  FOREIGN KEY ("order id", line) REFERENCES "order details" ("order id", "line"));
 CREATE TABLE log (message TEXT, level INTEGER);
 CREATE TABLE kv (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;
 CREATE VIEW big_orders AS SELECT "order id", qty FROM "order details" WHERE qty > 1;
@@ -29,6 +32,7 @@ CREATE TABLE "PageInfo" (id INTEGER PRIMARY KEY, y TEXT);
 CREATE VIRTUAL TABLE docs USING fts5(title, body);
 INSERT INTO orders VALUES ('A-1', 'yes', 'Ångström', 1), ('B,2', NULL, 'Zoë', 2), ('C "3"', 'no', NULL, NULL);
 INSERT INTO "order details" VALUES ('A-1', 1, 2, 'x'), ('A-1', 2, 1, NULL), ('B,2', 1, 5, 'y');
+INSERT INTO shipment VALUES (1, 'A-1', 2, '2024-01-02T10:00'), (2, 'A-1', 2, '2024-01-03'), (3, 'B,2', 1, NULL), (4, 'Z', 9, NULL);
 INSERT INTO log VALUES ('started', 1), ('warned', 2), (NULL, 3);
 INSERT INTO kv VALUES ('a', x'00ff10'), ('b', x'');
 INSERT INTO team VALUES (1, 'Reds'), (2, 'Blues');
@@ -83,6 +87,8 @@ fn hostile_names_become_valid_unused_graphql_names() {
         "  mentor: Person\n",
         "  people(",
         "  c100: Int\n",
+        "  orderDetail: OrderDetail\n",
+        "  shipments(",
     ] {
         assert!(sdl.contains(expected), "missing `{expected}` in:\n{sdl}");
     }
@@ -256,4 +262,15 @@ fn values_that_do_not_fit_their_type_are_field_errors_and_the_rest_stands() {
         );
     }
     assert_eq!(messages.len(), expected.len(), "{messages:?}");
+}
+
+#[test]
+fn graphiqls_example_query_runs_on_any_schema() {
+    for (name, sql) in [("example", SCHEMA.to_string()), ("example-values", BAD_VALUES.into())] {
+        let path = database(name, &sql);
+        let app = app(&path);
+        let query = relaylite::schema::example::example_query(&app.schema().model);
+        let r = relaylite::run(&app, &request(&query));
+        assert!(matches!(r, relaylite::Outcome::Executed { .. }), "{query}: {r:?}");
+    }
 }

@@ -104,3 +104,12 @@ fn statements_per_level_stay_constant() {
         assert_eq!(count(first), levels, "first: {first}");
     }
 }
+
+#[test]
+fn graphiqls_example_query_runs() {
+    let app = app();
+    let query = relaylite::schema::example::example_query(&app.schema().model);
+    assert!(query.contains("allAlbums(first: 10)") && query.contains("artist {"), "{query}");
+    let d = walk(&app).data(&query, json!({}));
+    assert_eq!(d["allAlbums"]["edges"][0]["node"]["artist"]["id"], "QXJ0aXN0OjE=", "{query}");
+}
