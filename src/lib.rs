@@ -1,12 +1,14 @@
-//! relaylite: the graphene-sqlalchemy tutorial's relay GraphQL API over SQLite, with a
-//! GraphQL interpreter of its own.
+//! relaylite: a relay GraphQL API in graphene-sqlalchemy's shape for any SQLite database
+//! (by default the graphene-sqlalchemy tutorial's), with a GraphQL interpreter of its own.
 //!
-//! A request flows through one module per stage, each reading the one `Schema` derived
-//! from the model at start-up:
+//! The [`model`] (reflected, or read from a model file) becomes one [`schema`], which the
+//! [`app`] replaces when the database's tables change. A request flows through one module
+//! per stage, each reading that schema:
 //!
-//! `http` → [`parse`] → [`validate`] (both remembered per query text by [`cache`]) →
-//! [`plan`] → [`execute`] (with [`relay`], [`filter`], [`sql`], [`db`], [`introspection`]) →
-//! [`json`] → `http`.
+//! [`http`] → [`pool`] → [`graphql::parse`] → [`graphql::validate`] (both remembered per
+//! query text by [`cache`]) → [`exec::plan`] → [`exec::execute`] (with [`exec::relay`],
+//! [`exec::filter`], [`exec::keys`], [`exec::introspect`], [`db::sql`], [`db`]) → [`json`] →
+//! [`http`].
 //!
 //! [`run`] is the in-process entry point that the HTTP server, the tests and the benches
 //! share; it applies the original server's (graphql-server 3) rules for what becomes an
