@@ -14,7 +14,7 @@ use crate::exec::relay::{self, PageArgs, Window};
 use crate::graphql::input::{Args, Input};
 use crate::json::Value;
 use crate::model::{Table, TableId};
-use crate::schema::{Meta, Resolver, Schema};
+use crate::schema::{ConnectionField, EdgeField, Meta, PageInfoField, Resolver, Schema};
 
 /// A page of a connection: its window on the full list, and the rows it shows.
 pub(super) type Page = (Window, Vec<Row>);
@@ -107,19 +107,24 @@ impl Executor<'_> {
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for cf in &plan.fields {
             let column = match cf.def.resolver {
-                Resolver::PageInfo => {
+                Resolver::Connection(ConnectionField::PageInfo) => {
                     let per_page = cf.sub.object().map_or(0, |p| p.fields.len());
                     self.take_values(pages.len().saturating_mul(per_page));
                     pages.iter().map(|(w, _)| page_info(self.schema, cf, w)).collect()
                 }
-                Resolver::Edges => {
+                Resolver::Connection(ConnectionField::Edges) => {
                     let edge_path = |p: usize, i: usize| index(&key(&path(p), cf), i);
                     self.edges(table, pages, cf, &edge_path)
                 }
                 Resolver::Meta(Meta::Typename) => {
                     vec![Value::Str(self.schema.name(plan.type_id).into()); pages.len()]
                 }
-                _ => vec![Value::Null; pages.len()],
+                // Not fields of a connection type.
+                Resolver::Query(_)
+                | Resolver::Row(_)
+                | Resolver::Edge(_)
+                | Resolver::PageInfo(_)
+                | Resolver::Meta(_) => vec![Value::Null; pages.len()],
             };
             columns.push(column);
         }
@@ -149,11 +154,11 @@ impl Executor<'_> {
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for ef in &plan.fields {
             let column = match ef.def.resolver {
-                Resolver::EdgeCursor => owners
+                Resolver::Edge(EdgeField::Cursor) => owners
                     .iter()
                     .map(|(p, i)| Value::Str(relay::cursor(pages[*p].0.start + i).into()))
                     .collect(),
-                Resolver::EdgeNode => match ef.sub.object() {
+                Resolver::Edge(EdgeField::Node) => match ef.sub.object() {
                     Some(node_plan) => {
                         let node_path = |j: usize| {
                             let (p, i) = owners[j];
@@ -166,7 +171,12 @@ impl Executor<'_> {
                 Resolver::Meta(Meta::Typename) => {
                     vec![Value::Str(self.schema.name(plan.type_id).into()); rows.len()]
                 }
-                _ => vec![Value::Null; rows.len()],
+                // Not fields of an edge type.
+                Resolver::Query(_)
+                | Resolver::Row(_)
+                | Resolver::Connection(_)
+                | Resolver::PageInfo(_)
+                | Resolver::Meta(_) => vec![Value::Null; rows.len()],
             };
             columns.push(column);
         }
@@ -184,10 +194,13 @@ pub(super) fn node_plans<'p, 's>(
 ) -> Vec<&'p crate::exec::plan::ObjectPlan<'s>> {
     let edges = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
     let nodes = edges
-        .filter(|f| f.def.resolver == Resolver::Edges)
+        .filter(|f| f.def.resolver == Resolver::Connection(ConnectionField::Edges))
         .filter_map(|f| f.sub.object())
         .flat_map(|e| e.fields.iter());
-    nodes.filter(|f| f.def.resolver == Resolver::EdgeNode).filter_map(|f| f.sub.object()).collect()
+    nodes
+        .filter(|f| f.def.resolver == Resolver::Edge(EdgeField::Node))
+        .filter_map(|f| f.sub.object())
+        .collect()
 }
 
 fn page_info(schema: &Schema, f: &FieldPlan<'_>, w: &Window) -> Value {
@@ -199,12 +212,24 @@ fn page_info(schema: &Schema, f: &FieldPlan<'_>, w: &Window) -> Value {
         .iter()
         .map(|pf| {
             let v = match pf.def.resolver {
-                Resolver::HasNextPage => Value::Bool(w.has_next_page),
-                Resolver::HasPreviousPage => Value::Bool(w.has_previous_page),
-                Resolver::StartCursor if !w.is_empty() => Value::Str(relay::cursor(w.start).into()),
-                Resolver::EndCursor if !w.is_empty() => Value::Str(relay::cursor(w.end - 1).into()),
+                Resolver::PageInfo(field) => match field {
+                    PageInfoField::HasNextPage => Value::Bool(w.has_next_page),
+                    PageInfoField::HasPreviousPage => Value::Bool(w.has_previous_page),
+                    PageInfoField::StartCursor if !w.is_empty() => {
+                        Value::Str(relay::cursor(w.start).into())
+                    }
+                    PageInfoField::EndCursor if !w.is_empty() => {
+                        Value::Str(relay::cursor(w.end - 1).into())
+                    }
+                    PageInfoField::StartCursor | PageInfoField::EndCursor => Value::Null,
+                },
                 Resolver::Meta(Meta::Typename) => Value::Str(schema.name(plan.type_id).into()),
-                _ => Value::Null,
+                // Not fields of `PageInfo`.
+                Resolver::Query(_)
+                | Resolver::Row(_)
+                | Resolver::Connection(_)
+                | Resolver::Edge(_)
+                | Resolver::Meta(_) => Value::Null,
             };
             (pf.key.clone(), v)
         })

@@ -17,7 +17,7 @@ use crate::graphql::input::Args;
 use crate::json::Value;
 use crate::limits::{self, Limits};
 use crate::model::{Model, TableId};
-use crate::schema::{Kind, Meta, Resolver, Schema};
+use crate::schema::{Kind, Meta, QueryField, Resolver, RowField, Schema};
 
 pub(super) type Path = Vec<PathSeg>;
 
@@ -82,7 +82,10 @@ pub(super) fn index(path: &Path, i: usize) -> Path {
 /// How many statements resolving `plan` on a non-empty list of rows runs: one per
 /// relationship field, whatever the number of rows.
 pub(super) fn level_statements(plan: &ObjectPlan<'_>) -> u64 {
-    plan.fields.iter().filter(|f| matches!(f.def.resolver, Resolver::Relation(..))).count() as u64
+    plan.fields
+        .iter()
+        .filter(|f| matches!(f.def.resolver, Resolver::Row(RowField::Relation(..))))
+        .count() as u64
 }
 
 impl<'a> Executor<'a> {
@@ -173,10 +176,8 @@ impl<'a> Executor<'a> {
     }
 
     fn root(&mut self, plan: &ObjectPlan<'_>) -> Value {
-        let sql_fields = plan
-            .fields
-            .iter()
-            .filter(|f| matches!(f.def.resolver, Resolver::Node | Resolver::RootConnection(_)));
+        let sql_fields =
+            plan.fields.iter().filter(|f| matches!(f.def.resolver, Resolver::Query(_)));
         if !self.fits_statements(sql_fields.count() as u64) || !self.take_values(plan.fields.len())
         {
             return Value::Null;
@@ -185,11 +186,15 @@ impl<'a> Executor<'a> {
         for f in &plan.fields {
             let path = key(&Vec::new(), f);
             let v = match f.def.resolver {
-                Resolver::Node => self.node(f, path),
-                Resolver::RootConnection(t) => self.root_connection(t, f, path),
+                Resolver::Query(QueryField::Node) => self.node(f, path),
+                Resolver::Query(QueryField::Connection(t)) => self.root_connection(t, f, path),
                 Resolver::Meta(Meta::Typename) => Value::Str(self.schema.name(plan.type_id).into()),
                 Resolver::Meta(_) => self.introspection(f, path),
-                _ => Value::Null,
+                // Not fields of `Query`.
+                Resolver::Row(_)
+                | Resolver::Connection(_)
+                | Resolver::Edge(_)
+                | Resolver::PageInfo(_) => Value::Null,
             };
             out.push((f.key.clone(), v));
         }

@@ -16,7 +16,7 @@ use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs};
 use crate::json::Value;
 use crate::model::{Relationship, Shape, Source, TableId};
-use crate::schema::{Meta, Resolver};
+use crate::schema::{Meta, Resolver, RowField};
 
 impl Executor<'_> {
     /// Resolves `plan` on each row of `table`; `path(i)` is the path of row `i`.
@@ -39,14 +39,16 @@ impl Executor<'_> {
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for f in &plan.fields {
             let column = match f.def.resolver {
-                Resolver::GlobalId(_) => rows
+                Resolver::Row(RowField::GlobalId(_)) => rows
                     .iter()
                     .map(|r| {
                         Value::Str(relay::global_id(&t.type_name, &keys::id_text(r, &t.key)).into())
                     })
                     .collect(),
-                Resolver::Column(_, c) => self.column(table, c, rows, f, path, &mut nulled),
-                Resolver::Relation(_, i) => {
+                Resolver::Row(RowField::Column(_, c)) => {
+                    self.column(table, c, rows, f, path, &mut nulled)
+                }
+                Resolver::Row(RowField::Relation(_, i)) => {
                     let field_path = |row: usize| key(&path(row), f);
                     match &t.fields[i].source {
                         Source::Relation(rel) => self.relation(table, i, rel, rows, f, &field_path),
@@ -56,7 +58,12 @@ impl Executor<'_> {
                 Resolver::Meta(Meta::Typename) => {
                     vec![Value::Str(t.type_name.as_str().into()); rows.len()]
                 }
-                _ => vec![Value::Null; rows.len()],
+                // Not fields of a table's type.
+                Resolver::Query(_)
+                | Resolver::Connection(_)
+                | Resolver::Edge(_)
+                | Resolver::PageInfo(_)
+                | Resolver::Meta(_) => vec![Value::Null; rows.len()],
             };
             columns.push(column);
         }
@@ -271,8 +278,8 @@ impl Executor<'_> {
         columns.extend(t.key.iter().copied());
         for field in plans.iter().flat_map(|p| p.fields.iter()) {
             match field.def.resolver {
-                Resolver::Column(_, c) => columns.insert(c),
-                Resolver::Relation(_, i) => {
+                Resolver::Row(RowField::Column(_, c)) => columns.insert(c),
+                Resolver::Row(RowField::Relation(_, i)) => {
                     if let Source::Relation(rel) = &t.fields[i].source {
                         columns.extend(rel.from_columns());
                     }

@@ -21,10 +21,7 @@ pub struct Plan<'s> {
 impl Plan<'_> {
     /// Whether running the plan reads the database (introspection and `__typename` do not).
     pub fn reads_tables(&self) -> bool {
-        self.root
-            .fields
-            .iter()
-            .any(|f| matches!(f.def.resolver, Resolver::Node | Resolver::RootConnection(_)))
+        self.root.fields.iter().any(|f| matches!(f.def.resolver, Resolver::Query(_)))
     }
 }
 

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use super::introspection;
 use super::{
-    EnumValue, Field, InputValue, Kind, Meta, Resolver, Scalar, Schema, Type, TypeId, TypeRef,
+    ConnectionField, EdgeField, EnumValue, Field, InputValue, Kind, Meta, PageInfoField,
+    QueryField, Resolver, RowField, Scalar, Schema, Type, TypeId, TypeRef,
 };
 use crate::db::sql::Texts;
 use crate::model::{self, Model, Shape, Source, Table, TableId};
@@ -138,12 +139,15 @@ impl Builder {
 
     fn query(&mut self, model: &Model) {
         let id_arg = arg("id", "ID!", Some(NODE_ID), None);
-        let mut fields = vec![f("node", "Node", None, Resolver::Node).args(vec![id_arg])];
+        let mut fields =
+            vec![f("node", "Node", None, Resolver::Query(QueryField::Node)).args(vec![id_arg])];
         for (t, table) in model.tables.iter().enumerate().filter(|(_, t)| t.served) {
             if let Some(root) = &table.root {
                 let args = Self::connection_args(table, root.sort, root.filter);
                 let ty = format!("{}Connection", table.type_name);
-                fields.push(f(&root.name, &ty, None, Resolver::RootConnection(t)).args(args));
+                fields.push(
+                    f(&root.name, &ty, None, Resolver::Query(QueryField::Connection(t))).args(args),
+                );
             }
         }
         self.add("Query", None, Decl::Object(fields, vec![]));
@@ -153,17 +157,22 @@ impl Builder {
         self.add(
             "Node",
             Some("An object with an ID"),
-            Decl::Interface(vec![f("id", "ID!", Some(NODE_ID), Resolver::GlobalId(0))]),
+            Decl::Interface(vec![f(
+                "id",
+                "ID!",
+                Some(NODE_ID),
+                Resolver::Row(RowField::GlobalId(0)),
+            )]),
         );
         self.add(
             "PageInfo",
             Some("The Relay compliant `PageInfo` type, containing data necessary to paginate this connection."),
             Decl::Object(
                 vec![
-                    f("hasNextPage", "Boolean!", Some("When paginating forwards, are there more items?"), Resolver::HasNextPage),
-                    f("hasPreviousPage", "Boolean!", Some("When paginating backwards, are there more items?"), Resolver::HasPreviousPage),
-                    f("startCursor", "String", Some("When paginating backwards, the cursor to continue."), Resolver::StartCursor),
-                    f("endCursor", "String", Some("When paginating forwards, the cursor to continue."), Resolver::EndCursor),
+                    f("hasNextPage", "Boolean!", Some("When paginating forwards, are there more items?"), Resolver::PageInfo(PageInfoField::HasNextPage)),
+                    f("hasPreviousPage", "Boolean!", Some("When paginating backwards, are there more items?"), Resolver::PageInfo(PageInfoField::HasPreviousPage)),
+                    f("startCursor", "String", Some("When paginating backwards, the cursor to continue."), Resolver::PageInfo(PageInfoField::StartCursor)),
+                    f("endCursor", "String", Some("When paginating forwards, the cursor to continue."), Resolver::PageInfo(PageInfoField::EndCursor)),
                 ],
                 vec![],
             ),
@@ -181,7 +190,7 @@ impl Builder {
             .collect();
         let node = table.is_node();
         if node && !fields.iter().any(|f| f.name == "id") {
-            fields.push(f("id", "ID!", Some(NODE_ID), Resolver::GlobalId(t)));
+            fields.push(f("id", "ID!", Some(NODE_ID), Resolver::Row(RowField::GlobalId(t))));
         }
         let interfaces = if node { vec!["Node"] } else { vec![] };
         self.add(name.as_str(), None, Decl::Object(fields, interfaces));
@@ -200,17 +209,17 @@ impl Builder {
         let table = &model.tables[t];
         match &field.source {
             Source::Column(_) if field.name == "id" && table.is_node() => {
-                f("id", "ID!", Some(NODE_ID), Resolver::GlobalId(t))
+                f("id", "ID!", Some(NODE_ID), Resolver::Row(RowField::GlobalId(t)))
             }
             Source::Column(c) => {
                 let column = &table.columns[*c];
                 let scalar = if column.pk > 0 { "ID" } else { column.scalar.graphql() };
                 let ty = if column.not_null { format!("{scalar}!") } else { scalar.to_string() };
-                f(&field.name, &ty, None, Resolver::Column(t, *c))
+                f(&field.name, &ty, None, Resolver::Row(RowField::Column(t, *c)))
             }
             Source::Relation(rel) => {
                 let target = &model.tables[rel.target];
-                let resolver = Resolver::Relation(t, i);
+                let resolver = Resolver::Row(RowField::Relation(t, i));
                 match &rel.shape {
                     Shape::Object => f(&field.name, &target.type_name, None, resolver),
                     Shape::List => {
@@ -231,18 +240,27 @@ impl Builder {
             "pageInfo",
             "PageInfo!",
             Some("Pagination data for this connection."),
-            Resolver::PageInfo,
+            Resolver::Connection(ConnectionField::PageInfo),
         );
         let edges = f(
             "edges",
             &format!("[{name}Edge]!"),
             Some("Contains the nodes in this connection."),
-            Resolver::Edges,
+            Resolver::Connection(ConnectionField::Edges),
         );
         self.add(format!("{name}Connection"), None, Decl::Object(vec![page_info, edges], vec![]));
-        let node = f("node", name, Some("The item at the end of the edge"), Resolver::EdgeNode);
-        let cursor =
-            f("cursor", "String!", Some("A cursor for use in pagination"), Resolver::EdgeCursor);
+        let node = f(
+            "node",
+            name,
+            Some("The item at the end of the edge"),
+            Resolver::Edge(EdgeField::Node),
+        );
+        let cursor = f(
+            "cursor",
+            "String!",
+            Some("A cursor for use in pagination"),
+            Resolver::Edge(EdgeField::Cursor),
+        );
         let edge_desc = format!("A Relay edge containing a `{name}` and its cursor.");
         self.add(format!("{name}Edge"), Some(&edge_desc), Decl::Object(vec![node, cursor], vec![]));
     }

@@ -154,26 +154,54 @@ pub struct Directive {
 /// What computes a field's value: one closed set the executor matches on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolver {
+    Query(QueryField),
+    /// A field of a served table's type.
+    Row(RowField),
+    /// A field of a `<Type>Connection`.
+    Connection(ConnectionField),
+    /// A field of a `<Type>Edge`.
+    Edge(EdgeField),
+    PageInfo(PageInfoField),
+    /// `__typename`, `__schema`, `__type` and every field of the introspection types.
+    Meta(Meta),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryField {
     /// `Query.node(id:)`.
     Node,
     /// `Query.allX`: a root connection over a table.
-    RootConnection(TableId),
+    Connection(TableId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowField {
     /// The relay global ID of a row.
     GlobalId(TableId),
     /// A column's value (`table`, column index).
     Column(TableId, usize),
     /// A relationship: (`table`, index of its field in the table's fields).
     Relation(TableId, usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionField {
     PageInfo,
     Edges,
-    EdgeNode,
-    EdgeCursor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeField {
+    Node,
+    Cursor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageInfoField {
     HasNextPage,
     HasPreviousPage,
     StartCursor,
     EndCursor,
-    /// `__typename`, `__schema`, `__type` and every field of the introspection types.
-    Meta(Meta),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
