@@ -46,6 +46,18 @@ pub enum CmpOp {
     Lte,
 }
 
+impl CmpOp {
+    fn sql(self) -> &'static str {
+        match self {
+            CmpOp::Eq => " = ",
+            CmpOp::Gt => " > ",
+            CmpOp::Gte => " >= ",
+            CmpOp::Lt => " < ",
+            CmpOp::Lte => " <= ",
+        }
+    }
+}
+
 /// A column as a condition or an order reads it: as stored, or through a function that
 /// makes stored dates and times comparable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,6 +78,10 @@ pub enum Expr {
     True,
     False,
     Cmp(Term, CmpOp, Param),
+    /// `term IS ?`: equality in which NULL equals NULL.
+    Is(Term, Param),
+    /// `(terms…) > (?, …)`: a row value comparison, which SQLite runs on an index.
+    Row(Vec<Term>, CmpOp, Vec<Param>),
     IsNull(usize),
     In(Term, Vec<Param>),
     NotIn(Term, Vec<Param>),
@@ -173,14 +189,29 @@ impl<'m> Scope<'m> {
             Expr::False => out.push_str("1 != 1"),
             Expr::Cmp(t, op, p) => {
                 self.term(*t, out);
-                out.push_str(match op {
-                    CmpOp::Eq => " = ?",
-                    CmpOp::Gt => " > ?",
-                    CmpOp::Gte => " >= ?",
-                    CmpOp::Lt => " < ?",
-                    CmpOp::Lte => " <= ?",
-                });
+                out.push_str(op.sql());
+                out.push('?');
                 params.push(p.clone());
+            }
+            Expr::Is(t, p) => {
+                self.term(*t, out);
+                out.push_str(" IS ?");
+                params.push(p.clone());
+            }
+            Expr::Row(terms, op, values) => {
+                out.push('(');
+                for (i, t) in terms.iter().enumerate() {
+                    out.push_str(if i > 0 { ", " } else { "" });
+                    self.term(*t, out);
+                }
+                out.push(')');
+                out.push_str(op.sql());
+                out.push('(');
+                for (i, p) in values.iter().enumerate() {
+                    out.push_str(if i > 0 { ", ?" } else { "?" });
+                    params.push(p.clone());
+                }
+                out.push(')');
             }
             Expr::IsNull(c) => {
                 self.col(*c, out);
@@ -399,42 +430,67 @@ fn related_text(
     params: &mut Vec<Param>,
 ) -> String {
     let target = Scope { model, table: rel.target, depth: 0 };
+    let (link, columns_of_link) = link(model, rel);
     let mut out = String::from("SELECT ");
     target.select_list(columns, &mut out);
-    match rel.through() {
-        // One join: the parent's key is on the target row itself.
-        None => {
-            let owner: Vec<usize> = rel.hops[0].on.iter().map(|p| p.1).collect();
-            out.push_str(", ");
-            target.col_list(&owner, &mut out);
-            target.from(&mut out);
-            out.push_str(" WHERE ");
-            target.in_json(&owner, &mut out);
-        }
-        // Through a junction: it holds the parent's key and the target's.
-        Some(junction) => {
-            let j = Scope { model, table: junction.table, depth: JUNCTION };
-            let near: Vec<usize> = junction.on.iter().map(|p| p.1).collect();
-            out.push_str(", ");
-            j.col_list(&near, &mut out);
-            j.from(&mut out);
-            let _ = write!(out, " JOIN {} ON ", ident(&model.tables[rel.target].name));
-            for (i, (far, to)) in rel.hops[1].on.iter().enumerate() {
-                out.push_str(if i > 0 { " AND " } else { "" });
-                target.col(*to, &mut out);
-                out.push_str(" = ");
-                j.col(*far, &mut out);
-            }
-            out.push_str(" WHERE ");
-            j.in_json(&near, &mut out);
-        }
-    }
-    for e in filter {
-        out.push_str(" AND ");
-        target.expr(e, &mut out, params);
-    }
+    out.push_str(", ");
+    link.col_list(&columns_of_link, &mut out);
+    related_from(model, rel, filter, &mut out, params);
     target.order(order, &mut out);
     out
+}
+
+/// How many rows a relationship reaches from each of a list of parents (one JSON parameter
+/// of their keys, bound first): rows of a parent's link values and its count.
+pub fn related_count(model: &Model, rel: &Relationship, filter: &[Expr]) -> (String, Vec<Param>) {
+    let (link, columns) = link(model, rel);
+    let mut out = String::from("SELECT ");
+    link.col_list(&columns, &mut out);
+    out.push_str(", count(*)");
+    let mut params = Vec::new();
+    related_from(model, rel, filter, &mut out, &mut params);
+    out.push_str(" GROUP BY ");
+    link.col_list(&columns, &mut out);
+    (out, params)
+}
+
+/// Where a related row says which parent it belongs to: the columns the first join
+/// reaches, on the target row itself or on the junction.
+fn link<'m>(model: &'m Model, rel: &Relationship) -> (Scope<'m>, Vec<usize>) {
+    let columns: Vec<usize> = rel.hops[0].on.iter().map(|p| p.1).collect();
+    match rel.through() {
+        None => (Scope { model, table: rel.target, depth: 0 }, columns),
+        Some(junction) => (Scope { model, table: junction.table, depth: JUNCTION }, columns),
+    }
+}
+
+/// ` FROM … WHERE (link) IN (json) AND <filter>`: the rows a relationship reaches from the
+/// parents whose keys the first parameter lists.
+fn related_from(
+    model: &Model,
+    rel: &Relationship,
+    filter: &[Expr],
+    out: &mut String,
+    params: &mut Vec<Param>,
+) {
+    let target = Scope { model, table: rel.target, depth: 0 };
+    let (link, columns) = link(model, rel);
+    link.from(out);
+    if rel.through().is_some() {
+        let _ = write!(out, " JOIN {} ON ", ident(&model.tables[rel.target].name));
+        for (i, (far, to)) in rel.hops[1].on.iter().enumerate() {
+            out.push_str(if i > 0 { " AND " } else { "" });
+            target.col(*to, out);
+            out.push_str(" = ");
+            link.col(*far, out);
+        }
+    }
+    out.push_str(" WHERE ");
+    link.in_json(&columns, out);
+    for e in filter {
+        out.push_str(" AND ");
+        target.expr(e, out, params);
+    }
 }
 
 #[cfg(test)]

@@ -1,23 +1,46 @@
-//! Connections: a root connection's page (sorted, filtered, sliced by relay's rules), and
-//! the `pageInfo` and `edges` of any number of pages at once — their nodes resolved
-//! together, a level of the walk like any list of rows.
+//! Connections: a root connection's page (sorted, filtered, sliced by relay's rules, or
+//! sought by keyset cursors), and the `pageInfo`, `edges`, `nodes` and `totalCount` of any
+//! number of pages at once — their nodes resolved together, a level of the walk like any
+//! list of rows.
 //!
 //! Every order is total: the sort asked for, then the key (or, for a view, every column),
-//! so offset cursors never skip or repeat a row.
+//! so offset cursors never skip or repeat a row and keyset cursors always name one.
 
 use super::execute::{Executor, Path, index, key};
+use super::keyset::Keyset;
 use crate::db::sql::{Select, Term};
 use crate::db::{Cell, DbError, Row};
 use crate::exec::filter;
-use crate::exec::plan::FieldPlan;
+use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs, Window};
 use crate::graphql::input::{Args, Input};
 use crate::json::Value;
-use crate::model::{Table, TableId};
+use crate::model::{Cursors, Table, TableId};
 use crate::schema::{ConnectionField, EdgeField, Meta, PageInfoField, Resolver, Schema};
 
-/// A page of a connection: its window on the full list, and the rows it shows.
-pub(super) type Page = (Window, Vec<Row>);
+/// A page of a connection: the rows it shows, its window (`pageInfo`'s flags, and for
+/// offset cursors where the rows sit in the whole list), and its total when asked for.
+#[derive(Clone)]
+pub(super) struct Page {
+    pub window: Window,
+    pub rows: Vec<Row>,
+    pub total: Option<usize>,
+}
+
+/// How a connection's edges get their cursors.
+pub(super) enum CursorKind {
+    Offset,
+    Keyset(Keyset),
+}
+
+impl CursorKind {
+    fn cursor(&self, page: &Page, i: usize) -> String {
+        match self {
+            CursorKind::Offset => relay::cursor(page.window.start + i),
+            CursorKind::Keyset(k) => k.cursor(&page.rows[i]),
+        }
+    }
+}
 
 impl Executor<'_> {
     pub(super) fn root_connection(
@@ -30,9 +53,14 @@ impl Executor<'_> {
             return Value::Null;
         };
         let model = self.model;
+        let t = &model.tables[table];
+        let Some(options) = &t.root else {
+            return Value::Null;
+        };
         let mut select = Select::from(model, table);
+        select.order = order(t, args);
         select.columns = self.needed(table, &node_plans(f));
-        select.order = order(&model.tables[table], args);
+        select.columns.extend(select.order.iter().map(|(term, _)| term.column));
         if let Some(filter_value @ Input::Object(_)) = args.get("filter")
             && let Err(msg) = filter::apply(model, &mut select, filter_value, self.limits)
         {
@@ -40,32 +68,38 @@ impl Executor<'_> {
             return Value::Null;
         }
         let page = page_args(args);
-        if let Err(msg) = page.check() {
-            self.error(path, f, msg);
+        let keyset = (options.cursors == Cursors::Keyset)
+            .then(|| Keyset::new(&format!("Query.{}", options.name), t, &select.order));
+        let seek = match &keyset {
+            Some(k) => k.seek(page.after.as_deref(), page.before.as_deref()),
+            None => Ok(Vec::new()),
+        };
+        let seek = match page.check().and(seek) {
+            Ok(seek) => seek,
+            Err(msg) => {
+                self.error(path, f, msg);
+                return Value::Null;
+            }
+        };
+        let wants_total = selects(f, ConnectionField::TotalCount);
+        let counted = keyset.is_none() && page.needs_count();
+        if !self.take_statements(1 + u64::from(counted || wants_total)) {
             return Value::Null;
         }
-        if !self.take_statements(1 + u64::from(page.needs_count())) {
-            return Value::Null;
-        }
-        let fetched = if page.needs_count() {
-            self.counted_page(&select, &page)
-        } else {
-            // Without cursors or `last`, `first + 1` rows tell whether more exist; and no
-            // more than the rows this request may still read, plus one to notice.
-            let cap = usize::try_from(self.rows_left().saturating_add(1)).unwrap_or(usize::MAX);
-            let wanted =
-                page.first.map_or(cap, |n| usize::try_from(n).unwrap_or(0).saturating_add(1));
-            let (text, params) = select.rows(model, Some((wanted.min(cap), 0)));
-            self.db.query(&text, &params).map(|rows| (page.window(rows.len()), rows))
+        let fetched = match keyset.is_some() {
+            true => self.keyset_page(select, seek, &page, wants_total),
+            false => self.offset_page(&select, &page, wants_total),
         };
         match fetched {
-            Ok((window, mut rows)) => {
-                rows.truncate(window.len());
-                if !self.take_rows(rows.len()) {
+            Ok(page) => {
+                if !self.take_rows(page.rows.len()) {
                     return Value::Null;
                 }
-                let pages = [(window, rows)];
-                self.connections(table, &pages, f, &|_| path.clone()).pop().unwrap_or(Value::Null)
+                let cursors = keyset.map_or(CursorKind::Offset, CursorKind::Keyset);
+                let pages = [page];
+                self.connections(table, &pages, f, &|_| path.clone(), &cursors)
+                    .pop()
+                    .unwrap_or(Value::Null)
             }
             Err(e) => {
                 self.db_error(path, f, e);
@@ -74,20 +108,82 @@ impl Executor<'_> {
         }
     }
 
-    fn counted_page(&self, select: &Select, page: &PageArgs) -> Result<Page, DbError> {
+    fn count(&self, select: &Select) -> Result<usize, DbError> {
         let (text, params) = select.count(self.model);
-        let count = match self.db.query(&text, &params)?.first().and_then(|r| r.first()) {
+        Ok(match self.db.query(&text, &params)?.first().and_then(|r| r.first()) {
             Some(Cell::Int(n)) => usize::try_from(*n).unwrap_or(0),
             _ => 0,
+        })
+    }
+
+    /// The rows this request may still read, plus one to notice going past them.
+    fn cap(&self) -> usize {
+        usize::try_from(self.rows_left().saturating_add(1)).unwrap_or(usize::MAX)
+    }
+
+    /// graphql-relay's slicing: with cursors or `last` the rows are counted first; without,
+    /// `first + 1` rows tell whether more exist.
+    fn offset_page(
+        &self,
+        select: &Select,
+        page: &PageArgs,
+        wants_total: bool,
+    ) -> Result<Page, DbError> {
+        let total = match page.needs_count() || wants_total {
+            true => Some(self.count(select)?),
+            false => None,
         };
-        let window = page.window(count);
-        if window.is_empty() {
-            return Ok((window, Vec::new()));
+        let (window, rows) = match (page.needs_count(), total) {
+            (true, Some(count)) => {
+                let window = page.window(count);
+                let rows = match window.is_empty() {
+                    true => Vec::new(),
+                    false => {
+                        let limit = window.len().min(self.cap());
+                        let (text, params) = select.rows(self.model, Some((limit, window.start)));
+                        self.db.query(&text, &params)?
+                    }
+                };
+                (window, rows)
+            }
+            _ => {
+                let wanted = page
+                    .first
+                    .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(0).saturating_add(1));
+                let (text, params) = select.rows(self.model, Some((wanted.min(self.cap()), 0)));
+                let mut rows = self.db.query(&text, &params)?;
+                let window = page.window(rows.len());
+                rows.truncate(window.len());
+                (window, rows)
+            }
+        };
+        Ok(Page { window, rows, total: total.filter(|_| wants_total) })
+    }
+
+    /// A page sought from its cursors: the rows after `after` and before `before`, the
+    /// first `first` of them (or the last `last`, read backwards), one more telling whether
+    /// the page goes on.
+    fn keyset_page(
+        &self,
+        mut select: Select,
+        seek: Vec<crate::db::sql::Expr>,
+        page: &PageArgs,
+        wants_total: bool,
+    ) -> Result<Page, DbError> {
+        let total = match wants_total {
+            true => Some(self.count(&select)?),
+            false => None,
+        };
+        select.filter.extend(seek);
+        let backward = backward(page);
+        if backward {
+            select.order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
         }
-        // Past the rows this request may still read, one more row is enough to notice.
-        let cap = usize::try_from(self.rows_left().saturating_add(1)).unwrap_or(usize::MAX);
-        let (text, params) = select.rows(self.model, Some((window.len().min(cap), window.start)));
-        Ok((window, self.db.query(&text, &params)?))
+        let n = if backward { page.last } else { page.first };
+        let wanted = n.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(0).saturating_add(1));
+        let (text, params) = select.rows(self.model, Some((wanted.min(self.cap()), 0)));
+        let rows = self.db.query(&text, &params)?;
+        Ok(keyset_window(rows, page, total))
     }
 
     /// Builds connection objects, one per page, resolving the nodes of all pages together.
@@ -97,6 +193,7 @@ impl Executor<'_> {
         pages: &[Page],
         f: &FieldPlan<'_>,
         path: &dyn Fn(usize) -> Path,
+        cursors: &CursorKind,
     ) -> Vec<Value> {
         let Some(plan) = f.sub.object() else {
             return vec![Value::Null; pages.len()];
@@ -110,11 +207,18 @@ impl Executor<'_> {
                 Resolver::Connection(ConnectionField::PageInfo) => {
                     let per_page = cf.sub.object().map_or(0, |p| p.fields.len());
                     self.take_values(pages.len().saturating_mul(per_page));
-                    pages.iter().map(|(w, _)| page_info(self.schema, cf, w)).collect()
+                    pages.iter().map(|p| page_info(self.schema, cf, p, cursors)).collect()
                 }
                 Resolver::Connection(ConnectionField::Edges) => {
                     let edge_path = |p: usize, i: usize| index(&key(&path(p), cf), i);
-                    self.edges(table, pages, cf, &edge_path)
+                    self.edges(table, pages, cf, &edge_path, cursors)
+                }
+                Resolver::Connection(ConnectionField::Nodes) => {
+                    let node_path = |p: usize, i: usize| index(&key(&path(p), cf), i);
+                    self.nodes(table, pages, cf.sub.object(), &node_path)
+                }
+                Resolver::Connection(ConnectionField::TotalCount) => {
+                    pages.iter().map(|p| Value::Int(p.total.unwrap_or(0) as i64)).collect()
                 }
                 Resolver::Meta(Meta::Typename) => {
                     vec![Value::Str(self.schema.name(plan.type_id).into()); pages.len()]
@@ -131,23 +235,37 @@ impl Executor<'_> {
         super::object::zip_objects(plan, columns, pages.len(), &[])
     }
 
+    /// `nodes`: each page's objects as a list.
+    fn nodes(
+        &mut self,
+        table: TableId,
+        pages: &[Page],
+        plan: Option<&ObjectPlan<'_>>,
+        path: &dyn Fn(usize, usize) -> Path,
+    ) -> Vec<Value> {
+        let Some(plan) = plan else {
+            return vec![Value::Null; pages.len()];
+        };
+        let owners = owners(pages);
+        let rows: Vec<&Row> = pages.iter().flat_map(|p| p.rows.iter()).collect();
+        let mut objects =
+            self.objects(table, &rows, plan, &|j| path(owners[j].0, owners[j].1)).into_iter();
+        pages.iter().map(|p| Value::List(objects.by_ref().take(p.rows.len()).collect())).collect()
+    }
+
     fn edges(
         &mut self,
         table: TableId,
         pages: &[Page],
         f: &FieldPlan<'_>,
         path: &dyn Fn(usize, usize) -> Path,
+        cursors: &CursorKind,
     ) -> Vec<Value> {
         let Some(plan) = f.sub.object() else {
             return vec![Value::Null; pages.len()];
         };
-        // Every edge of every page, as (page, index in page).
-        let owners: Vec<(usize, usize)> = pages
-            .iter()
-            .enumerate()
-            .flat_map(|(p, (_, rows))| (0..rows.len()).map(move |i| (p, i)))
-            .collect();
-        let rows: Vec<&Row> = pages.iter().flat_map(|(_, rows)| rows.iter()).collect();
+        let owners = owners(pages);
+        let rows: Vec<&Row> = pages.iter().flat_map(|p| p.rows.iter()).collect();
         if !self.take_values(rows.len().saturating_mul(plan.fields.len())) {
             return vec![Value::Null; pages.len()];
         }
@@ -156,7 +274,7 @@ impl Executor<'_> {
             let column = match ef.def.resolver {
                 Resolver::Edge(EdgeField::Cursor) => owners
                     .iter()
-                    .map(|(p, i)| Value::Str(relay::cursor(pages[*p].0.start + i).into()))
+                    .map(|(p, i)| Value::Str(cursors.cursor(&pages[*p], *i).into()))
                     .collect(),
                 Resolver::Edge(EdgeField::Node) => match ef.sub.object() {
                     Some(node_plan) => {
@@ -181,47 +299,93 @@ impl Executor<'_> {
             columns.push(column);
         }
         let mut edges = super::object::zip_objects(plan, columns, rows.len(), &[]).into_iter();
-        pages
-            .iter()
-            .map(|(_, rows)| Value::List(edges.by_ref().take(rows.len()).collect()))
-            .collect()
+        pages.iter().map(|p| Value::List(edges.by_ref().take(p.rows.len()).collect())).collect()
     }
 }
 
-/// The node plans under a connection field (`edges { node { … } }`, any aliases).
-pub(super) fn node_plans<'p, 's>(
-    connection: &'p FieldPlan<'s>,
-) -> Vec<&'p crate::exec::plan::ObjectPlan<'s>> {
-    let edges = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
-    let nodes = edges
-        .filter(|f| f.def.resolver == Resolver::Connection(ConnectionField::Edges))
-        .filter_map(|f| f.sub.object())
-        .flat_map(|e| e.fields.iter());
-    nodes
-        .filter(|f| f.def.resolver == Resolver::Edge(EdgeField::Node))
-        .filter_map(|f| f.sub.object())
+/// Every row of every page, as (page, index in page).
+fn owners(pages: &[Page]) -> Vec<(usize, usize)> {
+    pages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, page)| (0..page.rows.len()).map(move |i| (p, i)))
         .collect()
 }
 
-fn page_info(schema: &Schema, f: &FieldPlan<'_>, w: &Window) -> Value {
+/// Whether a keyset page is read from its end: `last` without `first`.
+pub(super) fn backward(page: &PageArgs) -> bool {
+    page.last.is_some() && page.first.is_none()
+}
+
+/// A keyset page from the rows read in the connection's order (reversed when `backward`),
+/// one past the page when there are more: Relay's `first`, then `last`, and the flags.
+pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<usize>) -> Page {
+    let backward = backward(page);
+    let limit = if backward { page.last } else { page.first };
+    let limit = limit.map(|n| usize::try_from(n).unwrap_or(0));
+    let more = limit.is_some_and(|n| rows.len() > n);
+    if let Some(n) = limit {
+        rows.truncate(n);
+    }
+    let mut has_previous_page = backward && more;
+    if backward {
+        rows.reverse();
+    } else if let Some(last) = page.last.map(|n| usize::try_from(n).unwrap_or(0)) {
+        if rows.len() > last {
+            rows.drain(..rows.len() - last);
+            has_previous_page = true;
+        }
+    }
+    let window =
+        Window { start: 0, end: rows.len(), has_previous_page, has_next_page: !backward && more };
+    Page { window, rows, total }
+}
+
+/// Whether the connection's plan selects `field` (under any alias).
+pub(super) fn selects(connection: &FieldPlan<'_>, field: ConnectionField) -> bool {
+    let fields = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
+    fields.into_iter().any(|f| f.def.resolver == Resolver::Connection(field))
+}
+
+/// The node plans under a connection field (`edges { node { … } }` and `nodes { … }`, any
+/// aliases).
+pub(super) fn node_plans<'p, 's>(connection: &'p FieldPlan<'s>) -> Vec<&'p ObjectPlan<'s>> {
+    let mut plans = Vec::new();
+    for f in connection.sub.object().into_iter().flat_map(|c| c.fields.iter()) {
+        match f.def.resolver {
+            Resolver::Connection(ConnectionField::Edges) => {
+                let edge_fields = f.sub.object().into_iter().flat_map(|e| e.fields.iter());
+                let nodes =
+                    edge_fields.filter(|e| e.def.resolver == Resolver::Edge(EdgeField::Node));
+                plans.extend(nodes.filter_map(|n| n.sub.object()));
+            }
+            Resolver::Connection(ConnectionField::Nodes) => plans.extend(f.sub.object()),
+            _ => {}
+        }
+    }
+    plans
+}
+
+fn page_info(schema: &Schema, f: &FieldPlan<'_>, page: &Page, cursors: &CursorKind) -> Value {
     let Some(plan) = f.sub.object() else {
         return Value::Null;
     };
+    let (w, last) = (&page.window, page.rows.len().checked_sub(1));
     let fields = plan
         .fields
         .iter()
         .map(|pf| {
             let v = match pf.def.resolver {
-                Resolver::PageInfo(field) => match field {
-                    PageInfoField::HasNextPage => Value::Bool(w.has_next_page),
-                    PageInfoField::HasPreviousPage => Value::Bool(w.has_previous_page),
-                    PageInfoField::StartCursor if !w.is_empty() => {
-                        Value::Str(relay::cursor(w.start).into())
+                Resolver::PageInfo(field) => match (field, last) {
+                    (PageInfoField::HasNextPage, _) => Value::Bool(w.has_next_page),
+                    (PageInfoField::HasPreviousPage, _) => Value::Bool(w.has_previous_page),
+                    (PageInfoField::StartCursor, Some(_)) => {
+                        Value::Str(cursors.cursor(page, 0).into())
                     }
-                    PageInfoField::EndCursor if !w.is_empty() => {
-                        Value::Str(relay::cursor(w.end - 1).into())
+                    (PageInfoField::EndCursor, Some(i)) => {
+                        Value::Str(cursors.cursor(page, i).into())
                     }
-                    PageInfoField::StartCursor | PageInfoField::EndCursor => Value::Null,
+                    (PageInfoField::StartCursor | PageInfoField::EndCursor, None) => Value::Null,
                 },
                 Resolver::Meta(Meta::Typename) => Value::Str(schema.name(plan.type_id).into()),
                 // Not fields of `PageInfo`.

@@ -7,6 +7,7 @@ pub mod execute;
 pub mod filter;
 pub mod introspect;
 pub mod keys;
+pub mod keyset;
 pub mod object;
 pub mod plan;
 pub mod relay;

@@ -6,16 +6,21 @@
 //! as one JSON parameter) and says which parent each belongs to; the rows are matched back
 //! by key, so compound and TEXT keys cost what an integer key does.
 
-use super::connection::{Page, node_plans, page_args};
+use super::connection::{CursorKind, Page, node_plans, page_args, selects};
 use super::execute::{Executor, Path, key, level_statements};
 use super::keys::{self, Key, KeyMap};
+use super::keyset::Keyset;
 use crate::db::sql::{Columns, Expr, Term};
 use crate::db::{DbError, Row};
 use crate::exec::filter;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs};
+use crate::graphql::error::GraphQLError;
+use crate::graphql::input::{Args, Input};
 use crate::json::Value;
+use crate::model::Cursors;
 use crate::model::{Relationship, Shape, Source, TableId};
+use crate::schema::ConnectionField;
 use crate::schema::{Meta, Resolver, RowField};
 
 impl Executor<'_> {
@@ -124,28 +129,22 @@ impl Executor<'_> {
         path: &dyn Fn(usize) -> Path,
     ) -> Vec<Value> {
         let mut out = vec![Value::Null; rows.len()];
-        let page = match (&rel.shape, &f.args) {
-            (Shape::Connection(_), Ok(args)) => page_args(args),
-            (Shape::Connection(_), Err(e)) => {
+        let query = match self.related_query(table, field, rel, f) {
+            Ok(q) => q,
+            Err(e) => {
                 for i in 0..rows.len() {
-                    self.located(path(i), e.clone());
+                    self.located(path(i), e.clone().with_path(Vec::new()));
                 }
                 return out;
             }
-            _ => PageArgs::default(),
         };
-        if let Err(msg) = page.check() {
-            for i in 0..rows.len() {
-                self.error(path(i), f, msg.clone());
-            }
-            return out;
-        }
         let parent_keys: Vec<Option<Key>> =
             rows.iter().map(|r| keys::of(r, &rel.from_columns())).collect();
-        if parent_keys.iter().all(Option::is_none) || !self.take_statements(1) {
+        let statements = 1 + u64::from(query.total);
+        if parent_keys.iter().all(Option::is_none) || !self.take_statements(statements) {
             return out;
         }
-        let pages = match self.related_pages(table, field, rel, f, &parent_keys, &page) {
+        let pages = match self.related_pages(table, field, rel, f, &parent_keys, &query) {
             Ok(pages) => pages,
             Err(e) => {
                 self.db_errors(rows.len(), path, f, e);
@@ -153,7 +152,7 @@ impl Executor<'_> {
             }
         };
         let values = match &rel.shape {
-            Shape::Connection(_) => self.connections(rel.target, &pages, f, path),
+            Shape::Connection(_) => self.connections(rel.target, &pages, f, path, &query.cursors),
             Shape::Object | Shape::List => self.related_objects(rel, &pages, f, path),
         };
         for (i, v) in values.into_iter().enumerate() {
@@ -176,9 +175,9 @@ impl Executor<'_> {
         let owners: Vec<(usize, usize)> = pages
             .iter()
             .enumerate()
-            .flat_map(|(p, (_, rows))| (0..rows.len()).map(move |i| (p, i)))
+            .flat_map(|(p, page)| (0..page.rows.len()).map(move |i| (p, i)))
             .collect();
-        let rows: Vec<&Row> = pages.iter().flat_map(|(_, rows)| rows.iter()).collect();
+        let rows: Vec<&Row> = pages.iter().flat_map(|p| p.rows.iter()).collect();
         let object = rel.shape == Shape::Object;
         let row_path = |j: usize| {
             let (p, i) = owners[j];
@@ -187,16 +186,63 @@ impl Executor<'_> {
         let mut values = self.objects(rel.target, &rows, plan, &row_path).into_iter();
         pages
             .iter()
-            .map(|(_, rows)| match object {
-                true => values.by_ref().take(rows.len()).next().unwrap_or(Value::Null),
-                false => Value::List(values.by_ref().take(rows.len()).collect()),
+            .map(|p| match object {
+                true => values.by_ref().take(p.rows.len()).next().unwrap_or(Value::Null),
+                false => Value::List(values.by_ref().take(p.rows.len()).collect()),
             })
             .collect()
     }
 
+    /// What a relationship field asks of its target's rows: its arguments (a connection's
+    /// page, filter, sort and cursors), or the field error they make.
+    fn related_query(
+        &self,
+        table: TableId,
+        field: usize,
+        rel: &Relationship,
+        f: &FieldPlan<'_>,
+    ) -> Result<RelatedQuery, GraphQLError> {
+        let target = &self.model.tables[rel.target];
+        let no_args = Args::default();
+        let (args, options) = match &rel.shape {
+            Shape::Connection(o) => (f.args.as_ref().map_err(Clone::clone)?, Some(o)),
+            Shape::Object | Shape::List => (&no_args, None),
+        };
+        let at = |msg: String| GraphQLError::new(msg, f.locations.clone());
+        let page = page_args(args);
+        page.check().map_err(at)?;
+        let mut filter = match args.get("filter") {
+            Some(value @ Input::Object(_)) => {
+                filter::conditions(self.model, rel.target, value, self.limits).map_err(at)?
+            }
+            _ => Vec::new(),
+        };
+        let order = match rel.shape {
+            Shape::Object => Vec::new(),
+            _ => super::connection::order(target, args),
+        };
+        let keyset = options.filter(|o| o.cursors == Cursors::Keyset).map(|_| {
+            let name = format!(
+                "{}.{}",
+                self.model.tables[table].type_name, self.model.tables[table].fields[field].name
+            );
+            Keyset::new(&name, target, &order)
+        });
+        let seek = match &keyset {
+            Some(k) => k.seek(page.after.as_deref(), page.before.as_deref()).map_err(at)?,
+            None => Vec::new(),
+        };
+        let total = options.is_some() && selects(f, ConnectionField::TotalCount);
+        let counted_filter = filter.clone();
+        filter.extend(seek);
+        let cursors = keyset.map_or(CursorKind::Offset, CursorKind::Keyset);
+        Ok(RelatedQuery { page, filter, counted_filter, order, cursors, total })
+    }
+
     /// Each parent's page of related rows, from one statement for all parents. Without
-    /// cursors or `last`, `first + 1` rows per parent tell everything, and reading stops as
-    /// soon as every parent has them; otherwise each parent's rows are all read and sliced.
+    /// offset cursors or an offset `last`, `first + 1` rows per parent tell everything, and
+    /// reading stops as soon as every parent has them; otherwise each parent's rows are all
+    /// read and sliced.
     fn related_pages(
         &mut self,
         table: TableId,
@@ -204,7 +250,7 @@ impl Executor<'_> {
         rel: &Relationship,
         f: &FieldPlan<'_>,
         parent_keys: &[Option<Key>],
-        page: &PageArgs,
+        query: &RelatedQuery,
     ) -> Result<Vec<Page>, DbError> {
         let target = &self.model.tables[rel.target];
         let mut seen: KeyMap<()> = KeyMap::default();
@@ -213,19 +259,27 @@ impl Executor<'_> {
             .flatten()
             .filter(|k| seen.insert((*k).clone(), ()).is_none())
             .collect();
-        let wanted = match (&rel.shape, page.needs_count(), page.first) {
+        let page = &query.page;
+        let keyset = matches!(query.cursors, CursorKind::Keyset(_));
+        let backward = keyset && super::connection::backward(page);
+        let limit = if backward { page.last } else { page.first };
+        let wanted = match (&rel.shape, keyset || !page.needs_count(), limit) {
             (Shape::Object, _, _) => 1,
-            (_, false, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1),
+            (_, true, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1),
             _ => usize::MAX,
         };
         let plans = match rel.shape {
             Shape::Connection(_) => node_plans(f),
             _ => f.sub.object().into_iter().collect(),
         };
-        let columns = self.needed(rel.target, &plans);
-        let (filter, order) = self.related_order(rel, f).map_err(DbError::new)?;
+        let mut columns = self.needed(rel.target, &plans);
+        columns.extend(query.order.iter().map(|(t, _)| t.column));
+        let mut order = query.order.clone();
+        if backward {
+            order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
+        }
         let (text, mut params) =
-            self.schema.sql.related(self.model, table, field, rel, &columns, &filter, &order);
+            self.schema.sql.related(self.model, table, field, rel, &columns, &query.filter, &order);
         params.insert(0, keys::json_list(distinct.iter().copied()));
         let owner: Vec<usize> =
             (target.columns.len()..target.columns.len() + rel.hops[0].on.len()).collect();
@@ -245,29 +299,37 @@ impl Executor<'_> {
                 full < distinct.len() && read < budget
             })?;
         }
+        let totals = match query.total {
+            true => self.related_totals(rel, &distinct, &query.counted_filter)?,
+            false => KeyMap::default(),
+        };
         if !self.take_rows(usize::try_from(read).unwrap_or(usize::MAX)) {
-            return Ok(vec![(page.window(0), Vec::new()); parent_keys.len()]);
+            return Ok(vec![
+                Page { window: page.window(0), rows: Vec::new(), total: None };
+                parent_keys.len()
+            ]);
         }
-        Ok(share_pages(parent_keys, by_parent, page))
+        Ok(share_pages(parent_keys, by_parent, &totals, query, keyset))
     }
 
-    /// A relationship's `filter` conditions and order: a connection's `sort` then the
-    /// target's key, a list's key; an object field needs none.
-    fn related_order(&self, rel: &Relationship, f: &FieldPlan<'_>) -> Result<RelatedQuery, String> {
-        let target = &self.model.tables[rel.target];
-        let no_args = crate::graphql::input::Args::default();
-        let args = match (&rel.shape, &f.args) {
-            (Shape::Object, _) => return Ok((Vec::new(), Vec::new())),
-            (Shape::Connection(_), Ok(args)) => args,
-            _ => &no_args,
-        };
-        let filter = match args.get("filter") {
-            Some(value @ crate::graphql::input::Input::Object(_)) => {
-                filter::conditions(self.model, rel.target, value, self.limits)?
+    /// How many related rows each parent has, whatever the page: one `GROUP BY` for all.
+    fn related_totals(
+        &self,
+        rel: &Relationship,
+        parents: &[&Key],
+        filter: &[Expr],
+    ) -> Result<KeyMap<usize>, DbError> {
+        let (text, mut params) = crate::db::sql::related_count(self.model, rel, filter);
+        params.insert(0, keys::json_list(parents.iter().copied()));
+        let owner: Vec<usize> = (0..rel.hops[0].on.len()).collect();
+        let mut totals = KeyMap::default();
+        self.db.query_each(&text, &params, |row| {
+            if let (Some(k), Some(crate::db::Cell::Int(n))) = (keys::of(&row, &owner), row.last()) {
+                totals.insert(k, usize::try_from(*n).unwrap_or(0));
             }
-            _ => Vec::new(),
-        };
-        Ok((filter, super::connection::order(target, args)))
+            true
+        })?;
+        Ok(totals)
     }
 
     /// The columns of `table` that resolving `plans` reads: the key, the columns asked for
@@ -291,14 +353,26 @@ impl Executor<'_> {
     }
 }
 
-/// A relationship's conditions and order.
-type RelatedQuery = (Vec<Expr>, Vec<(Term, bool)>);
+/// What a relationship field asks of its target: the page, the conditions (filter and
+/// cursors), the filter alone (what `totalCount` counts), the order, the cursors' kind, and
+/// whether `totalCount` is asked for.
+struct RelatedQuery {
+    page: PageArgs,
+    filter: Vec<Expr>,
+    counted_filter: Vec<Expr>,
+    order: Vec<(Term, bool)>,
+    cursors: CursorKind,
+    total: bool,
+}
 
-/// Each parent's rows sliced to its page; a parent listed twice gets copies.
+/// Each parent's rows sliced to its page (a parent listed twice gets copies), with its
+/// total.
 fn share_pages(
     parent_keys: &[Option<Key>],
     mut by_parent: KeyMap<Vec<Row>>,
-    page: &PageArgs,
+    totals: &KeyMap<usize>,
+    query: &RelatedQuery,
+    keyset: bool,
 ) -> Vec<Page> {
     let mut left: KeyMap<usize> = KeyMap::default();
     for k in parent_keys.iter().flatten() {
@@ -306,7 +380,7 @@ fn share_pages(
     }
     let mut pages = Vec::with_capacity(parent_keys.len());
     for k in parent_keys {
-        let mut rows = match k {
+        let rows = match k {
             Some(k) => match left.get_mut(k) {
                 Some(n) if *n > 1 => {
                     *n -= 1;
@@ -316,10 +390,18 @@ fn share_pages(
             },
             None => Vec::new(),
         };
-        let window = page.window(rows.len());
-        rows.truncate(window.end);
-        rows.drain(..window.start);
-        pages.push((window, rows));
+        let total =
+            query.total.then(|| k.as_ref().and_then(|k| totals.get(k)).copied().unwrap_or(0));
+        pages.push(match keyset {
+            true => super::connection::keyset_window(rows, &query.page, total),
+            false => {
+                let mut rows = rows;
+                let window = query.page.window(rows.len());
+                rows.truncate(window.end);
+                rows.drain(..window.start);
+                Page { window, rows, total }
+            }
+        });
     }
     pages
 }

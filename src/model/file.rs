@@ -15,7 +15,8 @@ use toml::Spanned;
 use super::names::{self, RESERVED_TYPES, derived_types};
 use super::reflect::{self, Catalog};
 use super::{
-    ConnectionOptions, Field, Hop, Model, Relationship, Scalar, Shape, Source, Table, TableId,
+    ConnectionOptions, Cursors, Field, Hop, Model, Relationship, Scalar, Shape, Source, Table,
+    TableId,
 };
 
 #[derive(Deserialize)]
@@ -36,6 +37,11 @@ struct FileType {
     sort: bool,
     #[serde(default)]
     filter: bool,
+    #[serde(default)]
+    total_count: bool,
+    #[serde(default)]
+    nodes: bool,
+    cursors: Option<Spanned<String>>,
     #[serde(default)]
     hidden: bool,
     #[serde(default)]
@@ -60,6 +66,11 @@ struct FileField {
     sort: bool,
     #[serde(default)]
     filter: bool,
+    #[serde(default)]
+    total_count: bool,
+    #[serde(default)]
+    nodes: bool,
+    cursors: Option<Spanned<String>>,
     #[serde(default)]
     hidden: bool,
 }
@@ -123,10 +134,14 @@ impl Reader<'_> {
                             format!("type {name}: `{}` is already a field of Query", c.get_ref());
                         return Err(self.error(c.span(), what));
                     }
+                    let cursors = self.cursors(&t.cursors, &format!("type {name}"))?;
                     Some(ConnectionOptions {
                         name: c.get_ref().clone(),
                         sort: t.sort,
                         filter: t.filter,
+                        total_count: t.total_count,
+                        nodes: t.nodes,
+                        cursors,
                     })
                 }
                 None => None,
@@ -189,6 +204,18 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// `cursors = "offset"` (what leaving it out means) or `"keyset"`.
+    fn cursors(&self, value: &Option<Spanned<String>>, context: &str) -> Result<Cursors, String> {
+        match value.as_ref().map(|v| (v.get_ref().as_str(), v.span())) {
+            None | Some(("offset", _)) => Ok(Cursors::Offset),
+            Some(("keyset", _)) => Ok(Cursors::Keyset),
+            Some((_, span)) => {
+                Err(self
+                    .error(span, format!("{context}: `cursors` must be \"offset\" or \"keyset\"")))
+            }
+        }
+    }
+
     fn scalar(&self, s: &Spanned<String>, context: &str) -> Result<Scalar, String> {
         let kinds = [
             Scalar::Int,
@@ -238,6 +265,9 @@ impl Reader<'_> {
                 name: String::new(),
                 sort: spec.sort,
                 filter: spec.filter,
+                total_count: spec.total_count,
+                nodes: spec.nodes,
+                cursors: self.cursors(&spec.cursors, context)?,
             }),
         };
         let hops = match (kind, &spec.through) {
@@ -415,12 +445,10 @@ fn print_type(model: &Model, table: &Table) -> String {
         toml_string(&table.name)
     );
     if let Some(root) = &table.root {
-        out.push_str(&format!(
-            "connection = {}\nsort = {}\nfilter = {}\n",
-            toml_string(&root.name),
-            root.sort,
-            root.filter
-        ));
+        out.push_str(&format!("connection = {}\n", toml_string(&root.name)));
+        for (key, value) in settings(root) {
+            out.push_str(&format!("{key} = {value}\n"));
+        }
     }
     out.push_str("fields = [\n");
     for field in &table.fields {
@@ -456,7 +484,9 @@ fn print_source(model: &Model, table: &Table, source: &Source) -> String {
         Shape::Object => ("object", String::new()),
         Shape::List => ("list", String::new()),
         Shape::Connection(o) => {
-            ("connection", format!(", sort = {}, filter = {}", o.sort, o.filter))
+            let pairs: Vec<String> =
+                settings(o).iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            ("connection", format!(", {}", pairs.join(", ")))
         }
     };
     let mut s = format!("{kind} = {}", toml_string(&target.type_name));
@@ -492,6 +522,21 @@ fn print_source(model: &Model, table: &Table, source: &Source) -> String {
     }
     s.push_str(&extra);
     s
+}
+
+/// A connection's settings as `key = value` pairs, in the file's order.
+fn settings(o: &ConnectionOptions) -> [(&'static str, String); 5] {
+    let cursors = match o.cursors {
+        Cursors::Offset => "\"offset\"",
+        Cursors::Keyset => "\"keyset\"",
+    };
+    [
+        ("sort", o.sort.to_string()),
+        ("filter", o.filter.to_string()),
+        ("total_count", o.total_count.to_string()),
+        ("nodes", o.nodes.to_string()),
+        ("cursors", cursors.to_string()),
+    ]
 }
 
 /// A TOML basic string holding exactly `s`.

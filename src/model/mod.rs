@@ -118,6 +118,36 @@ pub struct ConnectionOptions {
     pub name: String,
     pub sort: bool,
     pub filter: bool,
+    /// `totalCount` on the connection (the rows its filter matches, whatever the page).
+    pub total_count: bool,
+    /// `nodes` beside `edges`.
+    pub nodes: bool,
+    pub cursors: Cursors,
+}
+
+/// What a connection's cursors hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursors {
+    /// A row's position (`arrayconnection:N`), as graphql-relay makes them: page k costs O(k)
+    /// and positions shift when rows are inserted.
+    Offset,
+    /// The row's sort values and key: a page seeks where the last one ended.
+    Keyset,
+}
+
+impl ConnectionOptions {
+    /// Everything graphene-sqlalchemy has (sort, filter) and what it lacks (counts,
+    /// `nodes`, keyset cursors): reflection's default, with no original to match.
+    pub fn all(name: String) -> ConnectionOptions {
+        ConnectionOptions {
+            name,
+            sort: true,
+            filter: true,
+            total_count: true,
+            nodes: true,
+            cursors: Cursors::Keyset,
+        }
+    }
 }
 
 impl Model {

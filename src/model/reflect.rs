@@ -230,7 +230,7 @@ fn name_types(tables: &mut [Table]) {
         types.extend(derived_types(&name));
         let root = unused(&names::root_connection(&name), |n| roots.contains(n));
         roots.insert(root.clone());
-        table.root = Some(ConnectionOptions { name: root, sort: true, filter: true });
+        table.root = Some(ConnectionOptions::all(root));
         table.type_name = name;
     }
 }
@@ -303,11 +303,7 @@ fn fields(
         }
         let rel = Relationship {
             target: fk.table,
-            shape: Shape::Connection(ConnectionOptions {
-                name: String::new(),
-                sort: true,
-                filter: true,
-            }),
+            shape: Shape::Connection(ConnectionOptions::all(String::new())),
             hops: vec![Hop {
                 table: fk.table,
                 on: fk.target_columns.iter().copied().zip(fk.columns.iter().copied()).collect(),
@@ -331,11 +327,7 @@ fn fields(
             }
             let rel = Relationship {
                 target: far.target,
-                shape: Shape::Connection(ConnectionOptions {
-                    name: String::new(),
-                    sort: true,
-                    filter: true,
-                }),
+                shape: Shape::Connection(ConnectionOptions::all(String::new())),
                 hops: vec![
                     Hop {
                         table: j,

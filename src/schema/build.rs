@@ -194,7 +194,7 @@ impl Builder {
         }
         let interfaces = if node { vec!["Node"] } else { vec![] };
         self.add(name.as_str(), None, Decl::Object(fields, interfaces));
-        self.connection(name);
+        self.connection(name, &extras(model, t));
         let values = table
             .sort_names
             .iter()
@@ -235,7 +235,7 @@ impl Builder {
         }
     }
 
-    fn connection(&mut self, name: &str) {
+    fn connection(&mut self, name: &str, extras: &Extras) {
         let page_info = f(
             "pageInfo",
             "PageInfo!",
@@ -248,7 +248,22 @@ impl Builder {
             Some("Contains the nodes in this connection."),
             Resolver::Connection(ConnectionField::Edges),
         );
-        self.add(format!("{name}Connection"), None, Decl::Object(vec![page_info, edges], vec![]));
+        let mut fields = vec![page_info, edges];
+        if extras.nodes {
+            let desc = Some("The nodes in this connection, without their edges.");
+            let ty = format!("[{name}]!");
+            fields.push(f("nodes", &ty, desc, Resolver::Connection(ConnectionField::Nodes)));
+        }
+        if extras.total_count {
+            let desc = Some("How many rows the connection's filter matches, whatever the page.");
+            fields.push(f(
+                "totalCount",
+                "Int!",
+                desc,
+                Resolver::Connection(ConnectionField::TotalCount),
+            ));
+        }
+        self.add(format!("{name}Connection"), None, Decl::Object(fields, vec![]));
         let node = f(
             "node",
             name,
@@ -359,6 +374,32 @@ impl Builder {
         self.add("Time", Some(&time), Decl::Scalar(Scalar::Time));
         self.add("JSONString", Some("Allows use of a JSON String for input / output from the GraphQL schema.\n\nUse of this type is *not recommended* as you lose the benefits of having a defined, static\nschema (one of the key benefits of GraphQL)."), Decl::Scalar(Scalar::JsonString));
     }
+}
+
+/// What a type's connection type offers beyond graphene's `pageInfo` and `edges`: what any
+/// connection to the type asks for (they share the type).
+#[derive(Default)]
+struct Extras {
+    nodes: bool,
+    total_count: bool,
+}
+
+fn extras(model: &Model, t: TableId) -> Extras {
+    let root = model.tables[t].root.iter();
+    let related =
+        model.tables.iter().filter(|x| x.served).flat_map(|x| x.fields.iter()).filter_map(|f| {
+            match &f.source {
+                Source::Relation(rel) if rel.target == t => match &rel.shape {
+                    Shape::Connection(o) => Some(o),
+                    Shape::Object | Shape::List => None,
+                },
+                _ => None,
+            }
+        });
+    root.chain(related).fold(Extras::default(), |e, o| Extras {
+        nodes: e.nodes || o.nodes,
+        total_count: e.total_count || o.total_count,
+    })
 }
 
 fn finish(b: Builder, model: Model) -> Result<Schema, String> {

@@ -188,6 +188,10 @@ pub enum RowField {
 pub enum ConnectionField {
     PageInfo,
     Edges,
+    /// The nodes of the edges, without them.
+    Nodes,
+    /// The rows the connection's filter matches, whatever the page.
+    TotalCount,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

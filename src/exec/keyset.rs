@@ -1,0 +1,210 @@
+//! Keyset cursors: a cursor holds its row's sort values and key, so the next page seeks
+//! where this one ended — with an index, at any depth — instead of counting past every row
+//! before it, and rows inserted meanwhile shift nothing.
+//!
+//! A cursor is base64 of `["k1", signature, [values…]]`: a version, the connection and
+//! order it belongs to (a cursor of another connection or sort is refused, not misread),
+//! and one value per order term. "After" and "before" are comparisons in the order's own
+//! sense, NULLs placed as SQLite places them (first ascending, last descending).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value as Json;
+
+use crate::datetime;
+use crate::db::sql::{CmpOp, Expr, Term};
+use crate::db::{Cell, Param, Row};
+use crate::model::Table;
+
+const VERSION: &str = "k1";
+
+/// The cursors of one connection field under one order.
+pub struct Keyset {
+    signature: String,
+    order: Vec<(Term, bool)>,
+    /// Whether every order term's column is declared NOT NULL: then a row value
+    /// comparison, which SQLite runs on an index, says "after".
+    not_null: bool,
+}
+
+impl Keyset {
+    /// `connection` names the field (`Query.allArtists`, `Artist.albums`).
+    pub fn new(connection: &str, table: &Table, order: &[(Term, bool)]) -> Keyset {
+        let terms: Vec<String> = order
+            .iter()
+            .map(|(t, desc)| {
+                format!("{}:{}", table.columns[t.column].name, if *desc { "DESC" } else { "ASC" })
+            })
+            .collect();
+        let not_null = order.iter().all(|(t, _)| table.columns[t.column].not_null);
+        Keyset {
+            signature: format!("{connection}|{}", terms.join(",")),
+            order: order.to_vec(),
+            not_null,
+        }
+    }
+
+    /// The cursor of `row` (which holds the order's columns).
+    pub fn cursor(&self, row: &Row) -> String {
+        let values: Vec<Json> = self.order.iter().map(|(t, _)| value(t, &row[t.column])).collect();
+        let doc = serde_json::json!([VERSION, self.signature, values]);
+        STANDARD.encode(doc.to_string())
+    }
+
+    /// The values a cursor holds, or why it is not one of this connection's.
+    fn values(&self, cursor: &str) -> Result<Vec<Param>, String> {
+        let refused = |why: &str| format!("Cursor \"{cursor}\" {why}.");
+        let decoded =
+            STANDARD.decode(cursor).ok().and_then(|b| serde_json::from_slice::<Json>(&b).ok());
+        let Some(Json::Array(parts)) = decoded else {
+            return Err(refused("is not a cursor of this connection"));
+        };
+        match parts.as_slice() {
+            [Json::String(v), Json::String(sig), Json::Array(values)] if v == VERSION => {
+                if *sig != self.signature || values.len() != self.order.len() {
+                    return Err(refused("belongs to another connection or another sort order"));
+                }
+                values.iter().map(param).collect::<Option<_>>().ok_or_else(|| refused("is damaged"))
+            }
+            _ => Err(refused("is not a cursor of this connection")),
+        }
+    }
+
+    /// The conditions `after` and `before` put on the rows.
+    pub fn seek(&self, after: Option<&str>, before: Option<&str>) -> Result<Vec<Expr>, String> {
+        let mut out = Vec::new();
+        if let Some(c) = after {
+            out.push(self.beyond(&self.values(c)?, false));
+        }
+        if let Some(c) = before {
+            out.push(self.beyond(&self.values(c)?, true));
+        }
+        Ok(out)
+    }
+
+    /// Rows strictly after (or, `backward`, before) the row whose order values are `v`.
+    fn beyond(&self, v: &[Param], backward: bool) -> Expr {
+        let ascending = |desc: bool| desc == backward;
+        let all_same = self.order.iter().all(|(_, d)| ascending(*d) == ascending(self.order[0].1));
+        if self.not_null && all_same && !v.contains(&Param::Null) {
+            let terms = self.order.iter().map(|(t, _)| *t).collect();
+            let op = if ascending(self.order[0].1) { CmpOp::Gt } else { CmpOp::Lt };
+            return Expr::Row(terms, op, v.to_vec());
+        }
+        // (a beyond) OR (a = and b beyond) OR …, each column compared in its own direction.
+        let mut any = Vec::new();
+        for i in 0..self.order.len() {
+            let (term, desc) = self.order[i];
+            let Some(step) = step(term, &v[i], ascending(desc)) else { continue };
+            let mut all: Vec<Expr> =
+                (0..i).map(|j| Expr::Is(self.order[j].0, v[j].clone())).collect();
+            all.push(step);
+            any.push(Expr::And(all));
+        }
+        if any.is_empty() { Expr::False } else { Expr::Or(any) }
+    }
+}
+
+/// A column strictly beyond `v` in one direction, NULLs first when ascending: `None` when
+/// nothing can be (beyond NULL, descending).
+fn step(term: Term, v: &Param, ascending: bool) -> Option<Expr> {
+    let not_null = Expr::Not(Box::new(Expr::IsNull(term.column)));
+    Some(match (v, ascending) {
+        (Param::Null, true) => not_null,
+        (Param::Null, false) => return None,
+        (_, true) => Expr::Cmp(term, CmpOp::Gt, v.clone()),
+        (_, false) => {
+            Expr::Or(vec![Expr::Cmp(term, CmpOp::Lt, v.clone()), Expr::IsNull(term.column)])
+        }
+    })
+}
+
+/// A cell as a cursor holds it: as the order compares it (a date by its canonical text).
+fn value(term: &Term, cell: &Cell) -> Json {
+    match (cell, term.through) {
+        (Cell::Text(s), Some(f)) => {
+            Json::String(datetime::canonical(f, s).unwrap_or_else(|| s.to_string()))
+        }
+        (Cell::Null, _) => Json::Null,
+        (Cell::Int(i), _) => Json::from(*i),
+        (Cell::Real(f), _) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+        (Cell::Text(s), None) => Json::String(s.to_string()),
+        (Cell::Blob(b), _) => serde_json::json!({ "blob": STANDARD.encode(b) }),
+    }
+}
+
+fn param(v: &Json) -> Option<Param> {
+    Some(match v {
+        Json::Null => Param::Null,
+        Json::Number(n) => n.as_i64().map(Param::Int).or(n.as_f64().map(Param::Real))?,
+        Json::String(s) => Param::Text(s.clone()),
+        Json::Object(o) => Param::Blob(STANDARD.decode(o.get("blob")?.as_str()?).ok()?),
+        Json::Bool(_) | Json::Array(_) => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, Scalar, TableKind};
+
+    fn table() -> Table {
+        let column = |name: &str, not_null| Column {
+            name: name.into(),
+            declared: "TEXT".into(),
+            scalar: Scalar::String,
+            not_null,
+            pk: 0,
+            rowid: false,
+        };
+        Table {
+            name: "t".into(),
+            kind: TableKind::Table,
+            columns: vec![column("id", true), column("name", false)],
+            key: vec![0],
+            served: true,
+            type_name: "T".into(),
+            root: None,
+            fields: Vec::new(),
+            sort_names: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_what_is_not_theirs() {
+        let order = [(Term::of(1), true), (Term::of(0), false)];
+        let k = Keyset::new("Query.allTs", &table(), &order);
+        let row: Row = vec![Cell::Int(7), Cell::Text("Zoë".into())];
+        let c = k.cursor(&row);
+        assert_eq!(k.values(&c), Ok(vec![Param::Text("Zoë".into()), Param::Int(7)]));
+        let other =
+            Keyset::new("Query.allTs", &table(), &[(Term::of(1), false), (Term::of(0), false)]);
+        assert!(other.values(&c).unwrap_err().contains("another sort order"));
+        assert!(k.values("garbage").unwrap_err().contains("is not a cursor"));
+        assert!(k.values(&STANDARD.encode("[\"k1\",\"x\"]")).is_err());
+    }
+
+    #[test]
+    fn after_compares_each_column_in_its_direction_with_nulls_in_place() {
+        let order = [(Term::of(1), true), (Term::of(0), false)];
+        let k = Keyset::new("Query.allTs", &table(), &order);
+        let e = k.beyond(&[Param::Null, Param::Int(3)], false);
+        // name DESC puts NULLs last: past a NULL name only the key moves on.
+        assert_eq!(
+            e,
+            Expr::Or(vec![Expr::And(vec![
+                Expr::Is(Term::of(1), Param::Null),
+                Expr::Cmp(Term::of(0), CmpOp::Gt, Param::Int(3))
+            ])])
+        );
+        let only_keys = Keyset::new("Query.allTs", &table(), &[(Term::of(0), false)]);
+        assert_eq!(
+            only_keys.beyond(&[Param::Int(3)], false),
+            Expr::Row(vec![Term::of(0)], CmpOp::Gt, vec![Param::Int(3)])
+        );
+        assert_eq!(
+            only_keys.beyond(&[Param::Int(3)], true),
+            Expr::Row(vec![Term::of(0)], CmpOp::Lt, vec![Param::Int(3)])
+        );
+    }
+}
