@@ -96,7 +96,7 @@ post() { # port body-file out-file
   curl -sS -o "$3" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$2" "http://127.0.0.1:$1/graphql"
 }
 
-echo "relaylite $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $VERSIONS; $CONNS connections, ${DUR}s per server"
+echo "relaylite $(git describe --always --dirty 2>/dev/null || echo '?'); $VERSIONS; $CONNS connections, ${DUR}s per server"
 P_RL=$(port); start_relaylite "$P_RL" "$WORK/rl.log"
 P_DS=$(port); start_datasette "$P_DS" "$WORK/ds.log"
 wait_port "$P_RL"; wait_port "$P_DS"

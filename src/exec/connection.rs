@@ -330,11 +330,11 @@ pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<u
     let mut has_previous_page = backward && more;
     if backward {
         rows.reverse();
-    } else if let Some(last) = page.last.map(|n| usize::try_from(n).unwrap_or(0)) {
-        if rows.len() > last {
-            rows.drain(..rows.len() - last);
-            has_previous_page = true;
-        }
+    } else if let Some(last) = page.last.map(|n| usize::try_from(n).unwrap_or(0))
+        && rows.len() > last
+    {
+        rows.drain(..rows.len() - last);
+        has_previous_page = true;
     }
     let window =
         Window { start: 0, end: rows.len(), has_previous_page, has_next_page: !backward && more };
