@@ -329,3 +329,8 @@ impl Walk<'_> {
         }
     }
 }
+
+/// The global ID of a row of `type_name` with a one-column key given as text.
+pub fn global_id_of(type_name: &str, key: &str) -> String {
+    STANDARD.encode(format!("{type_name}:{key}"))
+}
