@@ -25,6 +25,8 @@ pub struct Keyset {
     /// Whether every order term's column is declared NOT NULL: then a row value
     /// comparison, which SQLite runs on an index, says "after".
     not_null: bool,
+    /// Whether the first order term's column is: then a descending seek has a range too.
+    first_not_null: bool,
 }
 
 impl Keyset {
@@ -41,6 +43,7 @@ impl Keyset {
             signature: format!("{connection}|{}", terms.join(",")),
             order: order.to_vec(),
             not_null,
+            first_not_null: order.first().is_some_and(|(t, _)| table.columns[t.column].not_null),
         }
     }
 
@@ -101,7 +104,27 @@ impl Keyset {
             all.push(step);
             any.push(Expr::And(all));
         }
-        if any.is_empty() { Expr::False } else { Expr::Or(any) }
+        if any.is_empty() {
+            return Expr::False;
+        }
+        match self.first_bound(&v[0], backward) {
+            Some(bound) => Expr::And(vec![bound, Expr::Or(any)]),
+            None => Expr::Or(any),
+        }
+    }
+
+    /// A range on the first order column that every row beyond `v` is in, implied by the
+    /// exact condition but one an index can seek to (an `OR` alone makes SQLite walk the
+    /// index from its start, so page k would cost O(k)). None where no single range holds
+    /// them: NULL sorts first in an index, so past `v` walking down, NULLs follow.
+    fn first_bound(&self, v: &Param, backward: bool) -> Option<Expr> {
+        let (term, desc) = self.order[0];
+        match (v, desc == backward) {
+            (Param::Null, _) => None,
+            (_, true) => Some(Expr::Cmp(term, CmpOp::Gte, v.clone())),
+            (_, false) if self.first_not_null => Some(Expr::Cmp(term, CmpOp::Lte, v.clone())),
+            (_, false) => None,
+        }
     }
 }
 
@@ -197,6 +220,14 @@ mod tests {
                 Expr::Cmp(Term::of(0), CmpOp::Gt, Param::Int(3))
             ])])
         );
+        // Past a name, ascending: a range the index seeks to, then the exact condition.
+        let up =
+            Keyset::new("Query.allTs", &table(), &[(Term::of(1), false), (Term::of(0), false)]);
+        let v = [Param::Text("m".into()), Param::Int(3)];
+        let Expr::And(parts) = up.beyond(&v, false) else { panic!("no range") };
+        assert_eq!(parts[0], Expr::Cmp(Term::of(1), CmpOp::Gte, Param::Text("m".into())));
+        // Descending on a nullable column, NULLs follow every value: no single range.
+        assert!(matches!(k.beyond(&v, false), Expr::Or(_)));
         let only_keys = Keyset::new("Query.allTs", &table(), &[(Term::of(0), false)]);
         assert_eq!(
             only_keys.beyond(&[Param::Int(3)], false),
