@@ -106,6 +106,7 @@ fn hostile_tables_page_round_trip_relate_sort_and_filter_like_sql() {
     walk.every_node_round_trips();
     walk.every_relationship_equals_its_join();
     walk.every_column_sorts_and_filters_like_sql();
+    walk.every_column_pages_through_in_its_order();
 }
 
 #[test]

@@ -113,3 +113,8 @@ fn graphiqls_example_query_runs() {
     let d = walk(&app).data(&query, json!({}));
     assert_eq!(d["allAlbums"]["edges"][0]["node"]["artist"]["id"], "QXJ0aXN0OjE=", "{query}");
 }
+
+#[test]
+fn every_column_pages_through_in_its_order() {
+    walk(&app()).every_column_pages_through_in_its_order();
+}

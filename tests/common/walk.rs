@@ -166,6 +166,88 @@ impl Walk<'_> {
         }
     }
 
+    /// Pages through every root connection in every column's order, both ways, forwards
+    /// with `first`/`after` and backwards with `last`/`before`, in about five pages: the
+    /// rows equal SQL's order (NULLs, blobs, reals, compound keys and all) and `totalCount`,
+    /// where served, equals SQL's count.
+    pub fn every_column_pages_through_in_its_order(&self) {
+        let model = &self.app.schema().model;
+        for (_, table) in roots(model) {
+            let root = table.root.as_ref().expect("root");
+            let conn = &root.name;
+            let count = self.sql(&format!("SELECT count(*) FROM {}", q(&table.name)), &[]);
+            let Sql::Integer(count) = count[0][0] else { panic!("count") };
+            let size = (count / 5).max(2);
+            for field in &table.fields {
+                let Source::Column(c) = field.source else { continue };
+                let Some(stem) = &table.sort_names[c] else { continue };
+                for dir in ["ASC", "DESC"] {
+                    let keys = self.sql(
+                        &format!(
+                            "SELECT {k} FROM {} ORDER BY {} {dir}, {k}",
+                            q(&table.name),
+                            col(table, c),
+                            k = key_list(table)
+                        ),
+                        &[],
+                    );
+                    let expected: Vec<Value> =
+                        keys.iter().map(|k| json!(global_id(table, k))).collect();
+                    for backward in [false, true] {
+                        let sort = format!("{stem}_{dir}");
+                        let (ids, total) =
+                            self.page_through(conn, &sort, size, backward, root.total_count);
+                        assert_eq!(ids, expected, "{conn} by {sort}, backward: {backward}");
+                        if let Some(total) = total {
+                            assert_eq!(total, json!(count), "{conn}.totalCount");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The ids of a connection in `sort`'s order, read a page of `size` at a time, and its
+    /// `totalCount` when the connection has one.
+    fn page_through(
+        &self,
+        conn: &str,
+        sort: &str,
+        size: i64,
+        backward: bool,
+        total: bool,
+    ) -> (Vec<Value>, Option<Value>) {
+        let (arg, cursor_arg, more, next) = match backward {
+            false => ("first", "after", "hasNextPage", "endCursor"),
+            true => ("last", "before", "hasPreviousPage", "startCursor"),
+        };
+        let query = format!(
+            "query ($c: String) {{ {conn}(sort: [{sort}], {arg}: {size}, {cursor_arg}: $c) {{ {} edges {{ node {{ id }} }} pageInfo {{ {more} {next} }} }} }}",
+            if total { "totalCount" } else { "" }
+        );
+        let (mut ids, mut cursor, mut count) = (Vec::new(), Value::Null, None);
+        loop {
+            let d = self.data(&query, json!({ "c": cursor }));
+            let c = &d[conn];
+            let page: Vec<Value> = c["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["id"].clone())
+                .collect();
+            assert!(page.len() as i64 <= size, "{conn}: a page of {}", page.len());
+            count = c.get("totalCount").cloned().or(count);
+            match backward {
+                false => ids.extend(page),
+                true => ids.splice(0..0, page).for_each(drop),
+            }
+            if c["pageInfo"][more] != json!(true) {
+                return (ids, count);
+            }
+            cursor = c["pageInfo"][next].clone();
+        }
+    }
+
     pub fn every_node_round_trips(&self) {
         let model = &self.app.schema().model;
         for (_, table) in roots(model) {
