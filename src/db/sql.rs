@@ -37,6 +37,23 @@ impl Columns {
     }
 }
 
+/// The SQL a database speaks, where SQLite and PostgreSQL differ: placeholders, NULL
+/// equality, case-insensitive LIKE, how a JSON list of keys becomes rows, and which
+/// stored values need a cast to come back in a form rows can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    #[default]
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// Whether NULLs come first in an ascending order (SQLite) rather than last (PostgreSQL).
+    pub fn nulls_first(self) -> bool {
+        self == Dialect::Sqlite
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CmpOp {
     Eq,
@@ -143,6 +160,21 @@ impl<'m> Scope<'m> {
         }
     }
 
+    fn dialect(self) -> Dialect {
+        self.model.dialect
+    }
+
+    /// A placeholder for `p`, bound in the order placeholders appear in the text.
+    fn mark(self, p: &Param, out: &mut String, params: &mut Vec<Param>) {
+        params.push(p.clone());
+        match self.dialect() {
+            Dialect::Sqlite => out.push('?'),
+            Dialect::Postgres => {
+                let _ = write!(out, "${}", params.len());
+            }
+        }
+    }
+
     fn col(self, column: usize, out: &mut String) {
         let col = &self.model.tables[self.table].columns[column];
         // The rowid is a keyword, not a name: quoted, it would name a column called rowid.
@@ -151,7 +183,8 @@ impl<'m> Scope<'m> {
     }
 
     fn term(self, term: Term, out: &mut String) {
-        match term.through {
+        // PostgreSQL's dates and times are typed: they compare as instants already.
+        match term.through.filter(|_| self.dialect() == Dialect::Sqlite) {
             Some(f) => {
                 let _ = write!(out, "{f}(");
                 self.col(term.column, out);
@@ -190,13 +223,15 @@ impl<'m> Scope<'m> {
             Expr::Cmp(t, op, p) => {
                 self.term(*t, out);
                 out.push_str(op.sql());
-                out.push('?');
-                params.push(p.clone());
+                self.mark(p, out, params);
             }
             Expr::Is(t, p) => {
                 self.term(*t, out);
-                out.push_str(" IS ?");
-                params.push(p.clone());
+                out.push_str(match self.dialect() {
+                    Dialect::Sqlite => " IS ",
+                    Dialect::Postgres => " IS NOT DISTINCT FROM ",
+                });
+                self.mark(p, out, params);
             }
             Expr::Row(terms, op, values) => {
                 out.push('(');
@@ -208,8 +243,8 @@ impl<'m> Scope<'m> {
                 out.push_str(op.sql());
                 out.push('(');
                 for (i, p) in values.iter().enumerate() {
-                    out.push_str(if i > 0 { ", ?" } else { "?" });
-                    params.push(p.clone());
+                    out.push_str(if i > 0 { ", " } else { "" });
+                    self.mark(p, out, params);
                 }
                 out.push(')');
             }
@@ -221,22 +256,30 @@ impl<'m> Scope<'m> {
                 self.term(*t, out);
                 out.push_str(if matches!(e, Expr::In(..)) { " IN (" } else { " NOT IN (" });
                 for (i, p) in items.iter().enumerate() {
-                    out.push_str(if i > 0 { ", ?" } else { "?" });
-                    params.push(p.clone());
+                    out.push_str(if i > 0 { ", " } else { "" });
+                    self.mark(p, out, params);
                 }
                 out.push(')');
             }
             Expr::Like(c, p) | Expr::NotLike(c, p) => {
                 self.col(*c, out);
-                out.push_str(if matches!(e, Expr::Like(..)) { " LIKE ?" } else { " NOT LIKE ?" });
-                params.push(p.clone());
+                out.push_str(if matches!(e, Expr::Like(..)) { " LIKE " } else { " NOT LIKE " });
+                self.mark(p, out, params);
             }
-            Expr::ILike(c, p) => {
-                out.push_str("lower(");
-                self.col(*c, out);
-                out.push_str(") LIKE lower(?)");
-                params.push(p.clone());
-            }
+            Expr::ILike(c, p) => match self.dialect() {
+                Dialect::Sqlite => {
+                    out.push_str("lower(");
+                    self.col(*c, out);
+                    out.push_str(") LIKE lower(");
+                    self.mark(p, out, params);
+                    out.push(')');
+                }
+                Dialect::Postgres => {
+                    self.col(*c, out);
+                    out.push_str(" ILIKE ");
+                    self.mark(p, out, params);
+                }
+            },
             Expr::Not(inner) => {
                 out.push_str("NOT (");
                 self.expr(inner, out, params);
@@ -297,25 +340,94 @@ impl<'m> Scope<'m> {
                 out.push_str(", ");
             }
             match columns.contains(i) {
-                true => self.col(i, out),
+                true => self.read(i, out),
                 false => out.push_str("NULL"),
             }
         }
     }
 
-    /// `(columns) IN (SELECT value FROM json_each(?))`: the row among a JSON list of keys
-    /// (of arrays, for a key of several columns), one parameter whatever its length.
-    fn in_json(self, columns: &[usize], out: &mut String) {
+    /// A column as a statement's result holds it: PostgreSQL values of types rows have no
+    /// cell for (numeric, dates, uuid, json, enums, …) come back as float8 or as text.
+    fn read(self, column: usize, out: &mut String) {
+        let col = &self.model.tables[self.table].columns[column];
+        match (self.dialect(), postgres_read_as(col)) {
+            (Dialect::Postgres, Some(ty)) => {
+                out.push_str("CAST(");
+                self.col(column, out);
+                let _ = write!(out, " AS {ty})");
+            }
+            _ => self.col(column, out),
+        }
+    }
+
+    fn read_list(self, columns: &[usize], out: &mut String) {
+        for (i, c) in columns.iter().enumerate() {
+            out.push_str(if i > 0 { ", " } else { "" });
+            self.read(*c, out);
+        }
+    }
+
+    /// `(columns) IN (<rows of a JSON list>)`: the row among a JSON list of keys (of arrays,
+    /// for a key of several columns), one parameter whatever its length. PostgreSQL reads
+    /// each value back as its column's type.
+    fn in_json(self, columns: &[usize], keys: &Param, out: &mut String, params: &mut Vec<Param>) {
         self.row_value(columns, out);
         out.push_str(" IN (SELECT ");
-        match columns.len() {
-            1 => out.push_str("value"),
-            n => {
-                let parts: Vec<String> = (0..n).map(|i| format!("value ->> {i}")).collect();
-                out.push_str(&parts.join(", "));
+        let table = &self.model.tables[self.table];
+        match self.dialect() {
+            Dialect::Sqlite => {
+                match columns.len() {
+                    1 => out.push_str("value"),
+                    n => {
+                        let parts: Vec<String> = (0..n).map(|i| format!("value ->> {i}")).collect();
+                        out.push_str(&parts.join(", "));
+                    }
+                }
+                out.push_str(" FROM json_each(");
+            }
+            Dialect::Postgres => {
+                for (i, &c) in columns.iter().enumerate() {
+                    let path =
+                        if columns.len() == 1 { "#>> '{}'".into() } else { format!("->> {i}") };
+                    out.push_str(if i > 0 { ", " } else { "" });
+                    let _ = write!(out, "CAST(v {path} AS {})", table.columns[c].declared);
+                }
+                out.push_str(" FROM json_array_elements(CAST(");
             }
         }
-        out.push_str(" FROM json_each(?))");
+        self.mark(keys, out, params);
+        out.push_str(match self.dialect() {
+            Dialect::Sqlite => "))",
+            Dialect::Postgres => " AS json)) AS j(v))",
+        });
+    }
+}
+
+/// The type a PostgreSQL column is read as, when rows cannot hold its own: None for the
+/// types decoded as they are (booleans, integers, floats, text, bytes).
+fn postgres_read_as(col: &crate::model::Column) -> Option<&'static str> {
+    const NATIVE: &[&str] = &[
+        "boolean",
+        "smallint",
+        "integer",
+        "bigint",
+        "real",
+        "double precision",
+        "text",
+        "bytea",
+        "name",
+    ];
+    let declared = col.declared.as_str();
+    let native = NATIVE.contains(&declared)
+        || declared.starts_with("character varying")
+        || declared.starts_with("character(")
+        || declared == "character";
+    match (native, col.scalar) {
+        (true, _) => None,
+        (false, crate::model::Scalar::Float | crate::model::Scalar::Numeric { .. }) => {
+            Some("float8")
+        }
+        (false, _) => Some("text"),
     }
 }
 
@@ -349,9 +461,18 @@ impl Select {
         scope.filter(&self.filter, &mut out, &mut params);
         scope.order(&self.order, &mut out);
         if let Some((limit, offset)) = page {
-            out.push_str(" LIMIT ? OFFSET ?");
-            params.push(Param::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
-            params.push(Param::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
+            out.push_str(" LIMIT ");
+            scope.mark(
+                &Param::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
+                &mut out,
+                &mut params,
+            );
+            out.push_str(" OFFSET ");
+            scope.mark(
+                &Param::Int(i64::try_from(offset).unwrap_or(i64::MAX)),
+                &mut out,
+                &mut params,
+            );
         }
         (out, params)
     }
@@ -390,14 +511,22 @@ impl Texts {
             scope.from(&mut out);
             out.push_str(" WHERE ");
             scope.row_value(key, &mut out);
-            let marks = vec!["?"; key.len()].join(", ");
-            let _ = if key.len() == 1 { write!(out, " = ?") } else { write!(out, " = ({marks})") };
+            // The key's values are the only parameters: placeholders without values here.
+            let mut marks = (String::new(), Vec::new());
+            for i in 0..key.len() {
+                marks.0.push_str(if i > 0 { ", " } else { "" });
+                scope.mark(&Param::Null, &mut marks.0, &mut marks.1);
+            }
+            let _ = match key.len() {
+                1 => write!(out, " = {}", marks.0),
+                _ => write!(out, " = ({})", marks.0),
+            };
             out
         })
     }
 
-    /// The rows a relationship reaches from a list of parents (one JSON parameter of their
-    /// keys, bound first), each row followed by the values that say which parent it
+    /// The rows a relationship reaches from a list of parents (`keys`, one JSON parameter of
+    /// their keys), each row followed by the values that say which parent it
     /// belongs to (the columns the first join reaches), filtered and in `order`. Texts
     /// without a filter are kept; a filter's text changes with its values.
     #[allow(clippy::too_many_arguments)]
@@ -410,14 +539,16 @@ impl Texts {
         columns: &Columns,
         filter: &[Expr],
         order: &[(Term, bool)],
+        keys: Param,
     ) -> (Arc<str>, Vec<Param>) {
         let mut params = Vec::new();
         if !filter.is_empty() {
-            let text = related_text(model, rel, columns, filter, order, &mut params);
+            let text = related_text(model, rel, columns, (filter, &keys), order, &mut params);
             return (text.into(), params);
         }
         let shape = Shape::Related(table, field, columns.clone(), order.to_vec());
-        (self.get(shape, || related_text(model, rel, columns, &[], order, &mut params)), params)
+        let build = || related_text(model, rel, columns, (&[], &keys), order, &mut Vec::new());
+        (self.get(shape, build), vec![keys])
     }
 }
 
@@ -425,7 +556,7 @@ fn related_text(
     model: &Model,
     rel: &Relationship,
     columns: &Columns,
-    filter: &[Expr],
+    (filter, keys): (&[Expr], &Param),
     order: &[(Term, bool)],
     params: &mut Vec<Param>,
 ) -> String {
@@ -434,21 +565,26 @@ fn related_text(
     let mut out = String::from("SELECT ");
     target.select_list(columns, &mut out);
     out.push_str(", ");
-    link.col_list(&columns_of_link, &mut out);
-    related_from(model, rel, filter, &mut out, params);
+    link.read_list(&columns_of_link, &mut out);
+    related_from(model, rel, (filter, keys), &mut out, params);
     target.order(order, &mut out);
     out
 }
 
-/// How many rows a relationship reaches from each of a list of parents (one JSON parameter
-/// of their keys, bound first): rows of a parent's link values and its count.
-pub fn related_count(model: &Model, rel: &Relationship, filter: &[Expr]) -> (String, Vec<Param>) {
+/// How many rows a relationship reaches from each of a list of parents (`keys`, one JSON
+/// parameter of their keys): rows of a parent's link values and its count.
+pub fn related_count(
+    model: &Model,
+    rel: &Relationship,
+    filter: &[Expr],
+    keys: Param,
+) -> (String, Vec<Param>) {
     let (link, columns) = link(model, rel);
     let mut out = String::from("SELECT ");
-    link.col_list(&columns, &mut out);
+    link.read_list(&columns, &mut out);
     out.push_str(", count(*)");
     let mut params = Vec::new();
-    related_from(model, rel, filter, &mut out, &mut params);
+    related_from(model, rel, (filter, &keys), &mut out, &mut params);
     out.push_str(" GROUP BY ");
     link.col_list(&columns, &mut out);
     (out, params)
@@ -465,11 +601,11 @@ fn link<'m>(model: &'m Model, rel: &Relationship) -> (Scope<'m>, Vec<usize>) {
 }
 
 /// ` FROM … WHERE (link) IN (json) AND <filter>`: the rows a relationship reaches from the
-/// parents whose keys the first parameter lists.
+/// parents whose keys `keys` lists.
 fn related_from(
     model: &Model,
     rel: &Relationship,
-    filter: &[Expr],
+    (filter, keys): (&[Expr], &Param),
     out: &mut String,
     params: &mut Vec<Param>,
 ) {
@@ -486,7 +622,7 @@ fn related_from(
         }
     }
     out.push_str(" WHERE ");
-    link.in_json(&columns, out);
+    link.in_json(&columns, keys, out, params);
     for e in filter {
         out.push_str(" AND ");
         target.expr(e, out, params);
@@ -526,7 +662,7 @@ mod tests {
     fn model() -> Model {
         let employee = table("employee", &["id", "name", "hired on", "department_id"], 0);
         let department = table("department", &["id", "name"], 0);
-        Model { tables: vec![employee, department], example_query: None }
+        Model { tables: vec![employee, department], example_query: None, dialect: Dialect::Sqlite }
     }
 
     #[test]

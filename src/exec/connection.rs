@@ -69,7 +69,7 @@ impl Executor<'_> {
         }
         let page = page_args(args);
         let keyset = (options.cursors == Cursors::Keyset)
-            .then(|| Keyset::new(&format!("Query.{}", options.name), t, &select.order));
+            .then(|| Keyset::new(&format!("Query.{}", options.name), self.model, t, &select.order));
         let seek = match &keyset {
             Some(k) => k.seek(page.after.as_deref(), page.before.as_deref()),
             None => Ok(Vec::new()),

@@ -5,7 +5,8 @@
 //! A cursor is base64 of `["k1", signature, [values…]]`: a version, the connection and
 //! order it belongs to (a cursor of another connection or sort is refused, not misread),
 //! and one value per order term. "After" and "before" are comparisons in the order's own
-//! sense, NULLs placed as SQLite places them (first ascending, last descending).
+//! sense, NULLs placed as the database places them (SQLite: first ascending; PostgreSQL:
+//! last ascending).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -14,7 +15,7 @@ use serde_json::Value as Json;
 use crate::datetime;
 use crate::db::sql::{CmpOp, Expr, Term};
 use crate::db::{Cell, Param, Row};
-use crate::model::Table;
+use crate::model::{Model, Table};
 
 const VERSION: &str = "k1";
 
@@ -25,13 +26,15 @@ pub struct Keyset {
     /// Whether every order term's column is declared NOT NULL: then a row value
     /// comparison, which SQLite runs on an index, says "after".
     not_null: bool,
-    /// Whether the first order term's column is: then a descending seek has a range too.
+    /// Whether the first order term's column is: then a seek towards the NULLs has a range.
     first_not_null: bool,
+    /// Whether the database orders NULLs before every value ascending (SQLite) or after.
+    nulls_first: bool,
 }
 
 impl Keyset {
     /// `connection` names the field (`Query.allArtists`, `Artist.albums`).
-    pub fn new(connection: &str, table: &Table, order: &[(Term, bool)]) -> Keyset {
+    pub fn new(connection: &str, model: &Model, table: &Table, order: &[(Term, bool)]) -> Keyset {
         let terms: Vec<String> = order
             .iter()
             .map(|(t, desc)| {
@@ -44,6 +47,7 @@ impl Keyset {
             order: order.to_vec(),
             not_null,
             first_not_null: order.first().is_some_and(|(t, _)| table.columns[t.column].not_null),
+            nulls_first: model.dialect.nulls_first(),
         }
     }
 
@@ -98,7 +102,8 @@ impl Keyset {
         let mut any = Vec::new();
         for i in 0..self.order.len() {
             let (term, desc) = self.order[i];
-            let Some(step) = step(term, &v[i], ascending(desc)) else { continue };
+            let up = ascending(desc);
+            let Some(step) = step(term, &v[i], up, up == self.nulls_first) else { continue };
             let mut all: Vec<Expr> =
                 (0..i).map(|j| Expr::Is(self.order[j].0, v[j].clone())).collect();
             all.push(step);
@@ -114,31 +119,31 @@ impl Keyset {
     }
 
     /// A range on the first order column that every row beyond `v` is in, implied by the
-    /// exact condition but one an index can seek to (an `OR` alone makes SQLite walk the
-    /// index from its start, so page k would cost O(k)). None where no single range holds
-    /// them: NULL sorts first in an index, so past `v` walking down, NULLs follow.
+    /// exact condition but one an index can seek to (an `OR` alone makes the database walk
+    /// the index from its start, so page k would cost O(k)). None where no single range
+    /// holds them: where NULLs come after every value in the walk's direction.
     fn first_bound(&self, v: &Param, backward: bool) -> Option<Expr> {
         let (term, desc) = self.order[0];
-        match (v, desc == backward) {
-            (Param::Null, _) => None,
-            (_, true) => Some(Expr::Cmp(term, CmpOp::Gte, v.clone())),
-            (_, false) if self.first_not_null => Some(Expr::Cmp(term, CmpOp::Lte, v.clone())),
-            (_, false) => None,
+        let up = desc == backward;
+        let nulls_after = up != self.nulls_first;
+        if *v == Param::Null || (nulls_after && !self.first_not_null) {
+            return None;
         }
+        Some(Expr::Cmp(term, if up { CmpOp::Gte } else { CmpOp::Lte }, v.clone()))
     }
 }
 
-/// A column strictly beyond `v` in one direction, NULLs first when ascending: `None` when
-/// nothing can be (beyond NULL, descending).
-fn step(term: Term, v: &Param, ascending: bool) -> Option<Expr> {
+/// A column strictly beyond `v`, walking `up` (to greater values) or down, with NULLs
+/// before every value in that walk (`nulls_before`) or after: `None` when nothing can be
+/// (beyond a NULL that ends the walk).
+fn step(term: Term, v: &Param, up: bool, nulls_before: bool) -> Option<Expr> {
     let not_null = Expr::Not(Box::new(Expr::IsNull(term.column)));
-    Some(match (v, ascending) {
+    let beyond = Expr::Cmp(term, if up { CmpOp::Gt } else { CmpOp::Lt }, v.clone());
+    Some(match (v, nulls_before) {
         (Param::Null, true) => not_null,
         (Param::Null, false) => return None,
-        (_, true) => Expr::Cmp(term, CmpOp::Gt, v.clone()),
-        (_, false) => {
-            Expr::Or(vec![Expr::Cmp(term, CmpOp::Lt, v.clone()), Expr::IsNull(term.column)])
-        }
+        (_, true) => beyond,
+        (_, false) => Expr::Or(vec![beyond, Expr::IsNull(term.column)]),
     })
 }
 
@@ -193,15 +198,23 @@ mod tests {
         }
     }
 
+    fn model() -> Model {
+        Model { tables: Vec::new(), example_query: None, dialect: Default::default() }
+    }
+
     #[test]
     fn cursors_round_trip_and_refuse_what_is_not_theirs() {
         let order = [(Term::of(1), true), (Term::of(0), false)];
-        let k = Keyset::new("Query.allTs", &table(), &order);
+        let k = Keyset::new("Query.allTs", &model(), &table(), &order);
         let row: Row = vec![Cell::Int(7), Cell::Text("Zoë".into())];
         let c = k.cursor(&row);
         assert_eq!(k.values(&c), Ok(vec![Param::Text("Zoë".into()), Param::Int(7)]));
-        let other =
-            Keyset::new("Query.allTs", &table(), &[(Term::of(1), false), (Term::of(0), false)]);
+        let other = Keyset::new(
+            "Query.allTs",
+            &model(),
+            &table(),
+            &[(Term::of(1), false), (Term::of(0), false)],
+        );
         assert!(other.values(&c).unwrap_err().contains("another sort order"));
         assert!(k.values("garbage").unwrap_err().contains("is not a cursor"));
         assert!(k.values(&STANDARD.encode("[\"k1\",\"x\"]")).is_err());
@@ -210,7 +223,7 @@ mod tests {
     #[test]
     fn after_compares_each_column_in_its_direction_with_nulls_in_place() {
         let order = [(Term::of(1), true), (Term::of(0), false)];
-        let k = Keyset::new("Query.allTs", &table(), &order);
+        let k = Keyset::new("Query.allTs", &model(), &table(), &order);
         let e = k.beyond(&[Param::Null, Param::Int(3)], false);
         // name DESC puts NULLs last: past a NULL name only the key moves on.
         assert_eq!(
@@ -221,14 +234,18 @@ mod tests {
             ])])
         );
         // Past a name, ascending: a range the index seeks to, then the exact condition.
-        let up =
-            Keyset::new("Query.allTs", &table(), &[(Term::of(1), false), (Term::of(0), false)]);
+        let up = Keyset::new(
+            "Query.allTs",
+            &model(),
+            &table(),
+            &[(Term::of(1), false), (Term::of(0), false)],
+        );
         let v = [Param::Text("m".into()), Param::Int(3)];
         let Expr::And(parts) = up.beyond(&v, false) else { panic!("no range") };
         assert_eq!(parts[0], Expr::Cmp(Term::of(1), CmpOp::Gte, Param::Text("m".into())));
         // Descending on a nullable column, NULLs follow every value: no single range.
         assert!(matches!(k.beyond(&v, false), Expr::Or(_)));
-        let only_keys = Keyset::new("Query.allTs", &table(), &[(Term::of(0), false)]);
+        let only_keys = Keyset::new("Query.allTs", &model(), &table(), &[(Term::of(0), false)]);
         assert_eq!(
             only_keys.beyond(&[Param::Int(3)], false),
             Expr::Row(vec![Term::of(0)], CmpOp::Gt, vec![Param::Int(3)])

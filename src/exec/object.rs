@@ -226,7 +226,7 @@ impl Executor<'_> {
                 "{}.{}",
                 self.model.tables[table].type_name, self.model.tables[table].fields[field].name
             );
-            Keyset::new(&name, target, &order)
+            Keyset::new(&name, self.model, target, &order)
         });
         let seek = match &keyset {
             Some(k) => k.seek(page.after.as_deref(), page.before.as_deref()).map_err(at)?,
@@ -278,9 +278,17 @@ impl Executor<'_> {
         if backward {
             order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
         }
-        let (text, mut params) =
-            self.schema.sql.related(self.model, table, field, rel, &columns, &query.filter, &order);
-        params.insert(0, keys::json_list(distinct.iter().copied()));
+        let keys = keys::json_list(distinct.iter().copied());
+        let (text, params) = self.schema.sql.related(
+            self.model,
+            table,
+            field,
+            rel,
+            &columns,
+            &query.filter,
+            &order,
+            keys,
+        );
         let owner: Vec<usize> =
             (target.columns.len()..target.columns.len() + rel.hops[0].on.len()).collect();
         let budget = self.rows_left().saturating_add(1);
@@ -319,8 +327,8 @@ impl Executor<'_> {
         parents: &[&Key],
         filter: &[Expr],
     ) -> Result<KeyMap<usize>, DbError> {
-        let (text, mut params) = crate::db::sql::related_count(self.model, rel, filter);
-        params.insert(0, keys::json_list(parents.iter().copied()));
+        let keys = keys::json_list(parents.iter().copied());
+        let (text, params) = crate::db::sql::related_count(self.model, rel, filter, keys);
         let owner: Vec<usize> = (0..rel.hops[0].on.len()).collect();
         let mut totals = KeyMap::default();
         self.db.query_each(&text, &params, |row| {

@@ -92,7 +92,11 @@ pub fn read(file: &str, text: &str, catalog: &Catalog) -> Result<Model, String> 
     for ty in &served {
         reader.fields(ty)?;
     }
-    Ok(Model { tables: reader.tables, example_query: parsed.example_query })
+    Ok(Model {
+        tables: reader.tables,
+        example_query: parsed.example_query,
+        dialect: catalog.dialect,
+    })
 }
 
 struct Reader<'a> {

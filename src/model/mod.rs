@@ -23,6 +23,8 @@ pub struct Model {
     pub tables: Vec<Table>,
     /// GraphiQL's opening query; derived from the schema when the model file gives none.
     pub example_query: Option<String>,
+    /// The SQL the database speaks.
+    pub dialect: crate::db::sql::Dialect,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -29,6 +29,7 @@ pub struct ForeignKey {
 pub struct Catalog {
     pub tables: Vec<Table>,
     pub foreign_keys: Vec<ForeignKey>,
+    pub dialect: crate::db::sql::Dialect,
 }
 
 type Result<T> = std::result::Result<T, String>;
@@ -64,7 +65,7 @@ pub fn catalog(conn: &Connection) -> Result<Catalog> {
     for t in 0..tables.len() {
         foreign_keys.extend(table_foreign_keys(conn, &tables, t)?);
     }
-    Ok(Catalog { tables, foreign_keys })
+    Ok(Catalog { tables, foreign_keys, dialect: crate::db::sql::Dialect::Sqlite })
 }
 
 fn readable(conn: &Connection, table: &str) -> bool {
@@ -217,7 +218,7 @@ pub fn derive(catalog: &Catalog) -> Model {
         table.fields = fields;
         table.sort_names = sort_names(table);
     }
-    Model { tables, example_query: None }
+    Model { tables, example_query: None, dialect: catalog.dialect }
 }
 
 /// Type names and root connections, unique against each other and the schema's own names.
