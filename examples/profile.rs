@@ -10,7 +10,7 @@ fn main() {
     let db = args.next().unwrap_or_else(|| "target/bench.sqlite3".into());
     let query =
         std::fs::read_to_string(format!("benches/queries/{name}.graphql")).unwrap_or_default();
-    let app = App::new(DbConfig { path: db.into(), log_sql: false }).expect("app");
+    let app = App::new(DbConfig::sqlite(db)).expect("app");
     let req = Request { query: Some(query), ..Request::default() };
     let start = std::time::Instant::now();
     for _ in 0..n {

@@ -43,7 +43,7 @@ impl App {
         limits: Limits,
         model_file: Option<(String, String)>,
     ) -> Result<App, String> {
-        let conn = Db::open_read_only(&db).map_err(|e| e.to_string())?;
+        let conn = Db::open(&db).map_err(|e| e.to_string())?;
         let (schema, version) = conn
             .read(std::time::Duration::from_secs(60), || build(&conn, &model_file))
             .map_err(|e| e.to_string())??;

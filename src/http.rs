@@ -134,10 +134,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let max = app.limits.max_connections.clamp(1, u64::from(u32::MAX >> 3)) as u32;
-    let threads = match app.limits.workers {
-        0 => crate::pool::default_threads(),
-        n => usize::try_from(n).unwrap_or(usize::MAX).min(1024),
-    };
+    let threads = crate::pool::threads(app.limits.workers);
     let queue = usize::try_from(app.limits.max_queue).unwrap_or(usize::MAX).min(1 << 20);
     let pool = Pool::new(threads, queue, app.load.clone())?;
     let large_bodies = Arc::new(Semaphore::new(LARGE_BODIES));

@@ -83,7 +83,7 @@ pub fn run(app: &App, req: &Request) -> Outcome {
         return Outcome::BadRequest("mutations are not allowed when using GET".into());
     }
     let timeout = std::time::Duration::from_millis(limits.timeout_ms);
-    let answered = Db::with_thread_connection(&app.db, |db| {
+    let answered = Db::with_connection(&app.db, |db| {
         // One rebuild at most: a schema that changes again mid-request is the next one's.
         match against_schema(app, db, &entry, req, timeout) {
             Err(Changed) => {

@@ -11,14 +11,15 @@ use relaylite::limits::{FLAGS, Limits};
 use relaylite::{App, http, schema};
 
 const USAGE: &str = "\
-relaylite — a relay GraphQL API, in graphene-sqlalchemy's shape, for any SQLite database
-(by default the graphene-sqlalchemy tutorial's)
+relaylite — a relay GraphQL API, in graphene-sqlalchemy's shape, for any SQLite or
+PostgreSQL database (by default the graphene-sqlalchemy tutorial's, in SQLite)
 
 Usage:
-  relaylite [serve] [--db PATH] [--model FILE] [--listen ADDR] [--cors ORIGIN]...
+  relaylite [serve] [--db PATH|URL] [--replica URL]... [--schema NAME] [--pool-size N]
+                    [--model FILE] [--listen ADDR] [--cors ORIGIN]...
                     [--log-requests] [--log-sql] [LIMITS]
-  relaylite model [--db PATH]
-  relaylite schema [--db PATH] [--model FILE]
+  relaylite model [--db PATH|URL] [--schema NAME]
+  relaylite schema [--db PATH|URL] [--schema NAME] [--model FILE]
   relaylite init [--db PATH]
   relaylite --help
 
@@ -37,6 +38,13 @@ Options:
                    tutorial's gets the tutorial's API; any other, what reflection derives.
                    (`model` and `schema` without --db and without the default file: the
                    tutorial's.)
+  --db URL         A PostgreSQL database instead: postgres://user:password@host:port/name
+                   (libpq's URL; sslmode is not supported). Its schema is read at start-up.
+  --replica URL    A read replica of that database (streaming from it); repeat for more.
+                   Requests read from the replicas in turn, from the primary when none
+                   answers; a server that fails is passed over for 5 s.
+  --schema NAME    The PostgreSQL schema to serve [default: public].
+  --pool-size N    PostgreSQL connections per server [default: one per query thread].
   --model FILE     Serve the model in FILE (as `relaylite model` prints it) instead of
                    the derived one: names, fields, relationships, what is hidden.
   --listen ADDR    Address to listen on [default: 127.0.0.1:5000]; port 0 picks a free one.
@@ -68,6 +76,9 @@ struct Options {
     log_sql: bool,
     http: HttpOptions,
     limits: Limits,
+    replicas: Vec<String>,
+    schema: String,
+    pool_size: Option<u32>,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -80,6 +91,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         log_sql: false,
         http: HttpOptions::default(),
         limits: Limits::default(),
+        replicas: Vec::new(),
+        schema: "public".into(),
+        pool_size: None,
     };
     let mut it = args.iter();
     let mut first = true;
@@ -99,6 +113,13 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 })?;
             }
             "--log-sql" => o.log_sql = true,
+            "--replica" => o.replicas.push(postgres_url("--replica", it.next())?),
+            "--schema" => o.schema = it.next().ok_or("--schema needs a name")?.clone(),
+            "--pool-size" => {
+                let v = it.next().ok_or("--pool-size needs a number")?;
+                let n = v.parse().ok().filter(|&n: &u32| n > 0);
+                o.pool_size = Some(n.ok_or(format!("--pool-size: `{v}` is not a number above 0"))?);
+            }
             "--log-requests" => o.http.log_requests = true,
             "--cors" => o.http.cors.push(origin(it.next())?),
             other => match FLAGS.iter().find(|(f, ..)| *f == other) {
@@ -113,6 +134,38 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         first = false;
     }
     Ok(o)
+}
+
+/// A PostgreSQL URL given to `flag`.
+fn postgres_url(flag: &str, value: Option<&String>) -> Result<String, String> {
+    let v = value.ok_or(format!("{flag} needs a URL like postgres://user@host/db"))?;
+    match db::is_postgres_url(v) {
+        true => Ok(v.clone()),
+        false => Err(format!("{flag}: `{v}` is not a URL like postgres://user@host/db")),
+    }
+}
+
+impl Options {
+    fn postgres(&self) -> Option<&str> {
+        self.db.to_str().filter(|d| db::is_postgres_url(d))
+    }
+
+    /// The database to serve: a PostgreSQL URL's, or the SQLite file's.
+    fn db_config(&self) -> Result<DbConfig, String> {
+        let mut config = match self.postgres() {
+            Some(url) => {
+                let threads = relaylite::pool::threads(self.limits.workers);
+                let size = self.pool_size.unwrap_or(u32::try_from(threads).unwrap_or(u32::MAX));
+                DbConfig::postgres(url, &self.replicas, &self.schema, size)?
+            }
+            None if !self.replicas.is_empty() => {
+                return Err("--replica needs --db to name a PostgreSQL database".into());
+            }
+            None => DbConfig::sqlite(&self.db),
+        };
+        config.log_sql = self.log_sql;
+        Ok(config)
+    }
 }
 
 /// A `--cors` value: `*`, or an origin as browsers send it (scheme://host[:port], no path),
@@ -163,8 +216,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// The database served, for people: a file's path or a URL without its password.
+fn app_source(options: &Options) -> String {
+    match options.postgres() {
+        Some(url) => db::redact(url),
+        None => options.db.display().to_string(),
+    }
+}
+
 fn fail(options: &Options, e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("relaylite: database {}: {e}", options.db.display());
+    eprintln!("relaylite: database {}: {e}", app_source(options));
     ExitCode::FAILURE
 }
 
@@ -189,7 +250,7 @@ fn print_model(options: &Options) -> ExitCode {
         }
     };
     let db = match options.db_given || options.db.exists() {
-        true => db::Db::open_read_only(&DbConfig { path: options.db.clone(), log_sql: false }),
+        true => options.db_config().map_err(db::DbError::new).and_then(|c| db::Db::open(&c)),
         false => db::Db::tutorial(),
     };
     let named = file.as_ref().map(|(n, t)| (n.as_str(), t.as_str()));
@@ -198,7 +259,7 @@ fn print_model(options: &Options) -> ExitCode {
             Ok(m) => m,
             Err(e) => return fail(options, e),
         };
-    let source = options.db.display().to_string();
+    let source = app_source(options);
     match (options.command.as_str(), schema::build(model.clone())) {
         ("model", _) => print!("{}", relaylite::model::file::print(&model, &source)),
         (_, Ok(schema)) => println!("{}", schema::sdl::print_sdl(&schema)),
@@ -208,19 +269,23 @@ fn print_model(options: &Options) -> ExitCode {
 }
 
 fn serve(options: Options) -> ExitCode {
-    if options.db_given && !options.db.exists() {
+    if options.db_given && !options.db.exists() && options.postgres().is_none() {
         let path = options.db.display();
         eprintln!(
             "relaylite: database {path} does not exist (create it with `relaylite init --db {path}`)"
         );
         return ExitCode::FAILURE;
     }
-    if let Err(e) = db::prepare(&options.db) {
+    if options.postgres().is_none()
+        && let Err(e) = db::prepare(&options.db)
+    {
         return fail(&options, e);
     }
-    let config = DbConfig { path: options.db.clone(), log_sql: options.log_sql };
-    let app = match model_file(&options).and_then(|f| App::open(config, options.limits.clone(), f))
-    {
+    let opened = options.db_config().and_then(|config| {
+        let file = model_file(&options)?;
+        App::open(config, options.limits.clone(), file)
+    });
+    let app = match opened {
         Ok(app) => Arc::new(app),
         Err(e) => return fail(&options, e),
     };
@@ -239,7 +304,7 @@ fn serve(options: Options) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!("relaylite serving {} on http://{addr}/graphql", options.db.display());
+        println!("relaylite serving {} on http://{addr}/graphql", app_source(&options));
         match http::serve(app, listener, options.http, shutdown_signal()).await {
             Ok(()) => {
                 eprintln!("relaylite: stopped");

@@ -81,10 +81,14 @@ impl Pool {
     }
 }
 
-/// The number of threads when the flag leaves it to us: four per core, so a cheap query
-/// finds a free thread while a few slow ones run, and the OS shares the cores among them.
-pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).saturating_mul(4)
+/// The number of query threads for `--workers` (0 leaves it to us: four per core, so a
+/// cheap query finds a free thread while a few slow ones run, and the OS shares the cores
+/// among them).
+pub fn threads(workers: u64) -> usize {
+    match workers {
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).saturating_mul(4),
+        n => usize::try_from(n).unwrap_or(usize::MAX).min(1024),
+    }
 }
 
 fn work(queue: &Mutex<Receiver<Job>>, load: &Load) {

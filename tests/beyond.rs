@@ -34,7 +34,7 @@ fn chinook() -> PathBuf {
 }
 
 fn app() -> App {
-    App::new(DbConfig { path: chinook(), log_sql: false }).expect("app")
+    App::new(DbConfig::sqlite(chinook())).expect("app")
 }
 
 fn walk(app: &App) -> Walk<'_> {
@@ -242,9 +242,7 @@ fn everything_together_under_two_hundred_parents_in_a_constant_number_of_stateme
 #[test]
 fn the_tutorial_keeps_all_of_it_off() {
     let sdl = relaylite::schema::sdl::print_sdl(
-        App::new(DbConfig { path: common::fixture_db("beyond-tutorial"), log_sql: false })
-            .expect("app")
-            .schema(),
+        App::new(DbConfig::sqlite(common::fixture_db("beyond-tutorial"))).expect("app").schema(),
     );
     assert!(!sdl.contains("totalCount") && !sdl.contains("nodes:"), "{sdl}");
 }

@@ -121,7 +121,7 @@ fn schema_help_and_usage_errors() {
         std::fs::read_to_string(common::conformance_dir().join("schema.graphql")).expect("sdl");
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
     let out = relaylite().arg("--help").output().expect("run");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\n  relaylite [serve] [--db PATH]"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\n  relaylite [serve] [--db PATH|URL]"));
     let out = relaylite().arg("--bogus").output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bogus"));

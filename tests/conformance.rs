@@ -71,11 +71,8 @@ fn every_corpus_case_matches_the_original() {
 fn printed_schema_is_byte_identical_to_the_original() {
     let expected = std::fs::read_to_string(common::conformance_dir().join("schema.graphql"))
         .expect("schema.graphql");
-    let app = relaylite::App::new(relaylite::db::DbConfig {
-        path: common::fixture_db("sdl"),
-        log_sql: false,
-    })
-    .expect("app");
+    let app = relaylite::App::new(relaylite::db::DbConfig::sqlite(common::fixture_db("sdl")))
+        .expect("app");
     let ours = relaylite::schema::sdl::print_sdl(app.schema());
     assert_eq!(format!("{ours}\n"), expected);
 }

@@ -223,7 +223,7 @@ fn server(db: &std::path::Path, limits: &[(&str, u64)]) -> (Arc<App>, std::net::
     for (flag, value) in limits {
         assert!(l.set(flag, *value));
     }
-    let config = DbConfig { path: db.to_path_buf(), log_sql: false };
+    let config = DbConfig::sqlite(db.to_path_buf());
     let app = Arc::new(App::open(config, l, None).expect("app"));
     (app.clone(), common::serve(app))
 }

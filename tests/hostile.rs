@@ -63,7 +63,7 @@ fn wide_schema() -> String {
 }
 
 fn app(path: &std::path::Path) -> App {
-    App::new(DbConfig { path: path.to_path_buf(), log_sql: false }).expect("hostile app")
+    App::new(DbConfig::sqlite(path.to_path_buf())).expect("hostile app")
 }
 
 #[test]

@@ -261,9 +261,7 @@ fn a_body_announced_too_large_gets_413_without_being_sent() {
 
 /// A server of its own with `options`, on a fresh fixture named `name`.
 fn server_with(name: &str, options: HttpOptions) -> SocketAddr {
-    let app = Arc::new(
-        App::new(DbConfig { path: common::fixture_db(name), log_sql: false }).expect("app"),
-    );
+    let app = Arc::new(App::new(DbConfig::sqlite(common::fixture_db(name))).expect("app"));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime =

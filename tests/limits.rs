@@ -105,7 +105,7 @@ fn execution_limits_name_their_flag() {
 
 #[test]
 fn many_aliases_of_a_connection_are_refused_before_any_statement_runs() {
-    let config = DbConfig { path: common::bench_db(), log_sql: false };
+    let config = DbConfig::sqlite(common::bench_db());
     let aliases: Vec<String> = (0..10_000)
         .map(|i| {
             format!(

@@ -28,15 +28,14 @@ fn chinook() -> std::path::PathBuf {
 }
 
 fn model(path: &Path, file: Option<&str>) -> Result<Model, String> {
-    let db = Db::open_read_only(&DbConfig { path: path.to_path_buf(), log_sql: false })
-        .map_err(|e| e.to_string())?;
+    let db = Db::open(&DbConfig::sqlite(path.to_path_buf())).map_err(|e| e.to_string())?;
     db.read(std::time::Duration::from_secs(10), || db.model(file.map(|t| ("model.toml", t))))
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())
 }
 
 fn app(path: &Path, file: &str) -> Result<App, String> {
-    let config = DbConfig { path: path.to_path_buf(), log_sql: false };
+    let config = DbConfig::sqlite(path.to_path_buf());
     App::open(config, Limits::default(), Some(("model.toml".into(), file.into())))
 }
 
@@ -186,7 +185,7 @@ fn a_migration_by_another_process_changes_the_schema_without_a_restart() {
     let _ = std::fs::remove_file(&path);
     let writer = rusqlite::Connection::open(&path).expect("open");
     writer.execute_batch("CREATE TABLE artist (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO artist VALUES (1, 'Nina');").expect("create");
-    let app = App::new(DbConfig { path: path.clone(), log_sql: false }).expect("app");
+    let app = App::new(DbConfig::sqlite(path.clone())).expect("app");
     let before = app.schema();
     assert_eq!(
         run(&app, "{ allArtists { edges { node { name } } } }")["data"]["allArtists"]["edges"][0]["node"]

@@ -30,7 +30,7 @@ fn chinook() -> PathBuf {
 }
 
 fn app() -> App {
-    App::new(DbConfig { path: chinook(), log_sql: false }).expect("chinook app")
+    App::new(DbConfig::sqlite(chinook())).expect("chinook app")
 }
 
 fn walk(app: &App) -> Walk<'_> {

@@ -26,7 +26,7 @@ fn bench_query(name: &str) -> String {
 
 #[test]
 fn statements_per_query_depend_on_its_shape_not_on_page_sizes() {
-    let app = App::new(DbConfig { path: common::bench_db(), log_sql: false }).expect("app");
+    let app = App::new(DbConfig::sqlite(common::bench_db())).expect("app");
     let q1 = bench_query("q1");
     let q3 = bench_query("q3");
     assert_eq!(statements(&app, &q1), 3, "Q1: page, departments, roles");

@@ -41,7 +41,7 @@ struct Contestants {
 }
 
 fn contestants(db: &std::path::Path, introspection: &str) -> Contestants {
-    let app = App::new(DbConfig { path: db.to_path_buf(), log_sql: false }).expect("app");
+    let app = App::new(DbConfig::sqlite(db.to_path_buf())).expect("app");
     let introspection_json = relaylite_json(&app, introspection);
     Contestants {
         floor: Floor::new(Rows::open(db), introspection_json),

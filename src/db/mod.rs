@@ -1,37 +1,99 @@
-//! SQLite access: opening and creating the database, reading its model, running statements.
+//! Database access, whichever database: opening, reading its model, running statements
+//! inside one read transaction per request.
 //!
-//! With `model/reflect.rs`, the only code that calls rusqlite. Request connections are
-//! read-only and cached per thread (SQLite readers share the file), with their prepared
-//! statements cached too, so a request costs no open and no re-prepare; each has the
-//! functions that compare stored dates and times as instants. `--log-sql` echoes each
-//! statement to stderr.
+//! `Db` is the one seam between the executor and a database: a closed enum of SQLite's
+//! thread-cached connection and a pooled PostgreSQL session, matched once per operation.
+//! Above it nothing knows which database answers; below it, `sqlite.rs` and `postgres.rs`
+//! are the only code that calls a driver. `--log-sql` echoes each statement to stderr.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::cell::{Cell as StdCell, RefCell};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
 
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OpenFlags};
-
-use crate::datetime;
 use crate::model::{self, Model};
 
 pub use crate::model::scalar::{Cell, Param};
 
+pub mod postgres;
+pub mod servers;
 pub mod sql;
+pub mod sqlite;
+
+pub use servers::Servers;
 
 pub type Row = Vec<Cell>;
 
-/// Where the database is and how to talk to it; cheap to clone into every worker.
+/// Which database a server reads and how to talk to it; cheap to clone into every worker.
 #[derive(Debug, Clone)]
 pub struct DbConfig {
-    pub path: PathBuf,
+    pub database: Database,
     pub log_sql: bool,
 }
 
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL primary and its replicas.
+    Postgres(Arc<Servers>),
+}
+
+impl DbConfig {
+    pub fn sqlite(path: impl Into<PathBuf>) -> DbConfig {
+        DbConfig { database: Database::Sqlite(path.into()), log_sql: false }
+    }
+
+    /// A PostgreSQL database: its primary's URL, its replicas', the schema to serve and
+    /// the connections each server's pool may open.
+    pub fn postgres(
+        primary: &str,
+        replicas: &[String],
+        schema: &str,
+        pool_size: u32,
+    ) -> Result<DbConfig, String> {
+        let servers = Servers::new(primary, replicas, schema, pool_size)?;
+        Ok(DbConfig { database: Database::Postgres(Arc::new(servers)), log_sql: false })
+    }
+
+    /// Where the data is, for people: a file's path, or the primary's URL without its
+    /// password.
+    pub fn describe(&self) -> String {
+        match &self.database {
+            Database::Sqlite(path) => path.display().to_string(),
+            Database::Postgres(servers) => {
+                servers.servers.first().map_or(String::new(), |s| s.url.clone())
+            }
+        }
+    }
+}
+
+/// Whether `text` names a PostgreSQL database rather than a file.
+pub fn is_postgres_url(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://")
+}
+
+/// A URL with its password replaced, fit for logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let Some((credentials, host)) = rest.split_once('@') else { return url.to_string() };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+/// A connection a request reads through.
 pub struct Db {
-    conn: Connection,
+    conn: Conn,
     log_sql: bool,
+}
+
+enum Conn {
+    Sqlite(Rc<rusqlite::Connection>),
+    /// A session, and whether its connection was lost (so the request may run elsewhere).
+    Postgres(Box<RefCell<servers::Pooled>>, StdCell<bool>),
 }
 
 #[derive(Debug)]
@@ -39,11 +101,13 @@ pub struct DbError {
     pub message: String,
     /// The statement was stopped because the request ran out of time.
     pub interrupted: bool,
+    /// The connection or the server failed, not the statement.
+    pub lost: bool,
 }
 
 impl DbError {
     pub fn new(message: impl Into<String>) -> DbError {
-        DbError { message: message.into(), interrupted: false }
+        DbError { message: message.into(), interrupted: false, lost: false }
     }
 
     /// The error a client sees: a timeout names its limit.
@@ -65,24 +129,8 @@ impl std::fmt::Display for DbError {
     }
 }
 
-impl From<rusqlite::Error> for DbError {
-    fn from(e: rusqlite::Error) -> Self {
-        let interrupted = matches!(
-            &e,
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted
-        );
-        DbError { message: e.to_string(), interrupted }
-    }
-}
-
-/// How long a request waits for a writer holding the file before it fails.
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(2000);
-
 thread_local! {
-    static CONNECTIONS: RefCell<HashMap<PathBuf, Db>> = RefCell::new(HashMap::new());
-    /// When the running request must stop; SQLite's progress handler checks it.
-    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
-    static STATEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static STATEMENTS: StdCell<u64> = const { StdCell::new(0) };
 }
 
 /// How many statements this thread has run: tests check that a query's count depends on
@@ -92,94 +140,119 @@ pub fn statements_run() -> u64 {
 }
 
 impl Db {
-    /// Opens a read-only connection for serving queries.
-    pub fn open_read_only(config: &DbConfig) -> Result<Db, DbError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(&config.path, flags)?;
-        conn.set_prepared_statement_cache_capacity(64);
-        // A writer holding the file gets a moment to finish before a request fails.
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Every 1,000 virtual-machine steps SQLite asks whether the request is out of time.
-        let out_of_time =
-            || DEADLINE.with(|d| d.get().is_some_and(|t| std::time::Instant::now() > t));
-        conn.progress_handler(1000, Some(out_of_time))?;
-        register_functions(&conn)?;
-        Ok(Db { conn, log_sql: config.log_sql })
+    fn new(conn: Conn, config: &DbConfig) -> Db {
+        Db { conn, log_sql: config.log_sql }
+    }
+
+    /// A connection of its own, outside any request: to read the model at start-up.
+    pub fn open(config: &DbConfig) -> Result<Db, DbError> {
+        match &config.database {
+            Database::Sqlite(path) => {
+                Ok(Db::new(Conn::Sqlite(Rc::new(sqlite::open_read_only(path)?)), config))
+            }
+            Database::Postgres(servers) => {
+                let mut pooled = None;
+                servers.with_session(|s| {
+                    pooled = Some(s);
+                    ((), false)
+                })?;
+                let pooled = pooled.ok_or_else(|| DbError::new("no session"))?;
+                Ok(Db::new(
+                    Conn::Postgres(Box::new(RefCell::new(pooled)), StdCell::new(false)),
+                    config,
+                ))
+            }
+        }
     }
 
     /// A database in memory with the tutorial's tables and rows: what `relaylite schema`
-    /// and `relaylite model` describe when there is no database file.
+    /// and `relaylite model` describe when there is no database.
     pub fn tutorial() -> Result<Db, DbError> {
-        let conn = Connection::open_in_memory()?;
-        conn.execute_batch(model::TUTORIAL_SQL)?;
-        register_functions(&conn)?;
+        let conn = Conn::Sqlite(Rc::new(sqlite::tutorial()?));
         Ok(Db { conn, log_sql: false })
     }
 
-    /// Runs `f` with this thread's read-only connection to `config.path`, opening it once.
-    pub fn with_thread_connection<T>(
+    /// Runs `f` with a connection for one request: this thread's SQLite connection, or a
+    /// pooled PostgreSQL session — on the next server when a server is lost mid-request.
+    pub fn with_connection<T>(
         config: &DbConfig,
-        f: impl FnOnce(&Db) -> T,
+        mut f: impl FnMut(&Db) -> T,
     ) -> Result<T, DbError> {
-        CONNECTIONS.with(|cell| {
-            let mut map = cell.borrow_mut();
-            if !map.contains_key(&config.path) {
-                map.insert(config.path.clone(), Db::open_read_only(config)?);
+        match &config.database {
+            Database::Sqlite(path) => {
+                let conn = sqlite::thread_connection(path)?;
+                Ok(f(&Db::new(Conn::Sqlite(conn), config)))
             }
-            match map.get(&config.path) {
-                Some(db) => Ok(f(db)),
-                None => Err(DbError::new("connection cache lost its entry")),
-            }
-        })
+            Database::Postgres(servers) => servers.with_session(|session| {
+                let db = Db::new(
+                    Conn::Postgres(Box::new(RefCell::new(session)), StdCell::new(false)),
+                    config,
+                );
+                let out = f(&db);
+                (out, db.lost())
+            }),
+        }
+    }
+
+    fn lost(&self) -> bool {
+        match &self.conn {
+            Conn::Sqlite(_) => false,
+            Conn::Postgres(_, lost) => lost.get(),
+        }
+    }
+
+    /// Notes an error that lost the connection, and passes it on.
+    fn noted(&self, e: DbError) -> DbError {
+        if let Conn::Postgres(_, lost) = &self.conn {
+            lost.set(lost.get() || e.lost);
+        }
+        e
     }
 
     /// Runs `f` inside one read transaction: every statement of a request sees the same
-    /// snapshot, and SQLite takes its file lock once per request, not once per statement.
-    pub fn read<T>(
-        &self,
-        timeout: std::time::Duration,
-        f: impl FnOnce() -> T,
-    ) -> Result<T, DbError> {
-        if !self.conn.is_autocommit() {
-            // A transaction left open by a failure must not poison this connection.
-            let _ = self.conn.execute_batch("ROLLBACK");
+    /// snapshot, and every statement stops when `timeout` has passed.
+    pub fn read<T>(&self, timeout: Duration, f: impl FnOnce() -> T) -> Result<T, DbError> {
+        match &self.conn {
+            Conn::Sqlite(conn) => sqlite::read(conn, timeout, f),
+            Conn::Postgres(session, _) => {
+                session.borrow_mut().begin(timeout).map_err(|e| self.noted(e))?;
+                let out = f();
+                session.borrow_mut().commit().map_err(|e| self.noted(e))?;
+                Ok(out)
+            }
         }
-        DEADLINE.with(|d| d.set(std::time::Instant::now().checked_add(timeout)));
-        let result = self.transaction(f);
-        DEADLINE.with(|d| d.set(None));
-        result
     }
 
-    fn transaction<T>(&self, f: impl FnOnce() -> T) -> Result<T, DbError> {
-        self.conn.prepare_cached("BEGIN")?.execute([])?;
-        let out = f();
-        if let Err(e) = self.conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([])) {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            return Err(e.into());
-        }
-        Ok(out)
-    }
-
-    /// SQLite's schema version: it changes whenever a table, view or index does.
+    /// A number that changes whenever the tables do: SQLite's schema version. PostgreSQL
+    /// has none to read cheaply; its schema is read at start-up.
     pub fn schema_version(&self) -> Result<i64, DbError> {
-        let mut stmt = self.conn.prepare_cached("PRAGMA schema_version")?;
-        Ok(stmt.query_row([], |r| r.get(0))?)
+        match &self.conn {
+            Conn::Sqlite(conn) => sqlite::schema_version(conn),
+            Conn::Postgres(..) => Ok(0),
+        }
     }
 
-    /// The schema version if SQLite can read it at once: a writer holding the file makes
-    /// this `None` rather than a wait.
+    /// The schema version if it can be read at once (a SQLite writer holding the file
+    /// makes this `None` rather than a wait).
     pub fn schema_version_now(&self) -> Option<i64> {
-        self.conn.busy_timeout(std::time::Duration::ZERO).ok()?;
-        let version = self.schema_version().ok();
-        self.conn.busy_timeout(BUSY_TIMEOUT).ok()?;
-        version
+        match &self.conn {
+            Conn::Sqlite(conn) => sqlite::schema_version_now(conn),
+            Conn::Postgres(..) => Some(0),
+        }
     }
 
     /// The model for this database: a model file's (its name and text) when given,
     /// otherwise what `model::load` derives. Every served table is read from once, so a
-    /// file that is unreadable or not a database fails here rather than at a request.
+    /// database that cannot be read fails here rather than at a request.
     pub fn model(&self, file: Option<(&str, &str)>) -> Result<Model, DbError> {
-        let model = model::load(&self.conn, file).map_err(DbError::new)?;
+        let catalog = match &self.conn {
+            Conn::Sqlite(conn) => model::reflect::catalog(conn),
+            Conn::Postgres(session, _) => {
+                let schema = session.borrow().schema().to_string();
+                model::reflect_pg::catalog(self, &schema)
+            }
+        };
+        let model = model::load(catalog.map_err(DbError::new)?, file).map_err(DbError::new)?;
         for t in model.tables.iter().filter(|t| t.served) {
             self.query(&format!("SELECT 1 FROM {} LIMIT 1", sql::ident(&t.name)), &[])?;
         }
@@ -195,94 +268,28 @@ impl Db {
         Ok(out)
     }
 
-    /// Runs a statement and hands each row to `f` until it returns false; SQLite stops
-    /// there, so a caller that has what it needs reads no further.
+    /// Runs a statement and hands each row to `f` until it returns false; the database
+    /// stops there (SQLite) or the rest is dropped unread (PostgreSQL).
     pub fn query_each(
         &self,
         sql: &str,
         params: &[Param],
-        mut f: impl FnMut(Row) -> bool,
+        f: impl FnMut(Row) -> bool,
     ) -> Result<(), DbError> {
         STATEMENTS.with(|c| c.set(c.get() + 1));
         if self.log_sql {
             eprintln!("SQL {sql} {params:?}");
         }
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let bound: Vec<rusqlite::types::Value> = params.iter().map(to_sql).collect();
-        let mut rows = stmt.query(rusqlite::params_from_iter(bound.iter()))?;
-        let width = rows.as_ref().map(|s| s.column_count()).unwrap_or(0);
-        while let Some(row) = rows.next()? {
-            let mut cells = Vec::with_capacity(width);
-            for i in 0..width {
-                cells.push(from_sql(row.get_ref(i)?));
-            }
-            if !f(cells) {
-                break;
+        match &self.conn {
+            Conn::Sqlite(conn) => sqlite::query_each(conn, sql, params, f),
+            Conn::Postgres(session, _) => {
+                session.borrow_mut().query_each(sql, params, f).map_err(|e| self.noted(e))
             }
         }
-        Ok(())
     }
 }
 
-/// `relaylite_date`, `relaylite_time`, `relaylite_datetime`: stored text in any form SQLite's
-/// date functions accept, written one way per instant so that `=`, `<` and ORDER BY compare
-/// instants; anything else comes back as it was.
-fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
-    use rusqlite::functions::FunctionFlags;
-    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    for name in [datetime::SQL_DATE, datetime::SQL_TIME, datetime::SQL_DATETIME] {
-        conn.create_scalar_function(name, 1, flags, move |ctx| {
-            let value = ctx.get_raw(0);
-            let canonical = match value {
-                ValueRef::Text(t) => {
-                    std::str::from_utf8(t).ok().and_then(|s| datetime::canonical(name, s))
-                }
-                _ => None,
-            };
-            Ok(match canonical {
-                Some(c) => rusqlite::types::Value::Text(c),
-                None => rusqlite::types::Value::try_from(value)?,
-            })
-        })?;
-    }
-    Ok(())
-}
-
-fn to_sql(p: &Param) -> rusqlite::types::Value {
-    match p {
-        Param::Null => rusqlite::types::Value::Null,
-        Param::Int(i) => rusqlite::types::Value::Integer(*i),
-        Param::Real(f) => rusqlite::types::Value::Real(*f),
-        Param::Text(s) => rusqlite::types::Value::Text(s.clone()),
-        Param::Blob(b) => rusqlite::types::Value::Blob(b.clone()),
-    }
-}
-
-fn from_sql(v: ValueRef<'_>) -> Cell {
-    match v {
-        ValueRef::Null => Cell::Null,
-        ValueRef::Integer(i) => Cell::Int(i),
-        ValueRef::Real(f) => Cell::Real(f),
-        ValueRef::Text(t) => Cell::Text(match std::str::from_utf8(t) {
-            Ok(s) => s.into(),
-            Err(_) => String::from_utf8_lossy(t).as_ref().into(),
-        }),
-        ValueRef::Blob(b) => Cell::Blob(b.into()),
-    }
-}
-
-/// Creates the file with the tutorial's tables and rows when it does not exist. An
-/// existing file is never changed.
-pub fn prepare(path: &Path) -> Result<Prepared, DbError> {
-    if path.exists() {
-        return Ok(Prepared::Existing);
-    }
-    let mut conn = Connection::open(path)?;
-    let tx = conn.transaction()?;
-    tx.execute_batch(model::TUTORIAL_SQL)?;
-    tx.commit()?;
-    Ok(Prepared::Created)
-}
+pub use sqlite::prepare;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Prepared {

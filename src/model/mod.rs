@@ -9,6 +9,7 @@
 pub mod file;
 pub mod names;
 pub mod reflect;
+pub mod reflect_pg;
 pub mod scalar;
 
 pub use scalar::Scalar;
@@ -208,11 +209,10 @@ impl Relationship {
 pub const TUTORIAL: &str = include_str!("tutorial.toml");
 pub const TUTORIAL_SQL: &str = include_str!("tutorial.sql");
 
-/// The model for the database behind `conn`: a model file's when one is given (its name
-/// and text), the tutorial's when the database's tables are exactly the tutorial's, and
-/// reflection's otherwise.
-pub fn load(conn: &rusqlite::Connection, file: Option<(&str, &str)>) -> Result<Model, String> {
-    let catalog = reflect::catalog(conn)?;
+/// The model for a database whose catalogue is `catalog`: a model file's when one is given
+/// (its name and text), the tutorial's when the database's tables are exactly the
+/// tutorial's, and reflection's otherwise.
+pub fn load(catalog: reflect::Catalog, file: Option<(&str, &str)>) -> Result<Model, String> {
     match file {
         Some((name, text)) => file::read(name, text, &catalog),
         None if is_tutorial(&catalog) => file::read("tutorial.toml (built in)", TUTORIAL, &catalog),
@@ -220,15 +220,19 @@ pub fn load(conn: &rusqlite::Connection, file: Option<(&str, &str)>) -> Result<M
     }
 }
 
-/// Whether `catalog` has exactly the tutorial's tables, columns and declared types.
+/// Whether `catalog` has exactly the tutorial's tables and columns, each column of the
+/// kind the tutorial's is (whatever the database calls its type).
 fn is_tutorial(catalog: &reflect::Catalog) -> bool {
-    let shape = |c: &reflect::Catalog| -> Vec<(String, Vec<(String, String)>)> {
-        let columns =
-            |t: &Table| t.columns.iter().map(|c| (c.name.clone(), c.declared.clone())).collect();
-        c.tables.iter().map(|t| (t.name.clone(), columns(t))).collect()
+    let shape = |c: &reflect::Catalog| -> Vec<(String, String, Scalar, usize)> {
+        let columns = |t: &Table| {
+            t.columns
+                .iter()
+                .map(|c| (t.name.clone(), c.name.clone(), c.scalar, c.pk))
+                .collect::<Vec<_>>()
+        };
+        c.tables.iter().flat_map(columns).collect()
     };
-    let tutorial = rusqlite::Connection::open_in_memory()
-        .and_then(|conn| conn.execute_batch(TUTORIAL_SQL).map(|()| conn))
+    let tutorial = crate::db::sqlite::tutorial()
         .map_err(|e| e.to_string())
         .and_then(|conn| reflect::catalog(&conn));
     tutorial.is_ok_and(|t| shape(&t) == shape(catalog))

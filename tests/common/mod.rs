@@ -37,7 +37,7 @@ pub fn start_server(db: &Path) -> SocketAddr {
 
 /// Same, with other limits.
 pub fn start_server_with(db: &Path, limits: relaylite::limits::Limits) -> SocketAddr {
-    let config = DbConfig { path: db.to_path_buf(), log_sql: false };
+    let config = DbConfig::sqlite(db.to_path_buf());
     serve(Arc::new(App::open(config, limits, None).expect("app")))
 }
 

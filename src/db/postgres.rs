@@ -1,0 +1,240 @@
+//! PostgreSQL sessions: a pooled connection, its prepared statements, and the two
+//! conversions between rows and PostgreSQL's wire values.
+//!
+//! Parameters travel as text, typed by the server from where they stand in the statement
+//! (`"id" = $1` makes `$1` the column's type), so a value binds as SQLAlchemy's would with
+//! no type table here. Results arrive in binary; the SQL builder casts every type rows
+//! cannot hold to `float8` or `text`, so a handful of decoders cover every column.
+
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::time::{Duration, Instant};
+
+use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, NoTls, Statement};
+
+use super::{Cell, DbError, Param, Row};
+
+/// Prepared statements kept per connection; past this the cache starts over.
+const STATEMENTS_KEPT: usize = 256;
+
+/// One pooled connection and the statements prepared on it.
+pub struct Session {
+    client: Client,
+    statements: HashMap<String, Statement>,
+    /// When the running request must stop, and the statement timeout last set for it.
+    deadline: Option<(Instant, Duration)>,
+    schema: String,
+}
+
+/// Makes and checks connections for r2d2: each starts in UTC with ISO dates and the
+/// schema to serve first on its search path.
+#[derive(Debug)]
+pub struct Manager {
+    config: postgres::Config,
+    setup: String,
+    schema: String,
+}
+
+impl Manager {
+    pub fn new(url: &str, schema: &str) -> Result<Manager, String> {
+        let mut config: postgres::Config =
+            url.parse().map_err(|e| format!("{}: {e}", super::redact(url)))?;
+        config.connect_timeout(Duration::from_secs(2));
+        config.application_name("relaylite");
+        let setup = format!(
+            "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET search_path = {}, pg_catalog",
+            super::sql::ident(schema)
+        );
+        Ok(Manager { config, setup, schema: schema.to_string() })
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Session;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Session, postgres::Error> {
+        let mut client = self.config.connect(NoTls)?;
+        client.batch_execute(&self.setup)?;
+        Ok(Session {
+            client,
+            statements: HashMap::new(),
+            deadline: None,
+            schema: self.schema.clone(),
+        })
+    }
+
+    fn is_valid(&self, session: &mut Session) -> Result<(), postgres::Error> {
+        session.client.batch_execute("")
+    }
+
+    fn has_broken(&self, session: &mut Session) -> bool {
+        session.client.is_closed()
+    }
+}
+
+impl From<postgres::Error> for DbError {
+    fn from(e: postgres::Error) -> Self {
+        let code = e.code().map(|c| c.code().to_string()).unwrap_or_default();
+        // The server, a connection or the network failed, rather than the statement.
+        let lost = e.is_closed()
+            || e.source().is_some_and(|s| s.is::<std::io::Error>())
+            || code.starts_with("08")
+            || code.starts_with("57P");
+        let message = match e.as_db_error() {
+            Some(db) => db.message().to_string(),
+            None => e.to_string(),
+        };
+        DbError { message, interrupted: code == "57014", lost }
+    }
+}
+
+impl Session {
+    /// The schema this session serves.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// Starts the request's read-only transaction with one snapshot (REPEATABLE READ, which
+    /// hot standbys allow too), its statements bounded by `timeout` in all.
+    pub fn begin(&mut self, timeout: Duration) -> Result<(), DbError> {
+        let ms = timeout.as_millis().max(1);
+        self.client.batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {ms}"
+        ))?;
+        self.deadline = Some((Instant::now() + timeout, timeout));
+        Ok(())
+    }
+
+    /// Ends the transaction `begin` started.
+    pub fn commit(&mut self) -> Result<(), DbError> {
+        self.deadline = None;
+        if let Err(e) = self.client.batch_execute("COMMIT") {
+            let _ = self.client.batch_execute("ROLLBACK");
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// Bounds the next statement by the request's time left: set again only once a tenth
+    /// of it has gone, so a quick request pays no extra round trip.
+    fn bound_by_deadline(&mut self) -> Result<(), DbError> {
+        let Some((deadline, set)) = self.deadline else { return Ok(()) };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(DbError { message: "timeout".into(), interrupted: true, lost: false });
+        }
+        if left < set.mul_f64(0.9) {
+            let ms = left.as_millis().max(1);
+            self.client.batch_execute(&format!("SET LOCAL statement_timeout = {ms}"))?;
+            self.deadline = Some((deadline, left));
+        }
+        Ok(())
+    }
+
+    /// Runs a statement and hands each row to `f` until it returns false.
+    pub fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        mut f: impl FnMut(Row) -> bool,
+    ) -> Result<(), DbError> {
+        self.bound_by_deadline()?;
+        let stmt = self.statement(sql)?;
+        let width = stmt.columns().len();
+        let mut rows = self.client.query_raw(&stmt, params.iter().map(Text))?;
+        while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut rows)? {
+            let mut cells = Vec::with_capacity(width);
+            for i in 0..width {
+                cells.push(row.try_get::<_, Decoded>(i)?.0);
+            }
+            if !f(cells) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<Statement, DbError> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let stmt = self.client.prepare(sql)?;
+        if self.statements.len() >= STATEMENTS_KEPT {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_string(), stmt.clone());
+        Ok(stmt)
+    }
+}
+
+/// A parameter sent as text, for the server to read as the type its place calls for.
+#[derive(Debug)]
+struct Text<'a>(&'a Param);
+
+impl ToSql for Text<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        let text = match self.0 {
+            Param::Null => return Ok(IsNull::Yes),
+            Param::Int(i) => i.to_string(),
+            Param::Real(f) if f.is_nan() => "NaN".into(),
+            Param::Real(f) if f.is_infinite() => {
+                if *f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+            }
+            Param::Real(f) => f.to_string(),
+            Param::Text(s) => s.clone(),
+            Param::Blob(b) if *ty == Type::BYTEA => {
+                b.iter().fold(String::from("\\x"), |s, byte| s + &format!("{byte:02x}"))
+            }
+            Param::Blob(b) => String::from_utf8_lossy(b).into_owned(),
+        };
+        out.extend_from_slice(text.as_bytes());
+        Ok(IsNull::No)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _ty: &Type) -> Format {
+        Format::Text
+    }
+
+    to_sql_checked!();
+}
+
+/// A result value as a row holds it.
+struct Decoded(Cell);
+
+impl<'a> FromSql<'a> for Decoded {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn StdError + Sync + Send>> {
+        Ok(Decoded(match *ty {
+            Type::BOOL => Cell::Int(i64::from(bool::from_sql(ty, raw)?)),
+            Type::INT2 => Cell::Int(i64::from(i16::from_sql(ty, raw)?)),
+            Type::INT4 => Cell::Int(i64::from(i32::from_sql(ty, raw)?)),
+            Type::INT8 => Cell::Int(i64::from_sql(ty, raw)?),
+            Type::OID => Cell::Int(i64::from(u32::from_sql(ty, raw)?)),
+            // A real's shortest decimal, as PostgreSQL prints it for psycopg2: 0.1, not
+            // 0.10000000149011612.
+            Type::FLOAT4 => Cell::Real(f32::from_sql(ty, raw)?.to_string().parse()?),
+            Type::FLOAT8 => Cell::Real(f64::from_sql(ty, raw)?),
+            Type::BYTEA => Cell::Blob(raw.into()),
+            // Text in every other case: text types are their UTF-8 bytes in binary too,
+            // and the builder casts the rest to text.
+            _ => Cell::Text(std::str::from_utf8(raw)?.into()),
+        }))
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Self, Box<dyn StdError + Sync + Send>> {
+        Ok(Decoded(Cell::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
