@@ -647,6 +647,7 @@ fn python_type(v: &Json) -> &'static str {
 fn graphql_response(outcome: Outcome, strict: bool) -> Answer {
     let (status, data, errors) = match outcome {
         Outcome::BadRequest(msg) => return Answer::error(StatusCode::BAD_REQUEST, &msg),
+        Outcome::Unavailable(msg) => return Answer::error(StatusCode::SERVICE_UNAVAILABLE, &msg),
         Outcome::Invalid(errors) if strict => (StatusCode::BAD_REQUEST, None, errors),
         Outcome::Invalid(errors) => (StatusCode::OK, Some(Value::Null), errors),
         Outcome::Executed { data, errors } => {

@@ -55,6 +55,9 @@ pub enum Outcome {
     Invalid(Vec<GraphQLError>),
     /// Execution ran, or could not start (`data` null): the ordinary 200 answer.
     Executed { data: Value, errors: Vec<GraphQLError> },
+    /// No database server answers: HTTP 503 with this message, for a load balancer to try
+    /// another instance.
+    Unavailable(String),
 }
 
 /// Parses, validates, plans and executes one request.
@@ -100,9 +103,9 @@ pub fn run(app: &App, req: &Request) -> Outcome {
             Ok(outcome) => outcome,
         }
     });
-    answered.unwrap_or_else(|e| Outcome::Executed {
-        data: Value::Null,
-        errors: vec![e.into_error(limits)],
+    answered.unwrap_or_else(|e| match e.lost {
+        true => Outcome::Unavailable(e.message),
+        false => Outcome::Executed { data: Value::Null, errors: vec![e.into_error(limits)] },
     })
 }
 

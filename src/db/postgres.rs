@@ -24,6 +24,8 @@ pub struct Session {
     statements: HashMap<String, Statement>,
     /// When the running request must stop, and the statement timeout last set for it.
     deadline: Option<(Instant, Duration)>,
+    /// A statement of the transaction failed: PostgreSQL refuses the rest of it.
+    failed: bool,
     schema: String,
 }
 
@@ -61,6 +63,7 @@ impl r2d2::ManageConnection for Manager {
             client,
             statements: HashMap::new(),
             deadline: None,
+            failed: false,
             schema: self.schema.clone(),
         })
     }
@@ -91,6 +94,11 @@ impl From<postgres::Error> for DbError {
 }
 
 impl Session {
+    /// Whether the connection is known to be gone (the server closed it), without asking.
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
     /// The schema this session serves.
     pub fn schema(&self) -> &str {
         &self.schema
@@ -99,18 +107,24 @@ impl Session {
     /// Starts the request's read-only transaction with one snapshot (REPEATABLE READ, which
     /// hot standbys allow too), its statements bounded by `timeout` in all.
     pub fn begin(&mut self, timeout: Duration) -> Result<(), DbError> {
+        self.deadline = Some((Instant::now() + timeout, timeout));
+        self.start(timeout)
+    }
+
+    fn start(&mut self, timeout: Duration) -> Result<(), DbError> {
         let ms = timeout.as_millis().max(1);
         self.client.batch_execute(&format!(
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {ms}"
         ))?;
-        self.deadline = Some((Instant::now() + timeout, timeout));
+        self.failed = false;
         Ok(())
     }
 
     /// Ends the transaction `begin` started.
     pub fn commit(&mut self) -> Result<(), DbError> {
         self.deadline = None;
-        if let Err(e) = self.client.batch_execute("COMMIT") {
+        let end = if self.failed { "ROLLBACK" } else { "COMMIT" };
+        if let Err(e) = self.client.batch_execute(end) {
             let _ = self.client.batch_execute("ROLLBACK");
             return Err(e.into());
         }
@@ -118,12 +132,19 @@ impl Session {
     }
 
     /// Bounds the next statement by the request's time left: set again only once a tenth
-    /// of it has gone, so a quick request pays no extra round trip.
+    /// of it has gone, so a quick request pays no extra round trip. After a failed
+    /// statement (a value its column's type refuses, say) the rest of the request runs in a
+    /// new transaction, as SQLite would go on after it.
     fn bound_by_deadline(&mut self) -> Result<(), DbError> {
         let Some((deadline, set)) = self.deadline else { return Ok(()) };
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(DbError { message: "timeout".into(), interrupted: true, lost: false });
+        }
+        if self.failed {
+            self.client.batch_execute("ROLLBACK")?;
+            self.deadline = Some((deadline, left));
+            return self.start(left);
         }
         if left < set.mul_f64(0.9) {
             let ms = left.as_millis().max(1);
@@ -138,9 +159,20 @@ impl Session {
         &mut self,
         sql: &str,
         params: &[Param],
-        mut f: impl FnMut(Row) -> bool,
+        f: impl FnMut(Row) -> bool,
     ) -> Result<(), DbError> {
         self.bound_by_deadline()?;
+        let result = self.run(sql, params, f);
+        self.failed |= result.is_err() && self.deadline.is_some();
+        result
+    }
+
+    fn run(
+        &mut self,
+        sql: &str,
+        params: &[Param],
+        mut f: impl FnMut(Row) -> bool,
+    ) -> Result<(), DbError> {
         let stmt = self.statement(sql)?;
         let width = stmt.columns().len();
         let mut rows = self.client.query_raw(&stmt, params.iter().map(Text))?;

@@ -129,34 +129,55 @@ impl Servers {
     }
 
     /// Runs `f` on a session of the first server that gives one. `f` says whether the
-    /// connection was lost while it ran; then the server is marked down and `f` runs again
-    /// on the next, unless none is left.
+    /// connection was lost while it ran; then `f` runs again on a new connection to the same
+    /// server (pooled connections die together when a server restarts), and after a second
+    /// loss the server is marked down and `f` runs on the next, unless none is left.
     pub fn with_session<T>(&self, mut f: impl FnMut(Pooled) -> (T, bool)) -> Result<T, DbError> {
         let order = self.order();
         let mut last_error = String::from("no database server is configured");
         for (i, server) in order.iter().enumerate() {
-            let session = match server.pool.get() {
-                Ok(s) => s,
-                Err(e) => {
-                    server.mark_down(&e.to_string());
-                    last_error = format!("{} {}: {e}", server.role.name(), server.url);
-                    continue;
+            let last = i + 1 == order.len();
+            for attempt in 0..2 {
+                let session = match server.session() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        server.mark_down(&e);
+                        last_error = format!("{} {}: {e}", server.role.name(), server.url);
+                        break;
+                    }
+                };
+                let (out, lost) = f(session);
+                if !lost {
+                    server.mark_up();
+                    return Ok(out);
                 }
-            };
-            let (out, lost) = f(session);
-            if lost && i + 1 < order.len() {
-                server.mark_down("its connection was lost during a request");
-                continue;
+                if attempt == 1 {
+                    server.mark_down("its connection was lost during a request");
+                    if last {
+                        return Ok(out);
+                    }
+                }
             }
-            if !lost {
-                server.mark_up();
-            }
-            return Ok(out);
         }
         Err(DbError {
             message: format!("No database server answers ({last_error})."),
             interrupted: false,
             lost: true,
         })
+    }
+}
+
+impl Server {
+    /// A pooled session whose connection the server has not closed: the pool hands out
+    /// idle connections unchecked (checking costs a round trip), so one the server ended
+    /// while it sat idle is dropped here, and the pool discards it.
+    fn session(&self) -> Result<Pooled, String> {
+        for _ in 0..=self.pool.max_size() {
+            let session = self.pool.get().map_err(|e| e.to_string())?;
+            if !session.is_closed() {
+                return Ok(session);
+            }
+        }
+        Err("every pooled connection is closed".into())
     }
 }

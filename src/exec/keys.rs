@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use crate::db::{Cell, Param, Row};
 use crate::graphql::pyrepr::float_repr;
-use crate::model::Table;
+use crate::model::{Scalar, Table};
 
 /// One column's value in a key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -137,11 +137,14 @@ pub fn id_text(row: &Row, key: &[usize]) -> String {
 }
 
 /// The parameters that find the row a global ID's key text names: the text itself for a
-/// key of one column (SQLite converts it for an INTEGER key), the array's values for a key
-/// of several. `None` when the text cannot be such a key.
+/// key of one column, the array's values for a key of several. `None` when the text cannot
+/// be such a key.
 pub fn params(table: &Table, text: &str) -> Option<Vec<Param>> {
-    if table.key.len() == 1 {
-        return Some(vec![Param::Text(text.to_string())]);
+    if let [c] = table.key[..] {
+        return match table.columns.get(c).map(|c| c.scalar) {
+            Some(Scalar::Int) => integer(text).map(|i| vec![Param::Int(i)]),
+            _ => Some(vec![Param::Text(text.to_string())]),
+        };
     }
     let values: Vec<serde_json::Value> = serde_json::from_str(text).ok()?;
     if values.len() != table.key.len() {
@@ -160,9 +163,32 @@ pub fn params(table: &Table, text: &str) -> Option<Vec<Param>> {
         .collect()
 }
 
+/// Key text as SQLite's INTEGER affinity reads it, on every database alike: `1`, ` 1`,
+/// `+1`, `1.0` and `1e0` are 1; text that is no whole number names no row.
+fn integer(text: &str) -> Option<i64> {
+    let t = text.trim();
+    t.parse::<i64>().ok().or_else(|| {
+        let f: f64 = t.parse().ok().filter(|f: &f64| f.is_finite() && f.fract() == 0.0)?;
+        // Whole floats within ±2^63 convert exactly; the bound itself does not fit.
+        (f.abs() < 9.223_372_036_854_775_808e18).then_some(f as i64)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_keys_read_as_sqlites_integer_affinity_does() {
+        for (text, want) in [("1", Some(1)), (" 1", Some(1)), ("+1", Some(1)), ("1.0", Some(1))] {
+            assert_eq!(integer(text), want, "{text:?}");
+        }
+        for text in ["", "abc", "1.5", "0x10", "inf", "NaN", "1e19"] {
+            assert_eq!(integer(text), None, "{text:?}");
+        }
+        assert_eq!(integer("1e3"), Some(1000));
+        assert_eq!(integer("-9223372036854775808"), Some(i64::MIN));
+    }
 
     #[test]
     fn compound_keys_round_trip_through_id_text() {
