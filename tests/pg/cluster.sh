@@ -11,8 +11,9 @@
 #
 # The URL is postgres://postgres@127.0.0.1:PORT/postgres: superuser `postgres`, trust
 # authentication (replication too) on 127.0.0.1 only, a free port picked here; the unix socket
-# is in DIR. DIR holds data/ (PGDATA), log (the server's log) and url. Locale C, encoding UTF8,
-# so text sorts by code point (as SQLite's BINARY collation) on every machine.
+# is in DIR. DIR holds data/ (PGDATA), log (the server's log) and url. The same answers on every
+# machine: locale C and encoding UTF8 (text sorts by code point, as SQLite's BINARY collation;
+# messages in English), time zone UTC (timestamp columns meet timestamptz values in it).
 # Speed over durability: fsync, synchronous_commit and full_page_writes are off.
 #
 # PostgreSQL refuses to run as root: run as root, the server runs as the unprivileged user
@@ -63,6 +64,9 @@ configure() { # DIR: settings for a throw-away cluster, the port in port.conf (s
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
 max_connections = 300
+timezone = 'UTC'
+log_timezone = 'UTC'
+datestyle = 'iso, mdy'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
