@@ -14,7 +14,8 @@
 # is in DIR. DIR holds data/ (PGDATA), log (the server's log) and url. The same answers on every
 # machine: locale C and encoding UTF8 (text sorts by code point, as SQLite's BINARY collation;
 # messages in English), time zone UTC (timestamp columns meet timestamptz values in it).
-# Speed over durability: fsync, synchronous_commit and full_page_writes are off.
+# Speed over durability: fsync, synchronous_commit and full_page_writes are off. The primary keeps
+# 512 MB of WAL, so a replica stopped for a while catches up when started again.
 #
 # PostgreSQL refuses to run as root: run as root, the server runs as the unprivileged user
 # $PG_USER (default `postgres`, created by the Debian package), DIR is made theirs, and DIR's
@@ -72,6 +73,7 @@ synchronous_commit = off
 full_page_writes = off
 wal_level = replica
 max_wal_senders = 10
+wal_keep_size = 512MB
 hot_standby = on
 include 'port.conf'
 EOF
