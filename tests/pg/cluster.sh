@@ -7,7 +7,8 @@
 #   tests/pg/cluster.sh start-existing DIR       start a stopped cluster or standby again; prints its URL
 #   tests/pg/cluster.sh stop DIR [MODE]          stop it (MODE fast by default, or immediate: a crash);
 #                                                succeeds when it is not running
-#   tests/pg/cluster.sh catch-up DIR             wait until standby DIR has replayed its primary's WAL
+#   tests/pg/cluster.sh catch-up DIR             wait (60 s at most) until standby DIR has replayed
+#                                                its primary's WAL up to now
 #
 # The URL is postgres://postgres@127.0.0.1:PORT/postgres: superuser `postgres`, trust
 # authentication (replication too) on 127.0.0.1 only, a free port picked here; the unix socket
@@ -123,7 +124,7 @@ case "$cmd" in
     [ -f "$dir/primary" ] || die "$dir is not a standby made by cluster.sh replica"
     lsn="$(psql -X -Atq -d "$(cat "$dir/primary")" -c 'SELECT pg_current_wal_lsn()')"
     for _ in $(seq 600); do
-      done_="$(psql -X -Atq -d "$(cat "$dir/url")" -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")"
+      done_="$(psql -X -Atq -d "$(cat "$dir/url")" -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'" 2>/dev/null || true)"
       [ "$done_" = t ] && exit 0
       sleep 0.1
     done
