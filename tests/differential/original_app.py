@@ -2,6 +2,8 @@
 
 Serves POST/GET /graphql on the SQLite file named by RELAYLITE_ORIGINAL_DB, exactly as the
 example app defines its models and schema. Run with gunicorn (see setup.sh / run.py).
+RELAYLITE_ORIGINAL_URL, when set, is an SQLAlchemy database URL served instead, e.g. PostgreSQL's
+postgresql://postgres@127.0.0.1:5432/tutorial (`postgres://` is accepted too; see tests/pg/).
 """
 import os
 
@@ -13,7 +15,8 @@ from graphql_server.flask.views import GraphQLView
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, create_engine, func
 from sqlalchemy.orm import backref, declarative_base, relationship, scoped_session, sessionmaker
 
-engine = create_engine("sqlite:///" + os.environ.get("RELAYLITE_ORIGINAL_DB", "fixture.sqlite3"))
+url = os.environ.get("RELAYLITE_ORIGINAL_URL") or "sqlite:///" + os.environ.get("RELAYLITE_ORIGINAL_DB", "fixture.sqlite3")
+engine = create_engine(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
 db_session = scoped_session(sessionmaker(autocommit=False, autoflush=False, bind=engine))
 Base = declarative_base()
 Base.query = db_session.query_property()
