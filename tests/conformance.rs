@@ -7,62 +7,16 @@
 
 mod common;
 
-use serde_json::{Value, json};
-
 #[test]
 fn every_corpus_case_matches_the_original() {
     let db = common::fixture_db("conformance");
     let addr = common::start_server(&db);
-    let root = common::conformance_dir();
-    let dirs = [root.join("cases"), root.join("../cases")];
-    let mut paths: Vec<_> = dirs
-        .iter()
-        .flat_map(|d| std::fs::read_dir(d).expect("cases dir").map(|e| e.expect("entry").path()))
-        .collect();
-    paths.sort();
-    let mut failures = Vec::new();
-    for path in &paths {
-        let case: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read case"))
-            .expect("case JSON");
-        let mut request = serde_json::Map::new();
-        for key in ["query", "variables", "operationName"] {
-            if let Some(v) = case.get(key) {
-                request.insert(key.into(), v.clone());
-            }
-        }
-        let resp = common::post_json(addr, &Value::Object(request));
-        let expected = match &case["response"] {
-            Value::Null => json!({"errors": [{"message": case["body"]}]}),
-            v => v.clone(),
-        };
-        let status = case["status"].as_u64().unwrap_or(0) as u16;
-        let got: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
-        if resp.status != status || common::ordered(&got) != common::ordered(&expected) {
-            let (got, want) = (common::ordered(&got), common::ordered(&expected));
-            let at = got.bytes().zip(want.bytes()).take_while(|(a, b)| a == b).count();
-            let from = at.saturating_sub(80);
-            failures.push(format!(
-                "{}: status {} (want {status}); bodies differ at byte {at}\n  got:  …{}\n  want: …{}",
-                path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-                resp.status,
-                got.get(from..(at + 120).min(got.len())).unwrap_or(&got),
-                want.get(from..(at + 120).min(want.len())).unwrap_or(&want),
-            ));
-        }
-        if resp.status == 200 && resp.header("content-type") != case["content_type"].as_str() {
-            failures.push(format!(
-                "{}: content type {:?}",
-                path.display(),
-                resp.header("content-type")
-            ));
-        }
-    }
-    assert!(paths.len() >= 100, "corpus has {} cases", paths.len());
+    let (cases, failures) = common::corpus::differences(addr, None);
+    assert!(cases >= 100, "corpus has {cases} cases");
     assert!(
         failures.is_empty(),
-        "{} of {} cases differ:\n{}",
+        "{} of {cases} cases differ:\n{}",
         failures.len(),
-        paths.len(),
         failures.join("\n")
     );
 }

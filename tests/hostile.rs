@@ -101,7 +101,7 @@ fn hostile_names_become_valid_unused_graphql_names() {
 fn hostile_tables_page_round_trip_relate_sort_and_filter_like_sql() {
     let path = database("walk", &wide_schema());
     let app = app(&path);
-    let walk = Walk { app: &app, path: &path };
+    let walk = Walk { app: &app, oracle: common::walk::Oracle::Sqlite(&path) };
     walk.every_table_pages_through_with_cursors();
     walk.every_node_round_trips();
     walk.every_relationship_equals_its_join();
@@ -113,7 +113,7 @@ fn hostile_tables_page_round_trip_relate_sort_and_filter_like_sql() {
 fn views_page_without_ids_and_are_no_nodes() {
     let path = database("views", SCHEMA);
     let app = app(&path);
-    let walk = Walk { app: &app, path: &path };
+    let walk = Walk { app: &app, oracle: common::walk::Oracle::Sqlite(&path) };
     let d = walk.data(
         "{ allBigOrders(sort: [QTY_DESC]) { edges { cursor node { orderId qty } } } }",
         json!({}),
@@ -140,7 +140,7 @@ fn views_page_without_ids_and_are_no_nodes() {
 fn compound_text_and_rowid_keys_make_ids_that_round_trip() {
     let path = database("keys", SCHEMA);
     let app = app(&path);
-    let walk = Walk { app: &app, path: &path };
+    let walk = Walk { app: &app, oracle: common::walk::Oracle::Sqlite(&path) };
     let d = walk.data("{ allOrderDetails { edges { node { id line order { id weIrd } } } } allLogs(last: 1) { edges { node { id level } } } allKvs { edges { node { id v } } } }", json!({}));
     let first = &d["allOrderDetails"]["edges"][0]["node"];
     assert_eq!(first["id"], json!(base64_id(r#"OrderDetail:["A-1",1]"#)));
@@ -163,7 +163,7 @@ fn compound_text_and_rowid_keys_make_ids_that_round_trip() {
 fn full_text_tables_read_like_tables() {
     let path = database("fts", SCHEMA);
     let app = app(&path);
-    let walk = Walk { app: &app, path: &path };
+    let walk = Walk { app: &app, oracle: common::walk::Oracle::Sqlite(&path) };
     let d = walk.data(
         "{ allDocs(filter: {title: {like: \"SQL%\"}}) { edges { node { title body } } } }",
         json!({}),

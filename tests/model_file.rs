@@ -74,7 +74,7 @@ fn editing_the_file_renames_and_hides() {
     assert!(sdl.contains("  bandName: String"), "{sdl}");
     assert!(!sdl.contains("composer"), "{sdl}");
     assert!(!sdl.contains("MediaType"), "{sdl}");
-    let walk = common::walk::Walk { app: &app, path: &path };
+    let walk = common::walk::Walk { app: &app, oracle: common::walk::Oracle::Sqlite(&path) };
     let d = walk.data("{ bands(first: 1) { edges { node { bandName albums(first: 1) { edges { node { artist { bandName } } } } } } } }", serde_json::json!({}));
     assert_eq!(
         d["bands"]["edges"][0]["node"]["albums"]["edges"][0]["node"]["artist"]["bandName"],

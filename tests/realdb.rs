@@ -35,7 +35,7 @@ fn app() -> App {
 
 fn walk(app: &App) -> Walk<'_> {
     static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    Walk { app, path: PATH.get_or_init(chinook) }
+    Walk { app, oracle: common::walk::Oracle::Sqlite(PATH.get_or_init(chinook)) }
 }
 
 #[test]

@@ -11,10 +11,16 @@ use relaylite::{App, Outcome, Request};
 use rusqlite::types::Value as Sql;
 use serde_json::{Value, json};
 
-/// A served app and the file it serves.
+/// A served app and where SQL reads the same data to compare with.
 pub struct Walk<'a> {
     pub app: &'a App,
-    pub path: &'a Path,
+    pub oracle: Oracle<'a>,
+}
+
+/// The database SQL runs on: the SQLite file served, or the PostgreSQL database's URL.
+pub enum Oracle<'a> {
+    Sqlite(&'a Path),
+    Postgres(String),
 }
 
 fn q(name: &str) -> String {
@@ -60,8 +66,13 @@ pub fn roots(model: &Model) -> impl Iterator<Item = (usize, &Table)> {
 }
 
 impl Walk<'_> {
+    /// Rows of `query` (`?` placeholders bound to `params`), on the oracle.
     pub fn sql(&self, query: &str, params: &[Sql]) -> Vec<Vec<Sql>> {
-        let conn = rusqlite::Connection::open(self.path).expect("open");
+        let path = match &self.oracle {
+            Oracle::Sqlite(path) => *path,
+            Oracle::Postgres(url) => return postgres_sql(url, query, params),
+        };
+        let conn = rusqlite::Connection::open(path).expect("open");
         let mut stmt = conn.prepare(query).unwrap_or_else(|e| panic!("{query}: {e}"));
         let width = stmt.column_count();
         stmt.query_map(rusqlite::params_from_iter(params), |r| {
@@ -408,6 +419,51 @@ impl Walk<'_> {
                 assert!(!ids.is_empty(), "{conn} filtered by {} = {value}", field.name);
                 assert_eq!(ids, expected, "{conn} filtered by {} = {value}", field.name);
             }
+        }
+    }
+}
+
+/// `sql` on PostgreSQL: values inlined as untyped literals (which take the type of the column
+/// they meet, as text parameters do) and read back as text, integers as integers.
+fn postgres_sql(url: &str, query: &str, params: &[Sql]) -> Vec<Vec<Sql>> {
+    let mut values = params.iter();
+    let text: String = query
+        .split('?')
+        .enumerate()
+        .map(|(i, part)| match i {
+            0 => part.to_string(),
+            _ => format!("{}{part}", values.next().map_or("?".into(), literal)),
+        })
+        .collect();
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    let messages = client.simple_query(&text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+    messages
+        .iter()
+        .filter_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(r) => Some(
+                (0..r.len())
+                    .map(|i| match r.get(i) {
+                        None => Sql::Null,
+                        Some(t) => match t.parse::<i64>() {
+                            Ok(n) if n.to_string() == t => Sql::Integer(n),
+                            _ => Sql::Text(t.to_string()),
+                        },
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+fn literal(v: &Sql) -> String {
+    match v {
+        Sql::Null => "NULL".into(),
+        Sql::Integer(i) => format!("'{i}'"),
+        Sql::Real(f) => format!("'{f}'"),
+        Sql::Text(t) => format!("'{}'", t.replace('\'', "''")),
+        Sql::Blob(b) => {
+            format!("'\\x{}'", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
         }
     }
 }

@@ -12,10 +12,12 @@ compared with the case's golden one as tests/conformance.rs compares (status, JS
 order), and byte for byte. Cases recorded from relaylite rather than the original
 (`recorded_from`) are compared with the SQLite original's live answer instead.
 
-Without --write: prints every case whose PostgreSQL answer differs from tests/pg/expected/NAME.json
-when that exists, else from the golden case; exits 1 if any. With --write: rewrites
-tests/pg/expected/ with one file per case whose PostgreSQL answer differs from the golden one
-(the corpus's case format; the reasons are reviewed by hand in tests/pg/DIFFERENCES.md).
+Without --write: prints every case whose PostgreSQL answer differs from NAME.json in
+tests/pg/expected/ or tests/pg/original-only/ when that exists, else from the golden case; exits
+1 if any. With --write: writes to tests/pg/expected/ one file per case whose PostgreSQL answer
+differs from the golden one (the corpus's case format; the reasons are reviewed by hand in
+tests/pg/DIFFERENCES.md, which also says which belong in original-only/: answers relaylite does
+not reproduce on purpose).
 """
 import glob
 import json
@@ -33,6 +35,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "differential"))
 import run  # noqa: E402
 
 EXPECTED = os.path.join(HERE, "expected")
+ORIGINAL_ONLY = os.path.join(HERE, "original-only")
 
 
 def post(url, body):
@@ -117,8 +120,9 @@ def main():
                     json.dump(doc, f, ensure_ascii=False, indent=2)
                     f.write("\n")
             if not write:
-                exp_path = os.path.join(EXPECTED, case["name"] + ".json")
-                exp = json.load(open(exp_path, encoding="utf-8")) if os.path.exists(exp_path) else None
+                paths = [os.path.join(d, case["name"] + ".json") for d in (EXPECTED, ORIGINAL_ONLY)]
+                found = [p for p in paths if os.path.exists(p)]
+                exp = json.load(open(found[0], encoding="utf-8")) if found else None
                 want = (exp["status"], exp["body"]) if exp else golden
                 if (status, canonical(text)) != (want[0], canonical(want[1])):
                     bad.append(f"{case['name']}: PostgreSQL's answer is not the expected one\n  got  {text}"
