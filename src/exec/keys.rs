@@ -170,7 +170,7 @@ fn integer(text: &str) -> Option<i64> {
     t.parse::<i64>().ok().or_else(|| {
         let f: f64 = t.parse().ok().filter(|f: &f64| f.is_finite() && f.fract() == 0.0)?;
         // Whole floats within ±2^63 convert exactly; the bound itself does not fit.
-        (f.abs() < 9.223_372_036_854_775_808e18).then_some(f as i64)
+        (f.abs() < 2f64.powi(63)).then_some(f as i64)
     })
 }
 
