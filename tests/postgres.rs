@@ -10,11 +10,15 @@
 mod common;
 
 use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use common::walk::{Oracle, Walk};
 use relaylite::App;
-use relaylite::db::{DbConfig, statements_run};
-use serde_json::json;
+use relaylite::db::{Database, DbConfig, Servers, statements_run};
+use serde_json::{Value, json};
 
 /// The server's URL, or `None` (and a note) when the tests are to be skipped.
 fn server(test: &str) -> Option<String> {
@@ -36,6 +40,13 @@ fn with_database(url: &str, name: &str) -> String {
 /// A fresh database `name` on the server, loaded from `sql_file` (relative to the crate);
 /// its URL.
 fn database(url: &str, name: &str, sql_file: &str) -> String {
+    let sql = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sql_file))
+        .expect("sql file");
+    database_of(url, name, &sql)
+}
+
+/// A fresh database `name` on the server, loaded with `sql`; its URL.
+fn database_of(url: &str, name: &str, sql: &str) -> String {
     let mut admin = postgres::Client::connect(url, postgres::NoTls).expect("connect");
     for statement in
         [format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), format!("CREATE DATABASE {name}")]
@@ -43,10 +54,8 @@ fn database(url: &str, name: &str, sql_file: &str) -> String {
         admin.batch_execute(&statement).expect("create database");
     }
     let db_url = with_database(url, name);
-    let sql = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sql_file))
-        .expect("sql file");
     let mut client = postgres::Client::connect(&db_url, postgres::NoTls).expect("connect");
-    client.batch_execute(&sql).expect("load");
+    client.batch_execute(sql).expect("load");
     db_url
 }
 
@@ -102,4 +111,217 @@ fn chinook_runs_a_constant_number_of_statements_per_level() {
         statements_run() - before
     };
     assert_eq!(count(3), count(200));
+}
+
+/// A throw-away cluster of `tests/pg/cluster.sh` in a directory of its own: a primary of its
+/// own, or a streaming replica of the test server. Stopped and removed when dropped.
+struct Cluster {
+    dir: String,
+    url: String,
+}
+
+/// `tests/pg/cluster.sh ARGS` (or the one `.ci/run` names); the last line it prints.
+fn cluster_sh(args: &[&str]) -> String {
+    let out = Command::new(cluster_script()).args(args).output().expect("cluster.sh");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "cluster.sh {args:?}: {err}");
+    String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("").trim().to_string()
+}
+
+impl Cluster {
+    fn new(args: impl Fn(&str) -> Vec<String>) -> Cluster {
+        let out = Command::new("mktemp").arg("-d").output().expect("mktemp");
+        let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let args = args(&dir);
+        let url = cluster_sh(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        Cluster { dir, url }
+    }
+
+    fn primary() -> Cluster {
+        Cluster::new(|dir| vec!["start".into(), dir.into()])
+    }
+
+    fn replica_of(primary: &str) -> Cluster {
+        let replica = Cluster::new(|dir| vec!["replica".into(), dir.into(), primary.into()]);
+        cluster_sh(&["catch-up", &replica.dir]);
+        replica
+    }
+
+    fn stop(&self) {
+        cluster_sh(&["stop", &self.dir]);
+    }
+
+    fn start_again(&self) {
+        cluster_sh(&["start-existing", &self.dir]);
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ =
+            Command::new("bash").args([&cluster_script(), "stop", &self.dir, "immediate"]).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn cluster_script() -> String {
+    std::env::var("RELAYLITE_TEST_PG_CLUSTER")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pg/cluster.sh").into())
+}
+
+fn servers(app: &App) -> Arc<Servers> {
+    match &app.db.database {
+        Database::Postgres(servers) => servers.clone(),
+        Database::Sqlite(_) => panic!("not PostgreSQL"),
+    }
+}
+
+const QUICK: &str = "{ allEmployees(first: 2) { edges { node { name department { name } } } } }";
+
+/// A request's status and body.
+fn ask(addr: std::net::SocketAddr, query: &str) -> (u16, Value) {
+    let r = common::post_json(addr, &json!({ "query": query }));
+    (r.status, r.json())
+}
+
+fn answered(addr: std::net::SocketAddr) -> bool {
+    let (status, body) = ask(addr, QUICK);
+    status == 200
+        && body.get("errors").is_none()
+        && body["data"]["allEmployees"]["edges"][1].is_object()
+}
+
+/// Requests from `clients` threads while `during` runs and for a second after: how many
+/// were sent and how many were not answered in full.
+fn load_while(addr: std::net::SocketAddr, clients: usize, during: impl FnOnce()) -> (usize, usize) {
+    let (stop, sent, failed) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let threads: Vec<_> = (0..clients)
+        .map(|_| {
+            let (stop, sent, failed) = (stop.clone(), sent.clone(), failed.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    sent.fetch_add(1, Ordering::SeqCst);
+                    if !answered(addr) {
+                        failed.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    during();
+    std::thread::sleep(Duration::from_secs(1));
+    stop.store(true, Ordering::SeqCst);
+    threads.into_iter().for_each(|t| t.join().expect("client"));
+    (sent.load(Ordering::SeqCst), failed.load(Ordering::SeqCst))
+}
+
+#[test]
+fn reads_spread_over_replicas_survive_losing_them_and_fall_back_to_the_primary() {
+    let Some(url) = server("replicas") else { return };
+    let name = "relaylite_replicas";
+    let db = database(&url, name, "tests/pg/tutorial.sql");
+    let replicas = [Cluster::replica_of(&url), Cluster::replica_of(&url)];
+    let urls: Vec<String> = replicas.iter().map(|r| with_database(&r.url, name)).collect();
+    let app = Arc::new(
+        App::new(DbConfig::postgres(&db, &urls, "public", 4).expect("config")).expect("app"),
+    );
+    let servers = servers(&app);
+    let served = |i: usize| servers.servers[i].served();
+    let addr = common::serve(app.clone());
+    let base = [served(0), served(1), served(2)];
+    for _ in 0..40 {
+        assert!(answered(addr));
+    }
+    assert_eq!(served(0), base[0], "the primary reads nothing while replicas answer");
+    assert!(served(1) - base[1] >= 15 && served(2) - base[2] >= 15, "round robin");
+
+    let (sent, failed) = load_while(addr, 4, || replicas[0].stop());
+    assert_eq!(failed, 0, "{failed} of {sent} requests failed while a replica stopped");
+    assert!(!servers.servers[1].up() && servers.servers[2].up());
+
+    replicas[1].stop();
+    let before = served(0);
+    for _ in 0..10 {
+        assert!(answered(addr), "the primary answers when no replica does");
+    }
+    assert!(served(0) >= before + 10);
+
+    replicas[0].start_again();
+    std::thread::sleep(Duration::from_millis(5500));
+    let before = served(1);
+    for _ in 0..10 {
+        assert!(answered(addr));
+    }
+    assert!(served(1) > before, "a replica back up serves again once its down time is over");
+}
+
+/// A view that takes half a second per row: a slow query any test can ask for.
+const SLOW: &str = "
+CREATE TABLE employee (id integer PRIMARY KEY, name text);
+INSERT INTO employee VALUES (1, 'Ann'), (2, 'Bob');
+CREATE VIEW slow AS SELECT id, CAST(pg_sleep(0.5) AS text) AS nap FROM employee;
+";
+
+#[test]
+fn timeouts_lost_connections_and_a_server_gone_are_clean_errors_then_recovered_from() {
+    let Some(_) = server("hardening") else { return };
+    let own = Cluster::primary();
+    let db = database_of(&own.url, "relaylite_hardening", SLOW);
+    let config = || DbConfig::postgres(&db, &[], "public", 2).expect("config");
+    let slow = "{ allSlows { edges { node { nap } } } }";
+
+    // A statement past --timeout-ms is stopped by the server: a GraphQL error naming the flag.
+    let limits = relaylite::limits::Limits { timeout_ms: 300, ..Default::default() };
+    let short = common::serve(Arc::new(App::open(config(), limits, None).expect("app")));
+    let start = Instant::now();
+    let (status, body) = ask(short, slow);
+    assert_eq!(status, 200);
+    assert!(
+        body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("--timeout-ms")),
+        "{body}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_millis(900),
+        "stopped at the limit, not after the query"
+    );
+    assert!(answered_on(short), "the connection serves the next request");
+
+    // Every pooled connection terminated by the server: the next request still answers.
+    let app = Arc::new(App::open(config(), Default::default(), None).expect("app"));
+    let addr = common::serve(app);
+    assert!(answered_on(addr));
+    let mut admin = postgres::Client::connect(&db, postgres::NoTls).expect("admin");
+    admin
+        .batch_execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'relaylite'")
+        .expect("terminate");
+    drop(admin);
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(answered_on(addr), "a terminated pooled connection is replaced");
+
+    // The server going away mid-request: a 503 or a GraphQL error, never a hang or a 500.
+    let slow_request = std::thread::spawn(move || ask(addr, slow));
+    std::thread::sleep(Duration::from_millis(300));
+    own.stop();
+    let (status, body) = slow_request.join().expect("slow request");
+    assert!(status == 503 || (status == 200 && body.get("errors").is_some()), "{status} {body}");
+    let (status, _) = ask(addr, QUICK);
+    assert_eq!(status, 503, "no server: unavailable");
+
+    // Back again: requests answer once it is.
+    own.start_again();
+    assert!(answered_on(addr), "recovered when the database returned");
+}
+
+/// `answered` against a server on the hardening database, whose employees have no
+/// department.
+fn answered_on(addr: std::net::SocketAddr) -> bool {
+    let (status, body) = ask(addr, "{ allEmployees(first: 2) { edges { node { name } } } }");
+    status == 200
+        && body.get("errors").is_none()
+        && body["data"]["allEmployees"]["edges"][1].is_object()
 }

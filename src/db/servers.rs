@@ -6,7 +6,7 @@
 //! requests only read, so running one again is always safe.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::DbError;
@@ -40,6 +40,8 @@ pub struct Server {
     pub url: String,
     pool: r2d2::Pool<Manager>,
     down_until: Mutex<Option<Instant>>,
+    /// Requests this server answered.
+    served: AtomicU64,
 }
 
 impl Server {
@@ -65,6 +67,11 @@ impl Server {
         if let Ok(mut d) = self.down_until.lock() {
             *d = None;
         }
+    }
+
+    /// Requests this server answered.
+    pub fn served(&self) -> u64 {
+        self.served.load(Ordering::Relaxed)
     }
 
     /// Connections open and idle in this server's pool.
@@ -108,7 +115,8 @@ impl Servers {
                 .error_handler(Box::new(r2d2::NopErrorHandler))
                 .build_unchecked(Manager::new(url, schema)?);
             let url = super::redact(url);
-            servers.push(Server { role, url, pool, down_until: Mutex::new(None) });
+            let (down_until, served) = (Mutex::new(None), AtomicU64::new(0));
+            servers.push(Server { role, url, pool, down_until, served });
         }
         Ok(Servers { servers, schema: schema.to_string(), next: AtomicUsize::new(0) })
     }
@@ -149,6 +157,7 @@ impl Servers {
                 let (out, lost) = f(session);
                 if !lost {
                     server.mark_up();
+                    server.served.fetch_add(1, Ordering::Relaxed);
                     return Ok(out);
                 }
                 if attempt == 1 {
