@@ -24,6 +24,7 @@ pub mod http;
 pub mod json;
 pub mod limits;
 pub mod model;
+pub mod options;
 pub mod pool;
 pub mod schema;
 
