@@ -116,3 +116,13 @@ fn build(db: &Db, model_file: &Option<(String, String)>) -> Result<(&'static Sch
     let schema = schema::build(model)?;
     Ok((Box::leak(Box::new(schema)), version))
 }
+
+impl App {
+    /// Whether the database answers a trivial read now, for `/health` and `/metrics`. A
+    /// fresh connection, not a cached one: a cached one keeps reading a file deleted or
+    /// replaced since it opened. Blocks (up to the busy timeout): call it off the async side.
+    pub fn check_database(&self) -> Result<(), String> {
+        let db = Db::open_read_only(&self.db).map_err(|e| e.to_string())?;
+        db.schema_version().map(|_| ()).map_err(|e| e.to_string())
+    }
+}

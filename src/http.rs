@@ -7,7 +7,8 @@
 //! the same status with `{"errors": [{"message": …}]}`.
 //!
 //! Beyond those rules, all off or invisible by default: CORS for listed origins (`--cors`),
-//! gzip for large answers, and an access log (`--log-requests`).
+//! gzip for large answers, and an access log (`--log-requests`). For load balancers and
+//! operators, `/health` answers whether the database does, beside the query pool.
 
 use std::convert::Infallible;
 use std::io::Write;
@@ -22,8 +23,8 @@ use hyper::body::{Body, Bytes, Incoming};
 use hyper::header::{
     ACCEPT, ACCEPT_ENCODING, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_TYPE, EXPECT,
-    HeaderMap, HeaderValue, ORIGIN, RETRY_AFTER, VARY,
+    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_ENCODING,
+    CONTENT_TYPE, EXPECT, HeaderMap, HeaderValue, ORIGIN, RETRY_AFTER, VARY,
 };
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -108,6 +109,11 @@ const GZIP_MIN: usize = 1024;
 /// almost all of the saving for a seventh of the run's time instead of half of it.
 const GZIP_LEVEL: u32 = 1;
 
+/// How long `/health` waits for the database's answer. A database that cannot answer a
+/// trivial read within a second cannot serve queries either; and Kubernetes' probes give
+/// up after one second unless told otherwise.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// How long a browser may cache a preflight's answer: two hours, Chromium's ceiling.
 const CORS_MAX_AGE: &str = "7200";
 
@@ -141,7 +147,7 @@ pub async fn serve(
     let queue = usize::try_from(app.limits.max_queue).unwrap_or(usize::MAX).min(1 << 20);
     let pool = Pool::new(threads, queue, app.load.clone())?;
     let large_bodies = Arc::new(Semaphore::new(LARGE_BODIES));
-    let server = Arc::new(Server { pool, app, options, large_bodies });
+    let server = Arc::new(Server { pool, threads, app, options, large_bodies });
     let permits = Arc::new(Semaphore::new(max as usize));
     let (stop, _) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -202,6 +208,8 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)
 struct Server {
     app: Arc<App>,
     pool: Pool,
+    /// The pool's threads.
+    threads: usize,
     options: HttpOptions,
     /// Permits for holding a body larger than `LARGE_BODY`.
     large_bodies: Arc<Semaphore>,
@@ -209,6 +217,11 @@ struct Server {
 
 /// Every request, with its access-log line when `--log-requests` is on.
 async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
+    // A load balancer's probes are not clients' requests: they are neither logged nor
+    // queued, so that they see the instance as it is and leave the log to clients.
+    if req.uri().path() == "/health" {
+        return health(server, req.method()).await;
+    }
     let started = std::time::Instant::now();
     let logged =
         server.options.log_requests.then(|| (req.method().clone(), req.uri().path().to_string()));
@@ -245,6 +258,50 @@ async fn route(server: &Server, req: Request<Incoming>) -> Resp {
     };
     add_cors(&server.options.cors, origin, resp.headers_mut());
     resp
+}
+
+/// `GET /health` (or `HEAD`): 200 with `{"status": "ok", …}` and the query pool's load when
+/// the database answers a trivial read, 503 with the reason when it does not.
+async fn health(server: &Server, method: &Method) -> Resp {
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = error_response(StatusCode::METHOD_NOT_ALLOWED, "Only GET and HEAD here.");
+        r.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let load = &server.app.load;
+    let (status, body) = match check_database(&server.app).await {
+        Ok(()) => (
+            StatusCode::OK,
+            serde_json::json!({
+                "status": "ok",
+                "version": env!("CARGO_PKG_VERSION"),
+                "workers": server.threads,
+                "running": load.running(),
+                "waiting": load.waiting(),
+            }),
+        ),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"status": "unavailable", "error": e}),
+        ),
+    };
+    let mut r = bytes_response(status, "application/json", body.to_string().as_bytes());
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Whether the database answers, asked on one of tokio's blocking threads: not on the
+/// query pool, whose threads and queue slow queries may all hold while the database is
+/// fine, and not on an async worker, which never waits on SQLite. Bounded by
+/// `CHECK_TIMEOUT` (a check that overruns it still ends within SQLite's busy timeout).
+async fn check_database(app: &Arc<App>) -> Result<(), String> {
+    let app = app.clone();
+    let check = tokio::task::spawn_blocking(move || app.check_database());
+    match tokio::time::timeout(CHECK_TIMEOUT, check).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(_)) => Err("the database check failed".into()),
+        Err(_) => Err(format!("no answer from the database within {CHECK_TIMEOUT:?}")),
+    }
 }
 
 /// An embedded file, gzipped when the client takes gzip. The first such request compresses
