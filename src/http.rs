@@ -8,7 +8,8 @@
 //!
 //! Beyond those rules, all off or invisible by default: CORS for listed origins (`--cors`),
 //! gzip for large answers, and an access log (`--log-requests`). For load balancers and
-//! operators, `/health` answers whether the database does, beside the query pool.
+//! operators, `/health` answers whether the database does, beside the query pool, and
+//! `/metrics` counts every other request (`metrics.rs`).
 
 use std::convert::Infallible;
 use std::io::Write;
@@ -38,6 +39,7 @@ use tokio::time::Instant;
 
 use crate::graphql::error::GraphQLError;
 use crate::json::Value;
+use crate::metrics::{Failure, Kind, Metrics, Observed};
 use crate::pool::Pool;
 use crate::{App, Outcome};
 
@@ -147,7 +149,8 @@ pub async fn serve(
     let queue = usize::try_from(app.limits.max_queue).unwrap_or(usize::MAX).min(1 << 20);
     let pool = Pool::new(threads, queue, app.load.clone())?;
     let large_bodies = Arc::new(Semaphore::new(LARGE_BODIES));
-    let server = Arc::new(Server { pool, threads, app, options, large_bodies });
+    let metrics = Metrics::default();
+    let server = Arc::new(Server { pool, threads, app, options, large_bodies, metrics });
     let permits = Arc::new(Semaphore::new(max as usize));
     let (stop, _) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -213,19 +216,28 @@ struct Server {
     options: HttpOptions,
     /// Permits for holding a body larger than `LARGE_BODY`.
     large_bodies: Arc<Semaphore>,
+    metrics: Metrics,
 }
 
-/// Every request, with its access-log line when `--log-requests` is on.
+/// Every request, counted in the metrics, with its access-log line when `--log-requests`
+/// is on.
 async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
-    // A load balancer's probes are not clients' requests: they are neither logged nor
-    // queued, so that they see the instance as it is and leave the log to clients.
-    if req.uri().path() == "/health" {
-        return health(server, req.method()).await;
+    // A load balancer's probes and a scraper's requests are not clients' requests: they are
+    // neither logged, counted nor queued, so that they see the instance as it is and leave
+    // the log and the numbers to clients.
+    match req.uri().path() {
+        "/health" => return health(server, req.method()).await,
+        "/metrics" => return metrics(server, req.method()).await,
+        _ => {}
     }
     let started = std::time::Instant::now();
     let logged =
         server.options.log_requests.then(|| (req.method().clone(), req.uri().path().to_string()));
     let resp = route(server, req).await;
+    let status = resp.status().as_u16();
+    let mut seen = resp.extensions().get::<Observed>().copied().unwrap_or_default();
+    seen.failure = seen.failure.or_else(|| Failure::of_status(status));
+    server.metrics.record(status, &seen, started.elapsed());
     if let Some((method, path)) = logged {
         log_request(&method, &path, &resp, started);
     }
@@ -236,7 +248,11 @@ async fn route(server: &Server, req: Request<Incoming>) -> Resp {
     let path = req.uri().path();
     if let Some(asset) = path.strip_prefix("/static/") {
         return match ASSETS.iter().position(|(p, _, _)| *p == asset) {
-            Some(i) if req.method() == Method::GET => static_file(server, i, req.headers()).await,
+            Some(i) if req.method() == Method::GET => {
+                let mut r = static_file(server, i, req.headers()).await;
+                r.extensions_mut().insert(Observed { kind: Kind::Graphiql, ..Observed::default() });
+                r
+            }
             Some(_) => method_not_allowed("GET"),
             None => not_found(),
         };
@@ -264,9 +280,7 @@ async fn route(server: &Server, req: Request<Incoming>) -> Resp {
 /// the database answers a trivial read, 503 with the reason when it does not.
 async fn health(server: &Server, method: &Method) -> Resp {
     if method != Method::GET && method != Method::HEAD {
-        let mut r = error_response(StatusCode::METHOD_NOT_ALLOWED, "Only GET and HEAD here.");
-        r.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return r;
+        return get_or_head_only();
     }
     let load = &server.app.load;
     let (status, body) = match check_database(&server.app).await {
@@ -287,6 +301,26 @@ async fn health(server: &Server, method: &Method) -> Resp {
     };
     let mut r = bytes_response(status, "application/json", body.to_string().as_bytes());
     r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// `GET /metrics` (or `HEAD`): the metrics in Prometheus' text format, with whether the
+/// database answers now.
+async fn metrics(server: &Server, method: &Method) -> Resp {
+    if method != Method::GET && method != Method::HEAD {
+        return get_or_head_only();
+    }
+    let up = check_database(&server.app).await.is_ok();
+    server.metrics.database_up("primary", &server.app.db.path.display().to_string(), up);
+    let text = server.metrics.render(server.threads, &server.app.load);
+    let mut r = bytes_response(StatusCode::OK, crate::metrics::CONTENT_TYPE, text.as_bytes());
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn get_or_head_only() -> Resp {
+    let mut r = error_response(StatusCode::METHOD_NOT_ALLOWED, "Only GET and HEAD here.");
+    r.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
     r
 }
 
@@ -371,11 +405,10 @@ async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
         .get(ACCEPT)
         .is_some_and(|v| v.to_str().is_ok_and(|v| v.contains("text/html")));
     if head.via_get && wants_html {
-        return bytes_response(
-            StatusCode::OK,
-            "text/html; charset=utf-8",
-            &graphiql_page(&server.app),
-        );
+        let page = graphiql_page(&server.app);
+        let mut r = bytes_response(StatusCode::OK, "text/html; charset=utf-8", &page);
+        r.extensions_mut().insert(Observed { kind: Kind::Graphiql, ..Observed::default() });
+        return r;
     }
     let body = match head.via_get {
         true => ReadBody::default(),
@@ -420,7 +453,8 @@ async fn run_on_pool(
     }
 }
 
-/// Reads the request as graphql-server does, runs it and writes the answer.
+/// Reads the request as graphql-server does, runs it and writes the answer, with what the
+/// metrics count of it: the statements it ran are this thread's count, before and after.
 fn answer(app: &App, head: &Head, body: &[u8]) -> Answer {
     let request = match request_data(head, body)
         .and_then(|mut data| to_graphql_request(&mut data, head.via_get))
@@ -428,8 +462,13 @@ fn answer(app: &App, head: &Head, body: &[u8]) -> Answer {
         Ok(r) => r,
         Err(msg) => return Answer::error(StatusCode::BAD_REQUEST, &msg),
     };
-    let mut answer = graphql_response(crate::run(app, &request), head.strict).encoded(head.gzip_ok);
+    let before = crate::db::statements_run();
+    let outcome = crate::run(app, &request);
+    let statements = crate::db::statements_run().saturating_sub(before);
+    let seen = Observed::of(&request, &outcome, app.limits.max_tokens, statements);
+    let mut answer = graphql_response(outcome, head.strict).encoded(head.gzip_ok);
     answer.operation = request.operation_name;
+    answer.seen = seen;
     answer
 }
 
@@ -470,11 +509,21 @@ struct Answer {
     negotiated: bool,
     /// The request's `operationName`, for the access log.
     operation: Option<String>,
+    /// What the metrics count of the request.
+    seen: Observed,
 }
 
 impl Answer {
     fn new(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Answer {
-        Answer { status, content_type, body, gzipped: false, negotiated: false, operation: None }
+        Answer {
+            status,
+            content_type,
+            body,
+            gzipped: false,
+            negotiated: false,
+            operation: None,
+            seen: Observed::default(),
+        }
     }
 
     /// `{"errors": [{"message": …}]}` with `status`.
@@ -508,6 +557,7 @@ impl Answer {
         if self.gzipped {
             headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
+        r.extensions_mut().insert(self.seen);
         r
     }
 }

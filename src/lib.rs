@@ -23,6 +23,7 @@ pub mod graphql;
 pub mod http;
 pub mod json;
 pub mod limits;
+pub mod metrics;
 pub mod model;
 pub mod options;
 pub mod pool;

@@ -270,7 +270,7 @@ Usage:
   relaylite --help
 
 Commands:
-  serve    Serve /graphql (and GraphiQL in a browser) and /health. The default.
+  serve    Serve /graphql (and GraphiQL in a browser), /health and /metrics. The default.
   model    Print the model relaylite derives from the database (TOML), to edit and
            serve with --model.
   schema   Print the GraphQL schema (SDL) and exit.
