@@ -149,8 +149,8 @@ pub async fn serve(
     let queue = usize::try_from(app.limits.max_queue).unwrap_or(usize::MAX).min(1 << 20);
     let pool = Pool::new(threads, queue, app.load.clone())?;
     let large_bodies = Arc::new(Semaphore::new(LARGE_BODIES));
-    let metrics = Metrics::default();
-    let server = Arc::new(Server { pool, threads, app, options, large_bodies, metrics });
+    let (metrics, checking) = (Metrics::default(), Arc::new(Semaphore::new(1)));
+    let server = Arc::new(Server { pool, threads, app, options, large_bodies, metrics, checking });
     let permits = Arc::new(Semaphore::new(max as usize));
     let (stop, _) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -217,6 +217,8 @@ struct Server {
     /// Permits for holding a body larger than `LARGE_BODY`.
     large_bodies: Arc<Semaphore>,
     metrics: Metrics,
+    /// The one permit for a database check (`check_database`).
+    checking: Arc<Semaphore>,
 }
 
 /// Every request, counted in the metrics, with its access-log line when `--log-requests`
@@ -283,7 +285,7 @@ async fn health(server: &Server, method: &Method) -> Resp {
         return get_or_head_only();
     }
     let load = &server.app.load;
-    let (status, body) = match check_database(&server.app).await {
+    let (status, body) = match check_database(server).await {
         Ok(()) => (
             StatusCode::OK,
             serde_json::json!({
@@ -310,7 +312,7 @@ async fn metrics(server: &Server, method: &Method) -> Resp {
     if method != Method::GET && method != Method::HEAD {
         return get_or_head_only();
     }
-    let up = check_database(&server.app).await.is_ok();
+    let up = check_database(server).await.is_ok();
     server.metrics.database_up("primary", &server.app.db.path.display().to_string(), up);
     let text = server.metrics.render(server.threads, &server.app.load);
     let mut r = bytes_response(StatusCode::OK, crate::metrics::CONTENT_TYPE, text.as_bytes());
@@ -326,16 +328,24 @@ fn get_or_head_only() -> Resp {
 
 /// Whether the database answers, asked on one of tokio's blocking threads: not on the
 /// query pool, whose threads and queue slow queries may all hold while the database is
-/// fine, and not on an async worker, which never waits on SQLite. Bounded by
-/// `CHECK_TIMEOUT` (a check that overruns it still ends within SQLite's busy timeout).
-async fn check_database(app: &Arc<App>) -> Result<(), String> {
-    let app = app.clone();
-    let check = tokio::task::spawn_blocking(move || app.check_database());
-    match tokio::time::timeout(CHECK_TIMEOUT, check).await {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(_)) => Err("the database check failed".into()),
-        Err(_) => Err(format!("no answer from the database within {CHECK_TIMEOUT:?}")),
-    }
+/// fine, and not on an async worker, which never waits on SQLite. One check runs at a
+/// time (its permit is released when it ends, not when its caller stops waiting), so
+/// probes sent to a database that hangs hold one thread, not one each. Bounded by
+/// `CHECK_TIMEOUT`; a check that overruns it still ends within SQLite's busy timeout.
+async fn check_database(server: &Server) -> Result<(), String> {
+    let app = server.app.clone();
+    let checking = server.checking.clone();
+    let check = async move {
+        let permit = checking.acquire_owned().await.map_err(|e| e.to_string())?;
+        let blocking = tokio::task::spawn_blocking(move || {
+            let _one = permit;
+            app.check_database()
+        });
+        blocking.await.map_err(|_| "the database check failed".to_string())?
+    };
+    tokio::time::timeout(CHECK_TIMEOUT, check)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer from the database within {CHECK_TIMEOUT:?}")))
 }
 
 /// An embedded file, gzipped when the client takes gzip. The first such request compresses

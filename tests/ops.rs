@@ -57,6 +57,29 @@ fn health_follows_the_database_file() {
 }
 
 #[test]
+fn health_gives_up_on_a_locked_database_within_a_second() {
+    let db = common::fixture_db("health-locked");
+    let (_, addr) = server(&db, &[]);
+    let writer = rusqlite::Connection::open(&db).expect("open");
+    writer.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    // Probes at once: each waits for the one check (or its own turn) at most a second.
+    let started = Instant::now();
+    let probes: Vec<_> = (0..4).map(|_| std::thread::spawn(move || health(addr))).collect();
+    for probe in probes {
+        let r = probe.join().expect("probe");
+        assert_eq!(r.status, 503, "{}", r.text());
+        assert!(
+            r.json()["error"].as_str().is_some_and(|e| e.contains("no answer")),
+            "{}",
+            r.text()
+        );
+    }
+    assert!(started.elapsed() < Duration::from_millis(1900), "{:?}", started.elapsed());
+    writer.execute_batch("COMMIT").expect("unlock");
+    common::wait_until("healthy once the writer commits", || health(addr).status == 200);
+}
+
+#[test]
 fn health_answers_while_slow_queries_hold_every_worker() {
     let limits = [("--workers", 1), ("--max-queue", 1), ("--timeout-ms", 2000)];
     let (app, addr) = server(&common::bench_db(), &limits);
