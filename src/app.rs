@@ -116,3 +116,45 @@ fn build(db: &Db, model_file: &Option<(String, String)>) -> Result<(&'static Sch
     let schema = schema::build(model)?;
     Ok((Box::leak(Box::new(schema)), version))
 }
+
+/// What a health check found of one database server.
+#[derive(Debug)]
+pub struct ServerCheck {
+    /// `primary` or `replica`.
+    pub role: &'static str,
+    /// The file's path, or the URL without its password.
+    pub url: String,
+    /// Why it did not answer, when it did not.
+    pub error: Option<String>,
+}
+
+impl App {
+    /// Whether each database server answers a trivial read now, for `/health` and
+    /// `/metrics`: the SQLite file through a fresh connection (a cached one keeps reading a
+    /// file deleted or replaced since it opened), each PostgreSQL server at once on a
+    /// thread of its own. Blocks: call it off the async side.
+    pub fn check_database(&self) -> Vec<ServerCheck> {
+        match &self.db.database {
+            crate::db::Database::Sqlite(path) => {
+                let answered = Db::open(&self.db).and_then(|db| db.schema_version());
+                let error = answered.err().map(|e| e.to_string());
+                vec![ServerCheck { role: "primary", url: path.display().to_string(), error }]
+            }
+            crate::db::Database::Postgres(servers) => std::thread::scope(|scope| {
+                let checks: Vec<_> =
+                    servers.servers.iter().map(|s| (s, scope.spawn(|| s.check()))).collect();
+                checks
+                    .into_iter()
+                    .map(|(s, check)| ServerCheck {
+                        role: s.role.name(),
+                        url: s.url.clone(),
+                        error: check
+                            .join()
+                            .unwrap_or_else(|_| Err("the check failed".into()))
+                            .err(),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}

@@ -130,6 +130,16 @@ pub fn entry(query: &str, max_tokens: u64) -> Rc<Entry> {
     })
 }
 
+/// The entry for `query` if this thread holds one, without parsing: for the metrics, which
+/// look at the document a request just ran.
+pub fn cached(query: &str, max_tokens: u64) -> Option<Rc<Entry>> {
+    CACHE.with(|cell| {
+        let cache = cell.borrow();
+        let (entry, _) = cache.entries.get(query)?;
+        (entry.max_tokens == max_tokens).then(|| entry.clone())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +153,8 @@ mod tests {
             entry(&format!("{{ a{i}: __typename }}"), 100);
         }
         CACHE.with(|c| assert_eq!(c.borrow().entries.len(), MAX_ENTRIES));
+        assert!(cached("{ a3: __typename }", 100).is_none(), "dropped, the oldest");
+        assert!(cached(&format!("{{ a{MAX_ENTRIES}: __typename }}"), 100).is_some());
         let long = format!("{{ __typename }}{}", " ".repeat(MAX_QUERY_LEN));
         assert!(!Rc::ptr_eq(&entry(&long, 100), &entry(&long, 100)));
     }

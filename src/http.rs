@@ -7,7 +7,9 @@
 //! the same status with `{"errors": [{"message": …}]}`.
 //!
 //! Beyond those rules, all off or invisible by default: CORS for listed origins (`--cors`),
-//! gzip for large answers, and an access log (`--log-requests`).
+//! gzip for large answers, and an access log (`--log-requests`). For load balancers and
+//! operators, `/health` answers whether the database does, beside the query pool, and
+//! `/metrics` counts every other request (`metrics.rs`).
 
 use std::convert::Infallible;
 use std::io::Write;
@@ -22,8 +24,8 @@ use hyper::body::{Body, Bytes, Incoming};
 use hyper::header::{
     ACCEPT, ACCEPT_ENCODING, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_TYPE, EXPECT,
-    HeaderMap, HeaderValue, ORIGIN, RETRY_AFTER, VARY,
+    ACCESS_CONTROL_REQUEST_METHOD, ALLOW, CACHE_CONTROL, CONNECTION, CONTENT_ENCODING,
+    CONTENT_TYPE, EXPECT, HeaderMap, HeaderValue, ORIGIN, RETRY_AFTER, VARY,
 };
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -37,6 +39,7 @@ use tokio::time::Instant;
 
 use crate::graphql::error::GraphQLError;
 use crate::json::Value;
+use crate::metrics::{Failure, Kind, Metrics, Observed};
 use crate::pool::Pool;
 use crate::{App, Outcome};
 
@@ -108,6 +111,11 @@ const GZIP_MIN: usize = 1024;
 /// almost all of the saving for a seventh of the run's time instead of half of it.
 const GZIP_LEVEL: u32 = 1;
 
+/// How long `/health` waits for the database's answer. A database that cannot answer a
+/// trivial read within a second cannot serve queries either; and Kubernetes' probes give
+/// up after one second unless told otherwise.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// How long a browser may cache a preflight's answer: two hours, Chromium's ceiling.
 const CORS_MAX_AGE: &str = "7200";
 
@@ -138,7 +146,8 @@ pub async fn serve(
     let queue = usize::try_from(app.limits.max_queue).unwrap_or(usize::MAX).min(1 << 20);
     let pool = Pool::new(threads, queue, app.load.clone())?;
     let large_bodies = Arc::new(Semaphore::new(LARGE_BODIES));
-    let server = Arc::new(Server { pool, app, options, large_bodies });
+    let (metrics, checking) = (Metrics::default(), Arc::new(Semaphore::new(1)));
+    let server = Arc::new(Server { pool, threads, app, options, large_bodies, metrics, checking });
     let permits = Arc::new(Semaphore::new(max as usize));
     let (stop, _) = watch::channel(false);
     tokio::pin!(shutdown);
@@ -199,17 +208,35 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)
 struct Server {
     app: Arc<App>,
     pool: Pool,
+    /// The pool's threads.
+    threads: usize,
     options: HttpOptions,
     /// Permits for holding a body larger than `LARGE_BODY`.
     large_bodies: Arc<Semaphore>,
+    metrics: Metrics,
+    /// The one permit for a database check (`check_database`).
+    checking: Arc<Semaphore>,
 }
 
-/// Every request, with its access-log line when `--log-requests` is on.
+/// Every request, counted in the metrics, with its access-log line when `--log-requests`
+/// is on.
 async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
+    // A load balancer's probes and a scraper's requests are not clients' requests: they are
+    // neither logged, counted nor queued, so that they see the instance as it is and leave
+    // the log and the numbers to clients.
+    match req.uri().path() {
+        "/health" => return health(server, req.method()).await,
+        "/metrics" => return metrics(server, req.method()).await,
+        _ => {}
+    }
     let started = std::time::Instant::now();
     let logged =
         server.options.log_requests.then(|| (req.method().clone(), req.uri().path().to_string()));
     let resp = route(server, req).await;
+    let status = resp.status().as_u16();
+    let mut seen = resp.extensions().get::<Observed>().copied().unwrap_or_default();
+    seen.failure = seen.failure.or_else(|| Failure::of_status(status));
+    server.metrics.record(status, &seen, started.elapsed());
     if let Some((method, path)) = logged {
         log_request(&method, &path, &resp, started);
     }
@@ -220,7 +247,11 @@ async fn route(server: &Server, req: Request<Incoming>) -> Resp {
     let path = req.uri().path();
     if let Some(asset) = path.strip_prefix("/static/") {
         return match ASSETS.iter().position(|(p, _, _)| *p == asset) {
-            Some(i) if req.method() == Method::GET => static_file(server, i, req.headers()).await,
+            Some(i) if req.method() == Method::GET => {
+                let mut r = static_file(server, i, req.headers()).await;
+                r.extensions_mut().insert(Observed { kind: Kind::Graphiql, ..Observed::default() });
+                r
+            }
             Some(_) => method_not_allowed("GET"),
             None => not_found(),
         };
@@ -242,6 +273,90 @@ async fn route(server: &Server, req: Request<Incoming>) -> Resp {
     };
     add_cors(&server.options.cors, origin, resp.headers_mut());
     resp
+}
+
+/// `GET /health` (or `HEAD`): 200 with `{"status": "ok", …}` and the query pool's load when
+/// the database answers a trivial read, 503 with the reason when it does not.
+async fn health(server: &Server, method: &Method) -> Resp {
+    if method != Method::GET && method != Method::HEAD {
+        return get_or_head_only();
+    }
+    let load = &server.app.load;
+    let answered = check_database(server).await.and_then(|checks| {
+        match checks.iter().any(|c| c.error.is_none()) {
+            true => Ok(()),
+            false => Err(checks
+                .iter()
+                .filter_map(|c| c.error.as_ref())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ")),
+        }
+    });
+    let (status, body) = match answered {
+        Ok(()) => (
+            StatusCode::OK,
+            serde_json::json!({
+                "status": "ok",
+                "version": env!("CARGO_PKG_VERSION"),
+                "workers": server.threads,
+                "running": load.running(),
+                "waiting": load.waiting(),
+            }),
+        ),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"status": "unavailable", "error": e}),
+        ),
+    };
+    let mut r = bytes_response(status, "application/json", body.to_string().as_bytes());
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// `GET /metrics` (or `HEAD`): the metrics in Prometheus' text format, with whether the
+/// database answers now.
+async fn metrics(server: &Server, method: &Method) -> Resp {
+    if method != Method::GET && method != Method::HEAD {
+        return get_or_head_only();
+    }
+    if let Ok(checks) = check_database(server).await {
+        for c in checks {
+            server.metrics.database_up(c.role, &c.url, c.error.is_none());
+        }
+    }
+    let text = server.metrics.render(server.threads, &server.app.load);
+    let mut r = bytes_response(StatusCode::OK, crate::metrics::CONTENT_TYPE, text.as_bytes());
+    r.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn get_or_head_only() -> Resp {
+    let mut r = error_response(StatusCode::METHOD_NOT_ALLOWED, "Only GET and HEAD here.");
+    r.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+    r
+}
+
+/// Whether the database answers, asked on one of tokio's blocking threads: not on the
+/// query pool, whose threads and queue slow queries may all hold while the database is
+/// fine, and not on an async worker, which never waits on SQLite. One check runs at a
+/// time (its permit is released when it ends, not when its caller stops waiting), so
+/// probes sent to a database that hangs hold one thread, not one each. Bounded by
+/// `CHECK_TIMEOUT`; a check that overruns it still ends within SQLite's busy timeout.
+async fn check_database(server: &Server) -> Result<Vec<crate::app::ServerCheck>, String> {
+    let app = server.app.clone();
+    let checking = server.checking.clone();
+    let check = async move {
+        let permit = checking.acquire_owned().await.map_err(|e| e.to_string())?;
+        let blocking = tokio::task::spawn_blocking(move || {
+            let _one = permit;
+            app.check_database()
+        });
+        blocking.await.map_err(|_| "the database check failed".to_string())
+    };
+    tokio::time::timeout(CHECK_TIMEOUT, check)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer from the database within {CHECK_TIMEOUT:?}")))
 }
 
 /// An embedded file, gzipped when the client takes gzip. The first such request compresses
@@ -311,11 +426,10 @@ async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
         .get(ACCEPT)
         .is_some_and(|v| v.to_str().is_ok_and(|v| v.contains("text/html")));
     if head.via_get && wants_html {
-        return bytes_response(
-            StatusCode::OK,
-            "text/html; charset=utf-8",
-            &graphiql_page(&server.app),
-        );
+        let page = graphiql_page(&server.app);
+        let mut r = bytes_response(StatusCode::OK, "text/html; charset=utf-8", &page);
+        r.extensions_mut().insert(Observed { kind: Kind::Graphiql, ..Observed::default() });
+        return r;
     }
     let body = match head.via_get {
         true => ReadBody::default(),
@@ -360,7 +474,8 @@ async fn run_on_pool(
     }
 }
 
-/// Reads the request as graphql-server does, runs it and writes the answer.
+/// Reads the request as graphql-server does, runs it and writes the answer, with what the
+/// metrics count of it: the statements it ran are this thread's count, before and after.
 fn answer(app: &App, head: &Head, body: &[u8]) -> Answer {
     let request = match request_data(head, body)
         .and_then(|mut data| to_graphql_request(&mut data, head.via_get))
@@ -368,8 +483,13 @@ fn answer(app: &App, head: &Head, body: &[u8]) -> Answer {
         Ok(r) => r,
         Err(msg) => return Answer::error(StatusCode::BAD_REQUEST, &msg),
     };
-    let mut answer = graphql_response(crate::run(app, &request), head.strict).encoded(head.gzip_ok);
+    let before = crate::db::statements_run();
+    let outcome = crate::run(app, &request);
+    let statements = crate::db::statements_run().saturating_sub(before);
+    let seen = Observed::of(&request, &outcome, app.limits.max_tokens, statements);
+    let mut answer = graphql_response(outcome, head.strict).encoded(head.gzip_ok);
     answer.operation = request.operation_name;
+    answer.seen = seen;
     answer
 }
 
@@ -410,11 +530,21 @@ struct Answer {
     negotiated: bool,
     /// The request's `operationName`, for the access log.
     operation: Option<String>,
+    /// What the metrics count of the request.
+    seen: Observed,
 }
 
 impl Answer {
     fn new(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Answer {
-        Answer { status, content_type, body, gzipped: false, negotiated: false, operation: None }
+        Answer {
+            status,
+            content_type,
+            body,
+            gzipped: false,
+            negotiated: false,
+            operation: None,
+            seen: Observed::default(),
+        }
     }
 
     /// `{"errors": [{"message": …}]}` with `status`.
@@ -448,6 +578,7 @@ impl Answer {
         if self.gzipped {
             headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
+        r.extensions_mut().insert(self.seen);
         r
     }
 }

@@ -23,7 +23,9 @@ pub mod graphql;
 pub mod http;
 pub mod json;
 pub mod limits;
+pub mod metrics;
 pub mod model;
+pub mod options;
 pub mod pool;
 pub mod schema;
 

@@ -106,6 +106,14 @@ pub fn exceeded(what: &str, flag: &str, limit: u64) -> GraphQLError {
     GraphQLError::bare(format!("{what} exceeds the limit of {limit} ({flag})."))
 }
 
+/// The flag of the limit an error of `exceeded` names, for the metrics that count errors
+/// by kind; `None` for any other message.
+pub fn exceeded_flag(message: &str) -> Option<&'static str> {
+    let (what, flag) = message.strip_suffix(").")?.rsplit_once(" (")?;
+    let found = FLAGS.iter().find(|(f, ..)| *f == flag)?;
+    what.contains(" exceeds the limit of ").then_some(found.0)
+}
+
 /// Checks the nesting depth of the operation to run, expanding fragments with memoised
 /// depths so a document that multiplies fragments cannot make the check itself slow.
 pub fn check_operation(
@@ -178,6 +186,14 @@ mod tests {
         assert!(m.set("--max-depth", 3));
         assert!(!m.set("--nope", 3));
         assert_eq!(m.max_depth, 3);
+    }
+
+    #[test]
+    fn exceeded_errors_name_their_flag() {
+        let e = exceeded("A response of more than 3 rows", "--max-nodes", 3);
+        assert_eq!(exceeded_flag(&e.message), Some("--max-nodes"));
+        assert_eq!(exceeded_flag("Cannot query field 'x' on type 'Query'."), None);
+        assert_eq!(exceeded_flag("It exceeds the limit of 3 (--max-nothing)."), None);
     }
 
     #[test]

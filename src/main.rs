@@ -1,194 +1,17 @@
-//! The `relaylite` command: serve, model, schema, init. The only place the process exits.
+//! The `relaylite` command: serve, model, schema, init (options in `options.rs`). The only
+//! place the process exits.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use relaylite::db::{self, DbConfig, Prepared};
-use relaylite::http::HttpOptions;
-use relaylite::limits::{FLAGS, Limits};
+use relaylite::db::{self, Prepared};
+use relaylite::options::{self, Options};
 use relaylite::{App, http, schema};
-
-const USAGE: &str = "\
-relaylite — a relay GraphQL API, in graphene-sqlalchemy's shape, for any SQLite or
-PostgreSQL database (by default the graphene-sqlalchemy tutorial's, in SQLite)
-
-Usage:
-  relaylite [serve] [--db PATH|URL] [--replica URL]... [--schema NAME] [--pool-size N]
-                    [--model FILE] [--listen ADDR] [--cors ORIGIN]...
-                    [--log-requests] [--log-sql] [LIMITS]
-  relaylite model [--db PATH|URL] [--schema NAME]
-  relaylite schema [--db PATH|URL] [--schema NAME] [--model FILE]
-  relaylite init [--db PATH]
-  relaylite --help
-
-Commands:
-  serve    Serve /graphql (and GraphiQL in a browser). The default command.
-  model    Print the model relaylite derives from the database (TOML), to edit and
-           serve with --model.
-  schema   Print the GraphQL schema (SDL) and exit.
-  init     Create the database with the tutorial's tables and rows if it does not exist.
-
-Options:
-  --db PATH        SQLite database file [default: database.sqlite3 in this directory].
-                   The default file is created with the tutorial's tables and rows when
-                   missing; a file named with --db must exist (create one with `init`).
-                   An existing file is never changed. A database whose tables are the
-                   tutorial's gets the tutorial's API; any other, what reflection derives.
-                   (`model` and `schema` without --db and without the default file: the
-                   tutorial's.)
-  --db URL         A PostgreSQL database instead: postgres://user:password@host:port/name
-                   (libpq's URL; sslmode is not supported). Its schema is read at start-up.
-  --replica URL    A read replica of that database (streaming from it); repeat for more.
-                   Requests read from the replicas in turn, from the primary when none
-                   answers; a server that fails is passed over for 5 s.
-  --schema NAME    The PostgreSQL schema to serve [default: public].
-  --pool-size N    PostgreSQL connections per server [default: one per query thread].
-  --model FILE     Serve the model in FILE (as `relaylite model` prints it) instead of
-                   the derived one: names, fields, relationships, what is hidden.
-  --listen ADDR    Address to listen on [default: 127.0.0.1:5000]; port 0 picks a free one.
-  --cors ORIGIN    Let pages from ORIGIN (like https://app.example.com) call /graphql
-                   from a browser; repeat for more origins, or give * for any. Off by
-                   default: no CORS headers at all.
-  --log-requests   Write one line per request to stderr: method, path, status, response
-                   bytes, milliseconds, operationName (or -).
-  --log-sql        Write every SQL statement to stderr, one line each, starting `SQL `.
-  -h, --help       Show this help.
-
-Limits (each takes a number; the default is in brackets):
-";
-
-fn help() -> String {
-    let mut out = String::from(USAGE);
-    for (flag, default, text, _) in FLAGS {
-        out.push_str(&format!("  {flag:<20} {text} [{default}]\n"));
-    }
-    out
-}
-
-struct Options {
-    command: String,
-    db: PathBuf,
-    db_given: bool,
-    model: Option<PathBuf>,
-    listen: SocketAddr,
-    log_sql: bool,
-    http: HttpOptions,
-    limits: Limits,
-    replicas: Vec<String>,
-    schema: String,
-    pool_size: Option<u32>,
-}
-
-fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut o = Options {
-        command: "serve".into(),
-        db: PathBuf::from("database.sqlite3"),
-        db_given: false,
-        model: None,
-        listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
-        log_sql: false,
-        http: HttpOptions::default(),
-        limits: Limits::default(),
-        replicas: Vec::new(),
-        schema: "public".into(),
-        pool_size: None,
-    };
-    let mut it = args.iter();
-    let mut first = true;
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "serve" | "init" | "schema" | "model" if first => o.command = a.clone(),
-            "-h" | "--help" => o.command = "help".into(),
-            "--db" => {
-                o.db = it.next().ok_or("--db needs a path")?.into();
-                o.db_given = true;
-            }
-            "--model" => o.model = Some(it.next().ok_or("--model needs a file")?.into()),
-            "--listen" => {
-                let v = it.next().ok_or("--listen needs an address like 127.0.0.1:5000")?;
-                o.listen = v.parse().map_err(|_| {
-                    format!("--listen: `{v}` is not an address like 127.0.0.1:5000")
-                })?;
-            }
-            "--log-sql" => o.log_sql = true,
-            "--replica" => o.replicas.push(postgres_url("--replica", it.next())?),
-            "--schema" => o.schema = it.next().ok_or("--schema needs a name")?.clone(),
-            "--pool-size" => {
-                let v = it.next().ok_or("--pool-size needs a number")?;
-                let n = v.parse().ok().filter(|&n: &u32| n > 0);
-                o.pool_size = Some(n.ok_or(format!("--pool-size: `{v}` is not a number above 0"))?);
-            }
-            "--log-requests" => o.http.log_requests = true,
-            "--cors" => o.http.cors.push(origin(it.next())?),
-            other => match FLAGS.iter().find(|(f, ..)| *f == other) {
-                Some((flag, _, _, field)) => {
-                    let v = it.next().ok_or(format!("{flag} needs a number"))?;
-                    *field(&mut o.limits) =
-                        v.parse().map_err(|_| format!("{flag}: `{v}` is not a number"))?;
-                }
-                None => return Err(format!("unexpected argument `{other}` (see --help)")),
-            },
-        }
-        first = false;
-    }
-    Ok(o)
-}
-
-/// A PostgreSQL URL given to `flag`.
-fn postgres_url(flag: &str, value: Option<&String>) -> Result<String, String> {
-    let v = value.ok_or(format!("{flag} needs a URL like postgres://user@host/db"))?;
-    match db::is_postgres_url(v) {
-        true => Ok(v.clone()),
-        false => Err(format!("{flag}: `{v}` is not a URL like postgres://user@host/db")),
-    }
-}
-
-impl Options {
-    fn postgres(&self) -> Option<&str> {
-        self.db.to_str().filter(|d| db::is_postgres_url(d))
-    }
-
-    /// The database to serve: a PostgreSQL URL's, or the SQLite file's.
-    fn db_config(&self) -> Result<DbConfig, String> {
-        let mut config = match self.postgres() {
-            Some(url) => {
-                let threads = relaylite::pool::threads(self.limits.workers);
-                let size = self.pool_size.unwrap_or(u32::try_from(threads).unwrap_or(u32::MAX));
-                DbConfig::postgres(url, &self.replicas, &self.schema, size)?
-            }
-            None if !self.replicas.is_empty() => {
-                return Err("--replica needs --db to name a PostgreSQL database".into());
-            }
-            None => DbConfig::sqlite(&self.db),
-        };
-        config.log_sql = self.log_sql;
-        Ok(config)
-    }
-}
-
-/// A `--cors` value: `*`, or an origin as browsers send it (scheme://host[:port], no path),
-/// since anything else would never equal a request's `Origin` and silently allow nothing.
-fn origin(value: Option<&String>) -> Result<String, String> {
-    let v = value.ok_or("--cors needs an origin like https://app.example.com, or *")?;
-    let well_formed = v.split_once("://").is_some_and(|(scheme, host)| {
-        !scheme.is_empty()
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-            && !host.is_empty()
-            && !host.contains(['/', '?', '#'])
-            && !host.chars().any(char::is_whitespace)
-    });
-    if v == "*" || well_formed {
-        Ok(v.clone())
-    } else {
-        Err(format!("--cors: `{v}` is not an origin like https://app.example.com (no path), or *"))
-    }
-}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match parse_args(&args) {
+    let env = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+    let options = match options::parse(&args, env) {
         Ok(o) => o,
         Err(msg) => {
             eprintln!("relaylite: {msg}");
@@ -197,7 +20,7 @@ fn main() -> ExitCode {
     };
     match options.command.as_str() {
         "help" => {
-            print!("{}", help());
+            print!("{}", options::help());
             ExitCode::SUCCESS
         }
         "schema" | "model" => print_model(&options),
@@ -216,16 +39,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// The database served, for people: a file's path or a URL without its password.
-fn app_source(options: &Options) -> String {
-    match options.postgres() {
-        Some(url) => db::redact(url),
-        None => options.db.display().to_string(),
-    }
-}
-
 fn fail(options: &Options, e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("relaylite: database {}: {e}", app_source(options));
+    eprintln!("relaylite: database {}: {e}", options.source());
     ExitCode::FAILURE
 }
 
@@ -259,7 +74,7 @@ fn print_model(options: &Options) -> ExitCode {
             Ok(m) => m,
             Err(e) => return fail(options, e),
         };
-    let source = app_source(options);
+    let source = options.source();
     match (options.command.as_str(), schema::build(model.clone())) {
         ("model", _) => print!("{}", relaylite::model::file::print(&model, &source)),
         (_, Ok(schema)) => println!("{}", schema::sdl::print_sdl(&schema)),
@@ -304,7 +119,7 @@ fn serve(options: Options) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!("relaylite serving {} on http://{addr}/graphql", app_source(&options));
+        println!("relaylite serving {} on http://{addr}/graphql", options.source());
         match http::serve(app, listener, options.http, shutdown_signal()).await {
             Ok(()) => {
                 eprintln!("relaylite: stopped");

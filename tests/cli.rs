@@ -7,8 +7,40 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 
+/// The binary, with no option variable of the test's own environment leaking in.
 fn relaylite() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_relaylite"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_relaylite"));
+    command.env_remove(relaylite::options::PORT);
+    for o in &relaylite::options::OPTIONS {
+        command.env_remove(relaylite::options::variable(o.flag));
+    }
+    for (flag, ..) in &relaylite::limits::FLAGS {
+        command.env_remove(relaylite::options::variable(flag));
+    }
+    command
+}
+
+/// Starts `command` as a server and reads its start-up line: the child, the line, and the
+/// address to connect to (`0.0.0.0` reached as 127.0.0.1).
+fn start(command: &mut Command) -> (std::process::Child, String, SocketAddr) {
+    let mut child = command.stdout(Stdio::piped()).spawn().expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
+    let url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+    let mut addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/graphql")
+        .parse()
+        .unwrap_or_else(|_| panic!("start-up line gives the URL: {line}"));
+    if addr.ip().is_unspecified() {
+        addr.set_ip([127, 0, 0, 1].into());
+    }
+    (child, line, addr)
+}
+
+fn stop(mut child: std::process::Child) {
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -22,24 +54,10 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 fn serve_creates_and_seeds_the_default_database_and_prints_its_url() {
     let dir = temp_dir("serve");
     let db = dir.join("database.sqlite3");
-    let mut child = relaylite()
-        .current_dir(&dir)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-    let url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
-    let addr: SocketAddr = url
-        .trim_start_matches("http://")
-        .trim_end_matches("/graphql")
-        .parse()
-        .unwrap_or_else(|_| panic!("start-up line gives the URL: {line}"));
+    let (child, _, addr) = start(relaylite().current_dir(&dir).args(["--listen", "127.0.0.1:0"]));
     let query = "{ allEmployees { edges { node { name department { name } role { name } } } } allRoles { edges { node { name } } } }";
     let r = common::post_json(addr, &serde_json::json!({ "query": query }));
-    let _ = child.kill();
-    let _ = child.wait();
+    stop(child);
     assert_eq!(
         r.text(),
         concat!(
@@ -127,22 +145,107 @@ fn schema_help_and_usage_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bogus"));
 }
 
+const TYPENAME: &str = r#"{"query": "{ __typename }"}"#;
+
+fn post(addr: SocketAddr, body: &str) -> common::HttpResponse {
+    common::request(
+        addr,
+        "POST",
+        "/graphql",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+}
+
 #[test]
-fn the_readme_limits_table_is_the_flag_table() {
+fn variables_set_options_and_flags_win_over_them() {
+    let db = common::fixture_db("cli-env");
+    let (child, line, addr) = start(
+        relaylite()
+            .env("RELAYLITE_DB", &db)
+            .env("RELAYLITE_LISTEN", "127.0.0.1:0")
+            .env("RELAYLITE_MAX_BODY", "10"),
+    );
+    assert!(line.contains(&db.display().to_string()), "{line}");
+    assert_eq!(post(addr, TYPENAME).status, 413, "RELAYLITE_MAX_BODY applies");
+    stop(child);
+
+    let elsewhere = db.with_file_name("missing.sqlite3");
+    let (child, line, addr) = start(
+        relaylite()
+            .env("RELAYLITE_DB", &elsewhere)
+            .env("RELAYLITE_LISTEN", "not an address")
+            .env("RELAYLITE_MAX_BODY", "10")
+            .args(["--listen", "127.0.0.1:0", "--max-body", "1000", "--db"])
+            .arg(&db),
+    );
+    assert!(line.contains(&db.display().to_string()), "{line}");
+    assert_eq!(post(addr, TYPENAME).text(), r#"{"data":{"__typename":"Query"}}"#);
+    stop(child);
+}
+
+#[test]
+fn port_from_the_platform_listens_on_every_address() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = free.local_addr().expect("addr").port();
+    drop(free);
+    let db = common::fixture_db("cli-port");
+    let (child, line, addr) = start(relaylite().env("PORT", port.to_string()).arg("--db").arg(&db));
+    assert!(line.contains(&format!("http://0.0.0.0:{port}/graphql")), "{line}");
+    assert_eq!(addr.port(), port);
+    assert_eq!(post(addr, TYPENAME).text(), r#"{"data":{"__typename":"Query"}}"#);
+    stop(child);
+}
+
+#[test]
+fn a_bad_variable_is_refused_with_its_name() {
+    for (name, value) in
+        [("RELAYLITE_MAX_BODY", "lots"), ("RELAYLITE_LOG_SQL", "maybe"), ("PORT", "http")]
+    {
+        let out = relaylite().env(name, value).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&format!("{name}: `{value}` is not")), "{stderr}");
+    }
+}
+
+/// The rows of the README's table whose header line is `header`, cells trimmed.
+fn readme_table(header: &str) -> Vec<Vec<String>> {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
-    let start = readme.find("| flag | bounds | default |").expect("limits table");
-    let rows: Vec<Vec<String>> = readme[start..]
+    let start = readme.find(header).unwrap_or_else(|| panic!("README table {header}"));
+    readme[start..]
         .lines()
         .skip(2)
         .take_while(|l| l.starts_with('|'))
         .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_string()).collect())
-        .collect();
-    let flags: Vec<Vec<String>> = relaylite::limits::FLAGS
+        .collect()
+}
+
+/// A table as the README writes it, for the message of a failed comparison.
+fn markdown(rows: &[Vec<String>]) -> String {
+    rows.iter().map(|r| format!("| {} |\n", r.join(" | "))).collect()
+}
+
+#[test]
+fn the_readme_tables_are_the_option_tables() {
+    use relaylite::options::{OPTIONS, variable};
+    let options: Vec<Vec<String>> = OPTIONS
         .iter()
-        .map(|(flag, default, help, _)| {
-            vec![format!("`{flag}`"), help.to_string(), default.to_string()]
+        .map(|o| {
+            let flag = format!("{} {}", o.flag, o.arg);
+            vec![format!("`{}`", flag.trim()), format!("`{}`", variable(o.flag)), o.help.into()]
         })
         .collect();
-    assert_eq!(rows, flags);
+    let readme = readme_table("| option | variable | what it does |");
+    assert!(readme == options, "the README's options table should be:\n{}", markdown(&options));
+    let limits: Vec<Vec<String>> = relaylite::limits::FLAGS
+        .iter()
+        .map(|(flag, default, help, _)| {
+            let variable = format!("`{}`", variable(flag));
+            vec![format!("`{flag}`"), variable, help.to_string(), default.to_string()]
+        })
+        .collect();
+    let readme = readme_table("| flag | variable | bounds | default |");
+    assert!(readme == limits, "the README's limits table should be:\n{}", markdown(&limits));
 }

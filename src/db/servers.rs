@@ -16,6 +16,8 @@ use super::postgres::Manager;
 const DOWN_FOR: Duration = Duration::from_secs(5);
 /// How long a request waits for a connection to one server before trying the next.
 const CONNECT_WAIT: Duration = Duration::from_secs(2);
+/// How long a health check waits for a connection to one server.
+const CHECK_WAIT: Duration = Duration::from_millis(500);
 
 pub type Pooled = r2d2::PooledConnection<Manager>;
 
@@ -177,6 +179,20 @@ impl Servers {
 }
 
 impl Server {
+    /// Whether the server answers a trivial read now (marking it up or down for requests
+    /// to come): the error when it does not.
+    pub fn check(&self) -> Result<(), String> {
+        let answered =
+            self.pool.get_timeout(CHECK_WAIT).map_err(|e| e.to_string()).and_then(|mut s| {
+                s.query_each("SELECT 1", &[], |_| true).map_err(|e| e.to_string())
+            });
+        match &answered {
+            Ok(()) => self.mark_up(),
+            Err(e) => self.mark_down(e),
+        }
+        answered
+    }
+
     /// A pooled session whose connection the server has not closed: the pool hands out
     /// idle connections unchecked (checking costs a round trip), so one the server ended
     /// while it sat idle is dropped here, and the pool discards it.
