@@ -79,6 +79,68 @@ fn the_tutorial_answers_as_the_original_does_on_postgresql() {
     assert!(failures.is_empty(), "{} of {cases} differ:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// PostgreSQL's own types: an enum (with labels graphene renames), uuid keys and a foreign
+/// key on one, arrays, timestamptz, bigint, numeric, jsonb, bytea, real, with NULLs.
+const TYPES: &str = r#"
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'inProgress');
+CREATE TABLE owner (id uuid PRIMARY KEY, name text);
+CREATE TABLE thing (
+  id uuid PRIMARY KEY, owner_id uuid REFERENCES owner (id), feeling mood, tags text[],
+  scores integer[], flags boolean[], big bigint, price numeric(10,2), stamp timestamptz,
+  day date, at time, doc jsonb, raw bytea, flag boolean, r real, serial uuid);
+INSERT INTO owner VALUES ('00000000-0000-0000-0000-000000000001', 'Ann'),
+  ('00000000-0000-0000-0000-000000000002', 'Bob');
+INSERT INTO thing VALUES
+  ('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '00000000-0000-0000-0000-000000000001', 'inProgress',
+   '{a,"b c","d\"e",NULL}', '{1,2}', '{t,f}', 9007199254740992, 12.50, '2024-01-02 03:04:05.5+02',
+   '2024-01-02', '10:11:12', '{"x": [1, 2]}', '\x0102', true, 0.1, 'ffffffff-0000-0000-0000-000000000000'),
+  ('b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', NULL, NULL, NULL, '{}', NULL, NULL, NULL, NULL,
+   NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', '00000000-0000-0000-0000-000000000002', 'sad',
+   '{z}', '{3}', '{f}', -1, 0.99, '1999-12-31 23:59:59+00', '1999-12-31', '00:00:00',
+   '[1, "two"]', '\x', false, -2.5, '00000000-0000-0000-0000-0000000000aa');
+"#;
+
+#[test]
+fn postgresql_types_show_as_graphene_sqlalchemy_shows_them() {
+    let Some(url) = server("types") else { return };
+    let db = database_of(&url, "relaylite_types", TYPES);
+    let app = app(&db);
+    let sdl = relaylite::schema::sdl::print_sdl(app.schema());
+    for expected in [
+        "  feeling: Mood\n  tags: [String]\n  scores: [Int]\n  flags: [Boolean]\n  big: Float\n  price: Float\n  stamp: DateTime\n  day: Date\n  at: Time\n  doc: JSONString\n  raw: String\n  flag: Boolean\n  r: Float\n  serial: UUID\n",
+        "\"\"\"An enumeration.\"\"\"\nenum Mood {\n  SAD\n  OK\n  IN_PROGRESS\n}",
+        "  feeling: DefaultMoodEnumFilter\n",
+        "input DefaultMoodEnumFilter {\n  eq: Mood\n  in: [Mood]\n  nEq: Mood\n  notIn: [Mood]\n}",
+        "  serial: DefaultUUIDScalarFilter\n",
+        "scalar UUID",
+    ] {
+        assert!(sdl.contains(expected), "{expected}\nnot in\n{sdl}");
+    }
+    assert!(!sdl.contains("tags: StringFilter"), "arrays have no filter");
+    let walk = Walk { app: &app, oracle: Oracle::Postgres(db) };
+    let d = walk.data(
+        "{ allThings(first: 1) { nodes { feeling tags scores flags big price stamp day at doc raw flag r serial owner { name } } } }",
+        json!({}),
+    );
+    assert_eq!(
+        d["allThings"]["nodes"][0],
+        json!({"feeling": "IN_PROGRESS", "tags": ["a", "b c", "d\"e", null], "scores": [1, 2],
+               "flags": [true, false], "big": 9007199254740992.0, "price": 12.5,
+               "stamp": "2024-01-02T01:04:05.500000+00:00", "day": "2024-01-02", "at": "10:11:12",
+               "doc": "{\"x\": [1, 2]}", "raw": "AQI=", "flag": true, "r": 0.1,
+               "serial": "ffffffff-0000-0000-0000-000000000000", "owner": {"name": "Ann"}})
+    );
+    let q = "query ($s: UUID, $m: [Mood]) { allThings(filter: {serial: {eq: $s}, feeling: {in: $m}}) { totalCount } }";
+    let vars = json!({"s": "{FFFFFFFF-0000-0000-0000-000000000000}", "m": ["IN_PROGRESS", "OK"]});
+    assert_eq!(walk.data(q, vars)["allThings"]["totalCount"], json!(1));
+    walk.every_table_pages_through_with_cursors();
+    walk.every_node_round_trips();
+    walk.every_relationship_equals_its_join();
+    walk.every_column_sorts_and_filters_like_sql();
+    walk.every_column_pages_through_in_its_order();
+}
+
 fn chinook(test: &str) -> Option<(String, App)> {
     let url = server(test)?;
     let db = database(&url, &format!("relaylite_chinook_{test}"), "tests/pg/chinook.sql");

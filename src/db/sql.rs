@@ -347,16 +347,25 @@ impl<'m> Scope<'m> {
     }
 
     /// A column as a statement's result holds it: PostgreSQL values of types rows have no
-    /// cell for (numeric, dates, uuid, json, enums, …) come back as float8 or as text.
+    /// cell for come back as float8 or as text, a timestamptz as its UTC wall time.
     fn read(self, column: usize, out: &mut String) {
         let col = &self.model.tables[self.table].columns[column];
-        match (self.dialect(), postgres_read_as(col)) {
-            (Dialect::Postgres, Some(ty)) => {
+        let how = match self.dialect() {
+            Dialect::Sqlite => PostgresRead::AsIs,
+            Dialect::Postgres => postgres_read(col),
+        };
+        match how {
+            PostgresRead::AsIs => self.col(column, out),
+            PostgresRead::Cast(ty) => {
                 out.push_str("CAST(");
                 self.col(column, out);
                 let _ = write!(out, " AS {ty})");
             }
-            _ => self.col(column, out),
+            PostgresRead::Utc => {
+                out.push_str("to_char(");
+                self.col(column, out);
+                out.push_str(" AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')");
+            }
         }
     }
 
@@ -403,9 +412,17 @@ impl<'m> Scope<'m> {
     }
 }
 
-/// The type a PostgreSQL column is read as, when rows cannot hold its own: None for the
-/// types decoded as they are (booleans, integers, floats, text, bytes).
-fn postgres_read_as(col: &crate::model::Column) -> Option<&'static str> {
+/// How a PostgreSQL column is read so that a row can hold it.
+enum PostgresRead {
+    /// As it is: booleans, integers, floats, text, bytes.
+    AsIs,
+    /// Cast to this type: numbers to float8, everything else to its text.
+    Cast(&'static str),
+    /// A timestamptz as the UTC time it denotes, in the text form SQLite's are stored in.
+    Utc,
+}
+
+fn postgres_read(col: &crate::model::Column) -> PostgresRead {
     const NATIVE: &[&str] = &[
         "boolean",
         "smallint",
@@ -423,11 +440,12 @@ fn postgres_read_as(col: &crate::model::Column) -> Option<&'static str> {
         || declared.starts_with("character(")
         || declared == "character";
     match (native, col.scalar) {
-        (true, _) => None,
+        (true, _) => PostgresRead::AsIs,
         (false, crate::model::Scalar::Float | crate::model::Scalar::Numeric { .. }) => {
-            Some("float8")
+            PostgresRead::Cast("float8")
         }
-        (false, _) => Some("text"),
+        (false, crate::model::Scalar::DateTimeTz) => PostgresRead::Utc,
+        (false, _) => PostgresRead::Cast("text"),
     }
 }
 
@@ -641,6 +659,7 @@ mod tests {
                 name: c.to_string(),
                 declared: "TEXT".into(),
                 scalar: Scalar::String,
+                reflected: Scalar::String,
                 not_null: false,
                 pk: 0,
                 rowid: false,

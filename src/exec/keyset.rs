@@ -181,6 +181,7 @@ mod tests {
             name: name.into(),
             declared: "TEXT".into(),
             scalar: Scalar::String,
+            reflected: Scalar::String,
             not_null,
             pk: 0,
             rowid: false,

@@ -297,22 +297,49 @@ fn scalar_value(s: Scalar, v: &Json) -> Result<Input, String> {
 
 fn name(s: Scalar) -> &'static str {
     match s {
+        Scalar::Int => "Int",
+        Scalar::Float => "Float",
+        Scalar::String => "String",
+        Scalar::Boolean => "Boolean",
+        Scalar::Id => "ID",
+        Scalar::DateTime => "DateTime",
         Scalar::Date => "Date",
         Scalar::Time => "Time",
-        _ => "JSONString",
+        Scalar::JsonString => "JSONString",
+        Scalar::Uuid => "UUID",
     }
 }
 
-/// graphene's Date, Time and JSONString `parse_value` on a string, as the text a filter
-/// compares with: `YYYY-MM-DD`, `HH:MM:SS.ffffff`, and JSON as Python's `json.dumps`
-/// writes it (what SQLAlchemy's JSON column stores).
+/// graphene's Date, Time, JSONString and UUID `parse_value` on a string, as the text a
+/// filter compares with: `YYYY-MM-DD`, `HH:MM:SS.ffffff`, JSON as Python's `json.dumps`
+/// writes it (what SQLAlchemy's JSON column stores), a UUID as `str(uuid.UUID(text))`.
+/// None for a text the scalar does not read (and for the kinds that take no text).
 fn graphene_string(s: Scalar, text: &str) -> Option<Input> {
     let canonical = match s {
         Scalar::Date => datetime::fromisoformat_date(text)?.date_isoformat(),
         Scalar::Time => datetime::fromisoformat_time(text)?.time_storage(),
-        _ => crate::graphql::pyrepr::json_dumps(&serde_json::from_str(text).ok()?),
+        Scalar::JsonString => crate::graphql::pyrepr::json_dumps(&serde_json::from_str(text).ok()?),
+        Scalar::Uuid => uuid(text)?,
+        Scalar::Int
+        | Scalar::Float
+        | Scalar::String
+        | Scalar::Boolean
+        | Scalar::Id
+        | Scalar::DateTime => return None,
     };
     Some(Input::String(canonical))
+}
+
+/// Python's `uuid.UUID(text)`: braces, `urn:` and `uuid:` and hyphens dropped, 32 hex
+/// digits left; written lowercase in 8-4-4-4-12 groups.
+fn uuid(text: &str) -> Option<String> {
+    let t = text.strip_prefix("urn:").unwrap_or(text);
+    let t = t.strip_prefix("uuid:").unwrap_or(t);
+    let hex: String = t.trim_matches(['{', '}']).replace('-', "").to_ascii_lowercase();
+    if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
 }
 
 /// A scalar's `parse_literal`: the error carries the value's location unless graphene

@@ -470,9 +470,8 @@ fn print_source(model: &Model, table: &Table, source: &Source) -> String {
     let rel = match source {
         Source::Column(c) => {
             let column = &table.columns[*c];
-            let declared = Scalar::from_declared(&column.declared);
             let mut s = format!("column = {}", toml_string(&column.name));
-            if column.scalar != declared && !column.rowid {
+            if column.scalar != column.reflected && !column.rowid {
                 s.push_str(&format!(", type = {}", toml_string(column.scalar.graphql())));
             }
             return s;

@@ -64,9 +64,12 @@ pub struct Table {
 pub struct Column {
     /// The name in SQL (`rowid` for the rowid pseudo-column).
     pub name: String,
-    /// The declared type, as `PRAGMA table_xinfo` gives it.
+    /// The declared type, as the database prints it (`PRAGMA table_xinfo`, `format_type`).
     pub declared: String,
+    /// The kind served: `reflected`, or what a model file's `type` makes it.
     pub scalar: Scalar,
+    /// The kind reflection reads the declared type as.
+    pub reflected: Scalar,
     pub not_null: bool,
     /// Position in the primary key (1-based), 0 when not part of it.
     pub pk: usize,

@@ -78,6 +78,36 @@ pub fn field(column: &str) -> String {
     graphql_name(&column.to_lower_camel_case())
 }
 
+/// graphene-sqlalchemy's `to_type_name` of a database enum type: `order_status` →
+/// `OrderStatus` (each `_`-separated part's first letter raised, the rest kept).
+pub fn enum_type(sql_name: &str) -> String {
+    let parts = sql_name.split('_').map(|p| {
+        let mut chars = p.chars();
+        chars.next().map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+    });
+    graphql_name(&parts.collect::<String>())
+}
+
+/// graphene-sqlalchemy's `to_enum_value_name` of a label: `inProgress` → `IN_PROGRESS`,
+/// `happy` → `HAPPY` (a `_` before each capital that starts a word, then upper case).
+pub fn enum_value(label: &str) -> String {
+    let chars: Vec<char> = label.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+        // Its two regular expressions: a capital starting a lowercase word after anything,
+        // or any capital after a lowercase letter or a digit.
+        let word_start = c.is_uppercase()
+            && prev.is_some_and(|p| next_lower || p.is_lowercase() || p.is_ascii_digit());
+        if word_start {
+            out.push('_');
+        }
+        out.extend(c.to_uppercase());
+    }
+    graphql_name(&out)
+}
+
 /// `role_id` → `ROLE_ID`: the stem of a sort enum's values.
 pub fn sort_stem(column: &str) -> String {
     graphql_name(&column.to_shouty_snake_case())
@@ -117,6 +147,22 @@ pub fn unused(name: &str, taken: impl Fn(&str) -> bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enum_names_follow_graphene_sqlalchemy() {
+        assert_eq!(enum_type("mood"), "Mood");
+        assert_eq!(enum_type("order_status"), "OrderStatus");
+        for (label, value) in [
+            ("happy", "HAPPY"),
+            ("inProgress", "IN_PROGRESS"),
+            ("HTTPError", "HTTP_ERROR"),
+            ("v2Beta", "V2_BETA"),
+            ("Foo_Bar", "FOO__BAR"),
+            ("in progress", "IN_PROGRESS"),
+        ] {
+            assert_eq!(enum_value(label), value, "{label}");
+        }
+    }
 
     #[test]
     fn tables_become_singular_types_and_plural_connections() {

@@ -30,6 +30,8 @@ pub struct Catalog {
     pub tables: Vec<Table>,
     pub foreign_keys: Vec<ForeignKey>,
     pub dialect: crate::db::sql::Dialect,
+    /// The database's enum types its columns use (PostgreSQL's), whose names tables avoid.
+    pub enums: Vec<&'static super::scalar::EnumType>,
 }
 
 type Result<T> = std::result::Result<T, String>;
@@ -65,7 +67,12 @@ pub fn catalog(conn: &Connection) -> Result<Catalog> {
     for t in 0..tables.len() {
         foreign_keys.extend(table_foreign_keys(conn, &tables, t)?);
     }
-    Ok(Catalog { tables, foreign_keys, dialect: crate::db::sql::Dialect::Sqlite })
+    Ok(Catalog {
+        tables,
+        foreign_keys,
+        dialect: crate::db::sql::Dialect::Sqlite,
+        enums: Vec::new(),
+    })
 }
 
 fn readable(conn: &Connection, table: &str) -> bool {
@@ -87,6 +94,7 @@ fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
         .map(|(name, declared, not_null, pk, _)| Column {
             pk: usize::try_from(pk).unwrap_or(0),
             scalar: Scalar::from_declared(&declared),
+            reflected: Scalar::from_declared(&declared),
             // An INTEGER PRIMARY KEY is the rowid: never NULL, whatever it declares.
             not_null: not_null || (pk == 1 && declared.eq_ignore_ascii_case("INTEGER")),
             name,
@@ -121,6 +129,7 @@ fn rowid_column(columns: &[Column]) -> Column {
         name: name.into(),
         declared: "INTEGER".into(),
         scalar: Scalar::Int,
+        reflected: Scalar::Int,
         not_null: true,
         pk: 0,
         rowid: true,
@@ -209,7 +218,7 @@ fn unique(conn: &Connection, table: &Table, columns: &[usize]) -> bool {
 /// its foreign keys as relationships both ways and junction tables as many-to-many.
 pub fn derive(catalog: &Catalog) -> Model {
     let mut tables = catalog.tables.clone();
-    name_types(&mut tables);
+    name_types(&mut tables, catalog);
     let junctions = junctions(catalog);
     for t in 0..tables.len() {
         let fields = fields(&tables, catalog, &junctions, t);
@@ -222,8 +231,9 @@ pub fn derive(catalog: &Catalog) -> Model {
 }
 
 /// Type names and root connections, unique against each other and the schema's own names.
-fn name_types(tables: &mut [Table]) {
+fn name_types(tables: &mut [Table], catalog: &Catalog) {
     let mut types: HashSet<String> = RESERVED_TYPES.iter().map(|s| s.to_string()).collect();
+    types.extend(catalog.enums.iter().flat_map(|e| [e.name.clone(), e.filter.clone()]));
     let mut roots: HashSet<String> = HashSet::from(["node".to_string()]);
     for table in tables.iter_mut() {
         let base = names::type_name(&table.name);

@@ -6,7 +6,9 @@
 //! Types map as graphene-sqlalchemy maps PostgreSQL's; the declared type kept is the one
 //! PostgreSQL prints (`format_type`), which statements cast key values to.
 
+use super::names::{self, RESERVED_TYPES, unused};
 use super::reflect::{Catalog, ForeignKey};
+use super::scalar::{Element, EnumType};
 use super::{Column, Scalar, Table, TableKind};
 use crate::db::sql::Dialect;
 use crate::db::{Cell, Db, Param, Row};
@@ -18,11 +20,17 @@ const TABLES: &str = "SELECT c.oid, c.relname, c.relkind FROM pg_class c \
      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition \
      ORDER BY c.relname";
 
+/// Each column: name, printed type, NOT NULL, and of its base type (a domain's underlying
+/// one): name, kind (`e` for an enum), the element type's name for an array, and its oid.
 const COLUMNS: &str = "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, \
-     coalesce(b.typname, t.typname), t.typtype = 'e' OR b.typtype = 'e', t.typcategory = 'A' \
+     b.typname, CAST(b.typtype AS text), coalesce(e.typname, ''), CAST(b.oid AS int8) \
      FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
-     LEFT JOIN pg_type b ON b.oid = nullif(t.typbasetype, 0) \
+     JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END \
+     LEFT JOIN pg_type e ON e.oid = b.typelem AND b.typcategory = 'A' \
      WHERE a.attrelid = CAST($1 AS oid) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+
+const ENUM_LABELS: &str =
+    "SELECT enumlabel FROM pg_enum WHERE enumtypid = CAST($1 AS oid) ORDER BY enumsortorder";
 
 const PRIMARY_KEY: &str = "SELECT a.attname FROM pg_constraint c \
      CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) \
@@ -44,6 +52,14 @@ fn text(row: &Row, i: usize) -> String {
     }
 }
 
+/// An integer column (an oid) as the text a parameter takes.
+fn number(row: &Row, i: usize) -> String {
+    match row.get(i) {
+        Some(Cell::Int(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
 fn flag(row: &Row, i: usize) -> bool {
     matches!(row.get(i), Some(Cell::Int(1)))
 }
@@ -53,16 +69,14 @@ pub fn catalog(db: &Db, schema: &str) -> Result<Catalog> {
     let q = |sql: &str, p: &str| db.query(sql, &[Param::Text(p.into())]).map_err(|e| e.to_string());
     let mut tables = Vec::new();
     let mut oids = Vec::new();
+    let mut enums = Enums::default();
     for row in q(TABLES, schema)? {
         let kind = match text(&row, 2).as_str() {
             "v" | "m" => TableKind::View,
             _ => TableKind::Table,
         };
-        let oid = match row.first() {
-            Some(Cell::Int(o)) => o.to_string(),
-            _ => continue,
-        };
-        tables.push(table(&q, &oid, text(&row, 1), kind)?);
+        let oid = number(&row, 0);
+        tables.push(table(&q, &mut enums, &oid, text(&row, 1), kind)?);
         oids.push(oid);
     }
     let mut foreign_keys = Vec::new();
@@ -75,26 +89,66 @@ pub fn catalog(db: &Db, schema: &str) -> Result<Catalog> {
             foreign_keys.extend(foreign_key(&tables, t, &parts));
         }
     }
-    Ok(Catalog { tables, foreign_keys, dialect: Dialect::Postgres })
+    let enums = enums.0.into_iter().map(|(_, e)| e).collect();
+    Ok(Catalog { tables, foreign_keys, dialect: Dialect::Postgres, enums })
+}
+
+/// The enum types read so far, by oid: each read once, shared by its columns.
+#[derive(Default)]
+struct Enums(Vec<(String, &'static EnumType)>);
+
+impl Enums {
+    fn get(
+        &mut self,
+        q: &impl Fn(&str, &str) -> Result<Vec<Row>>,
+        oid: &str,
+        sql_name: &str,
+    ) -> Result<&'static EnumType> {
+        if let Some((_, e)) = self.0.iter().find(|(o, _)| o == oid) {
+            return Ok(e);
+        }
+        let taken =
+            |n: &str| RESERVED_TYPES.contains(&n) || self.0.iter().any(|(_, e)| e.name == n);
+        let name = unused(&names::enum_type(sql_name), taken);
+        let mut values: Vec<(String, String)> = Vec::new();
+        for row in q(ENUM_LABELS, oid)? {
+            let label = text(&row, 0);
+            let value = unused(&names::enum_value(&label), |n| values.iter().any(|(v, _)| v == n));
+            values.push((value, label));
+        }
+        let filter = format!("Default{name}EnumFilter");
+        // Leaked as the schemas built from it are: a type lives as long as any schema.
+        let e: &'static EnumType = Box::leak(Box::new(EnumType { name, filter, values }));
+        self.0.push((oid.to_string(), e));
+        Ok(e)
+    }
 }
 
 fn table(
     q: &impl Fn(&str, &str) -> Result<Vec<Row>>,
+    enums: &mut Enums,
     oid: &str,
     name: String,
     kind: TableKind,
 ) -> Result<Table> {
-    let mut columns: Vec<Column> = q(COLUMNS, oid)?
-        .iter()
-        .map(|r| Column {
-            name: text(r, 0),
-            scalar: scalar(&text(r, 3), flag(r, 4), flag(r, 5)),
-            declared: text(r, 1),
-            not_null: flag(r, 2),
+    let mut columns = Vec::new();
+    for r in q(COLUMNS, oid)? {
+        let base = text(&r, 3);
+        let scalar = match (text(&r, 4).as_str(), text(&r, 5)) {
+            ("e", _) => Scalar::Enum(enums.get(q, &number(&r, 6), &base)?),
+            (_, element) if !element.is_empty() => Scalar::Array(array_of(&element)),
+            _ => scalar(&base),
+        };
+        columns.push(Column {
+            name: text(&r, 0),
+            scalar,
+            reflected: scalar,
+            declared: text(&r, 1),
+            not_null: flag(&r, 2),
             pk: 0,
             rowid: false,
-        })
-        .collect();
+        });
+    }
     let mut key = Vec::new();
     for (i, row) in q(PRIMARY_KEY, oid)?.iter().enumerate() {
         let Some(c) = columns.iter().position(|c| c.name == text(row, 0)) else { continue };
@@ -127,7 +181,7 @@ fn foreign_key(tables: &[Table], t: usize, parts: &[&Row]) -> Option<ForeignKey>
 }
 
 /// graphene-sqlalchemy's conversion of a PostgreSQL type (by its base type's name).
-fn scalar(base: &str, _enum: bool, _array: bool) -> Scalar {
+fn scalar(base: &str) -> Scalar {
     match base {
         "int2" | "int4" => Scalar::Int,
         // SQLAlchemy's BigInteger, which graphene-sqlalchemy makes a Float.
@@ -135,9 +189,21 @@ fn scalar(base: &str, _enum: bool, _array: bool) -> Scalar {
         "bool" => Scalar::Boolean,
         "date" => Scalar::Date,
         "time" | "timetz" => Scalar::Time,
-        "timestamp" | "timestamptz" => Scalar::DateTime,
+        "timestamp" => Scalar::DateTime,
+        "timestamptz" => Scalar::DateTimeTz,
         "json" | "jsonb" => Scalar::Json,
         "bytea" => Scalar::Blob,
+        "uuid" => Scalar::Uuid,
         _ => Scalar::String,
+    }
+}
+
+/// What an array of `element` (a base type's name) holds, as a GraphQL list item.
+fn array_of(element: &str) -> Element {
+    match scalar(element) {
+        Scalar::Int => Element::Int,
+        Scalar::Float => Element::Float,
+        Scalar::Boolean => Element::Boolean,
+        _ => Element::String,
     }
 }

@@ -57,6 +57,34 @@ pub enum Scalar {
     Json,
     /// BLOB or no declared type: bytes come out as a base64 String.
     Blob,
+    /// PostgreSQL's `uuid`, as graphene's `UUID`.
+    Uuid,
+    /// PostgreSQL's `timestamptz`: read in UTC, written with its `+00:00` as psycopg2's
+    /// aware datetimes are.
+    DateTimeTz,
+    /// A PostgreSQL enum type, as a GraphQL enum.
+    Enum(&'static EnumType),
+    /// A PostgreSQL array of a plain kind, as a GraphQL list (not filterable).
+    Array(Element),
+}
+
+/// A database enum type as graphene-sqlalchemy shows it: a GraphQL enum named after the
+/// type, each label a value (`in_progress` → `IN_PROGRESS`), with an equality filter.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct EnumType {
+    pub name: String,
+    pub filter: String,
+    /// (GraphQL value name, the database's label), in the type's order.
+    pub values: Vec<(String, String)>,
+}
+
+/// What a PostgreSQL array holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Element {
+    Int,
+    Float,
+    String,
+    Boolean,
 }
 
 /// A filter input type: its name, description and operators, in graphene's order.
@@ -113,12 +141,19 @@ impl Scalar {
             Scalar::Boolean => "Boolean",
             Scalar::Date => "Date",
             Scalar::Time => "Time",
-            Scalar::DateTime => "DateTime",
+            Scalar::DateTime | Scalar::DateTimeTz => "DateTime",
             Scalar::Json => "JSONString",
+            Scalar::Uuid => "UUID",
+            Scalar::Enum(e) => &e.name,
+            Scalar::Array(Element::Int) => "[Int]",
+            Scalar::Array(Element::Float) => "[Float]",
+            Scalar::Array(Element::String) => "[String]",
+            Scalar::Array(Element::Boolean) => "[Boolean]",
         }
     }
 
-    pub fn filter(self) -> FilterType {
+    /// The filter input of this kind; none for arrays (graphene-sqlalchemy has none).
+    pub fn filter(self) -> Option<FilterType> {
         let (name, description, ops) = match self {
             Scalar::Int => ("IntFilter", None, ORDERED),
             Scalar::Float | Scalar::Numeric { .. } => ("FloatFilter", CONCRETE, ORDERED),
@@ -126,10 +161,13 @@ impl Scalar {
             Scalar::Boolean => ("BooleanFilter", None, EQUALITY),
             Scalar::Date => ("DateFilter", CONCRETE, ORDERED),
             Scalar::Time => ("DefaultTimeScalarFilter", None, EQUALITY),
-            Scalar::DateTime => ("DateTimeFilter", CONCRETE, ORDERED),
+            Scalar::DateTime | Scalar::DateTimeTz => ("DateTimeFilter", CONCRETE, ORDERED),
             Scalar::Json => ("DefaultJSONStringScalarFilter", None, EQUALITY),
+            Scalar::Uuid => ("DefaultUUIDScalarFilter", None, EQUALITY),
+            Scalar::Enum(e) => (e.filter.as_str(), None, EQUALITY),
+            Scalar::Array(_) => return None,
         };
-        FilterType { name, description, ops }
+        Some(FilterType { name, description, ops })
     }
 
     /// The SQL function that turns a stored value into a comparable one, for kinds stored as
@@ -161,6 +199,13 @@ impl Scalar {
             Scalar::Boolean => read_boolean(cell),
             Scalar::Date | Scalar::Time | Scalar::DateTime => read_temporal(self, cell),
             Scalar::Json => read_json(cell),
+            Scalar::Uuid => read_string(cell),
+            Scalar::DateTimeTz => match read_temporal(Scalar::DateTime, cell)? {
+                Value::Str(s) => Ok(Value::Str(format!("{s}+00:00").into())),
+                other => Ok(other),
+            },
+            Scalar::Enum(e) => read_enum(e, cell),
+            Scalar::Array(element) => read_array(element, cell),
         }
     }
 
@@ -182,7 +227,13 @@ impl Scalar {
             Input::String(s) => Param::Text(s.clone()),
             Input::DateTime(d) => Param::Text(d.storage()),
             Input::Boolean(b) => Param::Int(i64::from(*b)),
-            Input::Enum(e) => Param::Text(e.clone()),
+            Input::Enum(name) => match self {
+                // The database knows the label, not the GraphQL name.
+                Scalar::Enum(e) => Param::Text(
+                    e.values.iter().find(|(n, _)| n == name).map_or(name, |(_, l)| l).clone(),
+                ),
+                _ => Param::Text(name.clone()),
+            },
             Input::List(_) | Input::Object(_) => Param::Null,
         }
     }
@@ -309,6 +360,97 @@ fn read_temporal(kind: Scalar, cell: &Cell) -> Result<Value, String> {
         Cell::Null => return Ok(Value::Null),
     };
     Err(format!("{} cannot represent value: {shown}", kind.graphql()))
+}
+
+/// A label as its GraphQL value; a label the type does not have is an error, as graphene's
+/// serializer makes it.
+fn read_enum(e: &EnumType, cell: &Cell) -> Result<Value, String> {
+    let label = match cell {
+        Cell::Text(s) => s,
+        other => return Err(format!("Enum '{}' cannot represent value: {}", e.name, shown(other))),
+    };
+    match e.values.iter().find(|(_, l)| **l == **label) {
+        Some((name, _)) => Ok(Value::Str(name.as_str().into())),
+        None => Err(format!("Enum '{}' cannot represent value: {}", e.name, str_repr(label))),
+    }
+}
+
+/// An array, read from PostgreSQL's text of it (`{1,2}`, `{"a b",NULL}`), each item as
+/// `element`. Text, not JSON, so that a keyset cursor can hold the value as PostgreSQL
+/// reads it back.
+fn read_array(element: Element, cell: &Cell) -> Result<Value, String> {
+    let Cell::Text(text) = cell else {
+        return Err(format!("Expected an array, got {}", shown(cell)));
+    };
+    let items =
+        array_items(text).ok_or_else(|| format!("Expected an array, got {}", str_repr(text)))?;
+    let item = |v: &Option<String>| -> Result<Value, String> {
+        let cell = match v {
+            None => Cell::Null,
+            Some(t) => match element {
+                Element::Boolean => Cell::Int(i64::from(t == "t")),
+                Element::Int => {
+                    t.parse().map(Cell::Int).unwrap_or_else(|_| Cell::Text(t.as_str().into()))
+                }
+                Element::Float => {
+                    t.parse().map(Cell::Real).unwrap_or_else(|_| Cell::Text(t.as_str().into()))
+                }
+                Element::String => Cell::Text(t.as_str().into()),
+            },
+        };
+        match element {
+            Element::Int => read_int(&cell),
+            Element::Float => read_float(&cell, None),
+            Element::String => read_string(&cell),
+            Element::Boolean => read_boolean(&cell),
+        }
+    };
+    items.iter().map(item).collect::<Result<Vec<_>, _>>().map(Value::List)
+}
+
+/// The items of a one-dimensional array in PostgreSQL's text form, `None` for a NULL item;
+/// `None` when the text is no such array.
+fn array_items(text: &str) -> Option<Vec<Option<String>>> {
+    let inner = text.strip_prefix('{')?.strip_suffix('}')?;
+    let mut items = Vec::new();
+    let mut chars = inner.chars().peekable();
+    while chars.peek().is_some() {
+        let item = match chars.peek() {
+            Some('"') => {
+                chars.next();
+                let mut s = String::new();
+                loop {
+                    match chars.next()? {
+                        '\\' => s.push(chars.next()?),
+                        '"' => break,
+                        c => s.push(c),
+                    }
+                }
+                Some(s)
+            }
+            _ => {
+                let s: String = std::iter::from_fn(|| chars.next_if(|c| *c != ',')).collect();
+                (s != "NULL").then_some(s)
+            }
+        };
+        items.push(item);
+        match chars.next() {
+            None => break,
+            Some(',') => {}
+            Some(_) => return None,
+        }
+    }
+    Some(items)
+}
+
+fn shown(cell: &Cell) -> String {
+    match cell {
+        Cell::Null => "None".into(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Real(f) => float_repr(*f),
+        Cell::Text(s) => str_repr(s),
+        Cell::Blob(b) => bytes_repr(b),
+    }
 }
 
 /// graphene's `JSONString`: the stored JSON, written as Python's `json.dumps` writes it.

@@ -97,7 +97,7 @@ pub fn build(model: Model) -> Result<Schema, String> {
     for (t, table) in model.tables.iter().enumerate().filter(|(_, t)| t.served) {
         b.table(&model, t, table);
     }
-    b.scalar_filters();
+    b.scalar_filters(&model);
     b.scalars();
     introspection::declare_meta_types(&mut |name, desc, decl| b.add(name, desc, decl));
     finish(b, model)
@@ -286,12 +286,12 @@ impl Builder {
         let mut fields: Vec<ArgDecl> = table
             .fields
             .iter()
-            .map(|field| {
+            .filter_map(|field| {
                 let ty = match &field.source {
                     Source::Column(c) if table.columns[*c].pk > 0 => {
                         model::scalar::ID_FILTER.name.to_string()
                     }
-                    Source::Column(c) => table.columns[*c].scalar.filter().name.to_string(),
+                    Source::Column(c) => table.columns[*c].scalar.filter()?.name.to_string(),
                     Source::Relation(rel) => {
                         let target = &model.tables[rel.target].type_name;
                         match rel.shape {
@@ -302,7 +302,7 @@ impl Builder {
                         }
                     }
                 };
-                arg(&field.name, &ty, None, None)
+                Some(arg(&field.name, &ty, None, None))
             })
             .collect();
         let list = format!("[{name}Filter]");
@@ -319,9 +319,10 @@ impl Builder {
         );
     }
 
-    /// One filter input per scalar kind (the ones no column uses are never reached).
-    fn scalar_filters(&mut self) {
-        let kinds = [
+    /// One filter input per scalar kind, and an enum type and its filter for each database
+    /// enum a column has (the ones no column uses are never reached).
+    fn scalar_filters(&mut self, model: &Model) {
+        let mut kinds = vec![
             model::Scalar::Int,
             model::Scalar::Float,
             model::Scalar::String,
@@ -330,9 +331,21 @@ impl Builder {
             model::Scalar::Time,
             model::Scalar::DateTime,
             model::Scalar::Json,
+            model::Scalar::Uuid,
         ];
-        let filters = std::iter::once(("ID", model::scalar::ID_FILTER))
-            .chain(kinds.into_iter().map(|k| (k.graphql(), k.filter())));
+        let columns = model.tables.iter().filter(|t| t.served).flat_map(|t| t.columns.iter());
+        for c in columns {
+            if let model::Scalar::Enum(e) = c.scalar
+                && !kinds.contains(&c.scalar)
+            {
+                kinds.push(c.scalar);
+                let values = e.values.iter().map(|(name, _)| (name.clone(), None)).collect();
+                self.add(&e.name, Some("An enumeration."), Decl::Enum(values));
+            }
+        }
+        let filters = std::iter::once(("ID", Some(model::scalar::ID_FILTER)))
+            .chain(kinds.into_iter().map(|k| (k.graphql(), k.filter())))
+            .filter_map(|(scalar, filter)| Some((scalar, filter?)));
         let mut done: Vec<&str> = Vec::new();
         for (scalar, filter) in filters {
             if done.contains(&filter.name) {
@@ -372,6 +385,7 @@ impl Builder {
         let time =
             format!("The `Time` scalar type represents a Time value as\nspecified by\n{ISO8601}");
         self.add("Time", Some(&time), Decl::Scalar(Scalar::Time));
+        self.add("UUID", Some("Leverages the internal Python implementation of UUID (uuid.UUID) to provide native UUID objects\nin fields, resolvers and input."), Decl::Scalar(Scalar::Uuid));
         self.add("JSONString", Some("Allows use of a JSON String for input / output from the GraphQL schema.\n\nUse of this type is *not recommended* as you lose the benefits of having a defined, static\nschema (one of the key benefits of GraphQL)."), Decl::Scalar(Scalar::JsonString));
     }
 }

@@ -59,6 +59,7 @@ pub enum Scalar {
     Date,
     Time,
     JsonString,
+    Uuid,
 }
 
 #[derive(Debug)]

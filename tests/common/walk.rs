@@ -377,6 +377,10 @@ impl Walk<'_> {
                 if field.name == "id" && table.is_node() {
                     continue;
                 }
+                // Arrays have no filter, as in graphene-sqlalchemy.
+                if table.columns[c].pk == 0 && table.columns[c].scalar.filter().is_none() {
+                    continue;
+                }
                 let first = format!(
                     "{{ {conn}(first: 1, filter: {{{name}: {{nEq: null}}}}, sort: [{stem}_DESC]) {{ edges {{ node {{ {name} }} }} }} }}",
                     name = field.name
