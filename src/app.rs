@@ -126,6 +126,8 @@ pub struct ServerCheck {
     pub url: String,
     /// Why it did not answer, when it did not.
     pub error: Option<String>,
+    /// A PostgreSQL server's pool: connections open, and of those idle.
+    pub connections: Option<(u32, u32)>,
 }
 
 impl App {
@@ -138,7 +140,8 @@ impl App {
             crate::db::Database::Sqlite(path) => {
                 let answered = Db::open(&self.db).and_then(|db| db.schema_version());
                 let error = answered.err().map(|e| e.to_string());
-                vec![ServerCheck { role: "primary", url: path.display().to_string(), error }]
+                let url = path.display().to_string();
+                vec![ServerCheck { role: "primary", url, error, connections: None }]
             }
             crate::db::Database::Postgres(servers) => std::thread::scope(|scope| {
                 let checks: Vec<_> =
@@ -152,6 +155,7 @@ impl App {
                             .join()
                             .unwrap_or_else(|_| Err("the check failed".into()))
                             .err(),
+                        connections: Some(s.pool_state()),
                     })
                     .collect()
             }),

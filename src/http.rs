@@ -323,6 +323,9 @@ async fn metrics(server: &Server, method: &Method) -> Resp {
     if let Ok(checks) = check_database(server).await {
         for c in checks {
             server.metrics.database_up(c.role, &c.url, c.error.is_none());
+            if let Some(pool) = c.connections {
+                server.metrics.database_connections(c.role, &c.url, pool);
+            }
         }
     }
     let text = server.metrics.render(server.threads, &server.app.load);

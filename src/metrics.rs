@@ -209,6 +209,13 @@ struct DatabaseLabels {
     url: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ConnectionLabels {
+    role: String,
+    url: String,
+    state: &'static str,
+}
+
 /// Latency buckets, seconds: 100 µs to 10 s in steps of 1, 2.5, 5.
 const BUCKETS: [f64; 16] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -224,6 +231,7 @@ pub struct Metrics {
     errors: Family<KindLabel, Counter>,
     pool: [Gauge; 3],
     databases: Family<DatabaseLabels, Gauge>,
+    connections: Family<ConnectionLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -236,6 +244,7 @@ impl Default for Metrics {
             errors: Family::default(),
             pool: Default::default(),
             databases: Family::default(),
+            connections: Family::default(),
         };
         // Every kind of error from the start, so that a rate over it is never missing.
         for f in Failure::ALL {
@@ -266,6 +275,8 @@ impl Metrics {
         );
         let help = "Whether the database answered a trivial read at this scrape (1) or not (0), by role and URL";
         r.register("relaylite_database_up", help, self.databases.clone());
+        let help = "PostgreSQL connections in each server's pool now, open and of those idle";
+        r.register("relaylite_database_connections", help, self.connections.clone());
         self
     }
 
@@ -282,12 +293,20 @@ impl Metrics {
         }
     }
 
-    /// Sets whether the database at `url` answered just now. The hook for backends with
-    /// several servers: one series each, `role` `primary` or `replica` (SQLite has one file,
-    /// its path, as `primary`); a URL must carry no password.
+    /// Sets whether the database at `url` answered just now: one series per server, `role`
+    /// `primary` or `replica` (SQLite has one file, its path, as `primary`); a URL must carry
+    /// no password.
     pub fn database_up(&self, role: &str, url: &str, up: bool) {
         let labels = DatabaseLabels { role: role.into(), url: url.into() };
         self.databases.get_or_create(&labels).set(i64::from(up));
+    }
+
+    /// Sets how many connections a PostgreSQL server's pool holds now, and how many idle.
+    pub fn database_connections(&self, role: &str, url: &str, (open, idle): (u32, u32)) {
+        for (state, n) in [("open", open), ("idle", idle)] {
+            let labels = ConnectionLabels { role: role.into(), url: url.into(), state };
+            self.connections.get_or_create(&labels).set(i64::from(n));
+        }
     }
 
     /// The text exposition, with the pool's size and load as they are now.

@@ -320,6 +320,19 @@ fn reads_spread_over_replicas_survive_losing_them_and_fall_back_to_the_primary()
         assert!(answered(addr));
     }
     assert!(served(1) > before, "a replica back up serves again once its down time is over");
+
+    // Health answers while any server does; metrics show each server, the stopped one down.
+    let get = |path: &str| common::request(addr, "GET", path, &[], b"");
+    assert_eq!(get("/health").status, 200);
+    let metrics = get("/metrics").text();
+    let up = |role: &str, url: &str, v: u8| {
+        let redacted = relaylite::db::redact(url);
+        format!("relaylite_database_up{{role=\"{role}\",url=\"{redacted}\"}} {v}")
+    };
+    for line in [up("primary", &db, 1), up("replica", &urls[0], 1), up("replica", &urls[1], 0)] {
+        assert!(metrics.contains(&line), "{line} not in\n{metrics}");
+    }
+    assert!(metrics.contains("relaylite_database_connections{role=\"primary\""), "{metrics}");
 }
 
 /// A view that takes half a second per row: a slow query any test can ask for.

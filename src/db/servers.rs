@@ -85,7 +85,6 @@ impl Server {
 
 pub struct Servers {
     pub servers: Vec<Server>,
-    pub schema: String,
     next: AtomicUsize,
 }
 
@@ -120,7 +119,7 @@ impl Servers {
             let (down_until, served) = (Mutex::new(None), AtomicU64::new(0));
             servers.push(Server { role, url, pool, down_until, served });
         }
-        Ok(Servers { servers, schema: schema.to_string(), next: AtomicUsize::new(0) })
+        Ok(Servers { servers, next: AtomicUsize::new(0) })
     }
 
     /// The order a request tries the servers in: the replicas that are up, starting with
