@@ -400,3 +400,18 @@ fn answered_on(addr: std::net::SocketAddr) -> bool {
         && body.get("errors").is_none()
         && body["data"]["allEmployees"]["edges"][1].is_object()
 }
+
+#[test]
+fn another_schema_is_served_with_schema() {
+    let Some(url) = server("schema") else { return };
+    let sql =
+        "CREATE SCHEMA sales; CREATE TABLE sales.customer (id integer PRIMARY KEY, name text);
+               INSERT INTO sales.customer VALUES (1, 'Ann');
+               CREATE TABLE public.customer (id integer PRIMARY KEY, other text);";
+    let db = database_of(&url, "relaylite_schema", sql);
+    let config = DbConfig::postgres(&db, &[], "sales", 2).expect("config");
+    let app = App::new(config).expect("app");
+    let walk = Walk { app: &app, oracle: Oracle::Postgres(db) };
+    let d = walk.data("{ allCustomers { edges { node { name } } } }", json!({}));
+    assert_eq!(d, json!({"allCustomers": {"edges": [{"node": {"name": "Ann"}}]}}));
+}
