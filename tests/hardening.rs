@@ -164,21 +164,7 @@ fn sigterm_lets_the_request_in_flight_finish() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
-        &mut line,
-    )
-    .expect("line");
-    let addr: std::net::SocketAddr = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("http://")
-        .trim_end_matches("/graphql")
-        .parse()
-        .expect("addr");
+    let addr = common::startup_address(&mut child);
     // A writer's lock keeps the request waiting inside SQLite while the signal arrives.
     let writer = rusqlite::Connection::open(&db).expect("open");
     writer.execute_batch("BEGIN EXCLUSIVE").expect("lock");

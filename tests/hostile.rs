@@ -102,11 +102,7 @@ fn hostile_tables_page_round_trip_relate_sort_and_filter_like_sql() {
     let path = database("walk", &wide_schema());
     let app = app(&path);
     let walk = Walk { app: &app, oracle: common::walk::Oracle::Sqlite(&path) };
-    walk.every_table_pages_through_with_cursors();
-    walk.every_node_round_trips();
-    walk.every_relationship_equals_its_join();
-    walk.every_column_sorts_and_filters_like_sql();
-    walk.every_column_pages_through_in_its_order();
+    walk.everything();
 }
 
 #[test]

@@ -129,18 +129,7 @@ fn probes_stay_out_of_the_access_log() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().expect("stdout")),
-        &mut line,
-    )
-    .expect("start-up line");
-    let addr: std::net::SocketAddr = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .and_then(|url| url.trim_start_matches("http://").trim_end_matches("/graphql").parse().ok())
-        .expect("address");
+    let addr = common::startup_address(&mut child);
     assert_eq!(health(addr).status, 200);
     assert_eq!(request(addr, "GET", "/metrics", &[], b"").status, 200);
     assert_eq!(post_json(addr, &json!({"query": "{ __typename }"})).status, 200);

@@ -134,11 +134,7 @@ fn postgresql_types_show_as_graphene_sqlalchemy_shows_them() {
     let q = "query ($s: UUID, $m: [Mood]) { allThings(filter: {serial: {eq: $s}, feeling: {in: $m}}) { totalCount } }";
     let vars = json!({"s": "{FFFFFFFF-0000-0000-0000-000000000000}", "m": ["IN_PROGRESS", "OK"]});
     assert_eq!(walk.data(q, vars)["allThings"]["totalCount"], json!(1));
-    walk.every_table_pages_through_with_cursors();
-    walk.every_node_round_trips();
-    walk.every_relationship_equals_its_join();
-    walk.every_column_sorts_and_filters_like_sql();
-    walk.every_column_pages_through_in_its_order();
+    walk.everything();
 }
 
 fn chinook(test: &str) -> Option<(String, App)> {
@@ -152,11 +148,7 @@ fn chinook(test: &str) -> Option<(String, App)> {
 fn chinook_walks_as_on_sqlite() {
     let Some((db, app)) = chinook("walk") else { return };
     let walk = Walk { app: &app, oracle: Oracle::Postgres(db) };
-    walk.every_table_pages_through_with_cursors();
-    walk.every_node_round_trips();
-    walk.every_relationship_equals_its_join();
-    walk.every_column_sorts_and_filters_like_sql();
-    walk.every_column_pages_through_in_its_order();
+    walk.everything();
 }
 
 #[test]

@@ -62,6 +62,20 @@ pub fn serve(app: Arc<App>) -> SocketAddr {
     rx.recv_timeout(Duration::from_secs(10)).expect("server started")
 }
 
+/// The address a spawned relaylite prints in its start-up line (`relaylite serving … on
+/// http://ADDR/graphql`), read from its stdout.
+pub fn startup_address(child: &mut std::process::Child) -> SocketAddr {
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+        .expect("start-up line");
+    line.trim()
+        .rsplit(' ')
+        .next()
+        .and_then(|url| url.trim_start_matches("http://").trim_end_matches("/graphql").parse().ok())
+        .expect("address")
+}
+
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,

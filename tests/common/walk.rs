@@ -148,6 +148,15 @@ impl Walk<'_> {
         self.sql(&query, &link)
     }
 
+    /// Every check below, in turn.
+    pub fn everything(&self) {
+        self.every_table_pages_through_with_cursors();
+        self.every_node_round_trips();
+        self.every_relationship_equals_its_join();
+        self.every_column_sorts_and_filters_like_sql();
+        self.every_column_pages_through_in_its_order();
+    }
+
     pub fn every_table_pages_through_with_cursors(&self) {
         let model = &self.app.schema().model;
         for (_, table) in roots(model) {
