@@ -118,6 +118,12 @@ fn postgresql_types_show_as_graphene_sqlalchemy_shows_them() {
         assert!(sdl.contains(expected), "{expected}\nnot in\n{sdl}");
     }
     assert!(!sdl.contains("tags: StringFilter"), "arrays have no filter");
+    // The printed model reads back into the same schema.
+    let printed = relaylite::model::file::print(&app.schema().model, "types");
+    let config = DbConfig::postgres(&db, &[], "public", 2).expect("config");
+    let again = App::open(config, Default::default(), Some(("types.toml".into(), printed)));
+    let again = again.expect("the printed model serves");
+    assert_eq!(relaylite::schema::sdl::print_sdl(again.schema()), sdl);
     let walk = Walk { app: &app, oracle: Oracle::Postgres(db) };
     let d = walk.data(
         "{ allThings(first: 1) { nodes { feeling tags scores flags big price stamp day at doc raw flag r serial owner { name } } } }",
