@@ -279,14 +279,18 @@ impl Executor<'_> {
             order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
         }
         let keys = keys::json_list(distinct.iter().copied());
+        let per_parent = match rel.shape {
+            Shape::Connection(_) => (wanted < usize::MAX).then_some(wanted),
+            Shape::Object | Shape::List => None,
+        };
         let (text, params) = self.schema.sql.related(
             self.model,
             table,
             field,
             rel,
             &columns,
-            &query.filter,
-            &order,
+            (&query.filter, &order),
+            per_parent,
             keys,
         );
         let owner: Vec<usize> =
