@@ -111,7 +111,10 @@ fn serve(options: Options) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
+    // The app outlives the runtime's work: PostgreSQL connections close by running a runtime
+    // of their own, which cannot start inside this one.
+    let kept = app.clone();
+    let code = runtime.block_on(async move {
         let (listener, addr) = match http::bind(options.listen).await {
             Ok(x) => x,
             Err(e) => {
@@ -130,7 +133,9 @@ fn serve(options: Options) -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-    })
+    });
+    drop(kept);
+    code
 }
 
 /// SIGINT or SIGTERM: stop accepting and let in-flight requests finish.

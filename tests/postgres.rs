@@ -413,3 +413,31 @@ fn another_schema_is_served_with_schema() {
     let d = walk.data("{ allCustomers { edges { node { name } } } }", json!({}));
     assert_eq!(d, json!({"allCustomers": {"edges": [{"node": {"name": "Ann"}}]}}));
 }
+
+#[test]
+fn the_server_stops_cleanly_on_sigterm_and_when_it_cannot_listen() {
+    let Some(url) = server("stop") else { return };
+    let db = database(&url, "relaylite_stop", "tests/pg/tutorial.sql");
+    let spawn = |listen: &str| {
+        Command::new(env!("CARGO_BIN_EXE_relaylite"))
+            .args(["--db", &db, "--listen", listen])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let mut child = spawn("127.0.0.1:0");
+    let addr = common::startup_address(&mut child);
+    assert!(answered(addr));
+    // A second server on the same address cannot listen: it says so and exits 1.
+    let taken = spawn(&addr.to_string()).wait_with_output().expect("second server");
+    let stderr = String::from_utf8_lossy(&taken.stderr);
+    assert_eq!(taken.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot listen") && !stderr.contains("panicked"), "{stderr}");
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    let out = child.wait_with_output().expect("stopped");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
