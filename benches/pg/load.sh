@@ -32,7 +32,7 @@
 #      own pool, default size: one connection per query thread, 8 on 2 cores) on the same
 #      `bench` database, Q1 and Q2, with 16 connections in all. N = 1 is measured twice: one
 #      wrk -t2 -c16, and two wrk -t1 -c8 at the same instance (the control for N = 2's
-#      client shape). wrk sends to one host:port, so
+#      client shape); and once more on an instance started with --pool-size 2. wrk sends to one host:port, so
 #      N = 2 is two wrk processes at once (-t1 -c8 each, one per instance) summed, against
 #      N = 1 as one wrk -t2 -c16: the same 2 wrk threads and 16 connections in total.
 #
@@ -273,16 +273,13 @@ stop_servers
 # 6. Scaling out: N fresh instances on the same database, each with its own pool.
 P_A=$(port); start_relaylite "$P_A" "$WORK/a.log" "$BENCH"; PID_A=${PIDS[-1]}
 P_B=$(port); start_relaylite "$P_B" "$WORK/b.log" "$BENCH"; PID_B=${PIDS[-1]}
-wait_port "$P_A"; wait_port "$P_B"
+P_C=$(port); start_relaylite "$P_C" "$WORK/c.log" "$BENCH" --pool-size 2; PID_C=${PIDS[-1]}
+wait_port "$P_A"; wait_port "$P_B"; wait_port "$P_C"
 SCALE="$WORK/scale"
 : > "$SCALE"
 PGPORT=${URL##*:}; PGPORT=${PGPORT%%/*}
-backends() { # PostgreSQL connections each instance holds open: "A+B"
-  local a b
-  a=$(ss -Htnp state established "( dport = :$PGPORT )" | grep -c "pid=$PID_A," || true)
-  b=$(ss -Htnp state established "( dport = :$PGPORT )" | grep -c "pid=$PID_B," || true)
-  echo "$a+$b"
-}
+conns_of() { ss -Htnp state established "( dport = :$PGPORT )" | grep -c "pid=$1," || true; }
+backends() { echo "$(conns_of "$PID_A")+$(conns_of "$PID_B")"; } # PostgreSQL connections A and B hold
 two_wrk() { # label query port-X port-Y: two wrk processes at once (-t1, half the connections each)
   local phase d i p WRKS
   for phase in check measure; do
@@ -310,6 +307,11 @@ for q in q1 q2; do
   two_wrk 1x2 "$q" "$P_A" "$P_A"
   # N = 2: one wrk process at each instance
   two_wrk 2 "$q" "$P_A" "$P_B"
+  # N = 1 with a pool of 2 connections (instance C), one wrk as in the first row
+  c=$(wrk_run check.lua "$q" "$P_C" 2 "$CONNS" "$CHECK_DUR")
+  m=$(wrk_run measure.lua "$q" "$P_C" 2 "$CONNS" "$DUR")
+  set -- $c $m
+  echo "1p2 $q $6 $7/$8 - $(( $4 + $9 )) ${10} C=$(conns_of "$PID_C") $6 -" | tee -a "$SCALE"
 done
 
 if [ -n "${RESULTS_DIR:-}" ]; then
@@ -349,7 +351,8 @@ if os.path.exists(orig):
         total = sum(int(k.split("=")[1]) for k in kinds)
         print(f"{s:<18}{q:<16}{'':>10}{total:>46}  ({', '.join(kinds)})")
 print("\nScaling out: N relaylite instances on one PostgreSQL (all on this machine's cores)")
-print("  1   = one wrk -t2 at instance A;  1x2 = two wrk -t1 at A (the control);  2 = one wrk -t1 at A, one at B")
+print("  1   = one wrk -t2 at instance A;  1x2 = two wrk -t1 at A (the control);  2 = one wrk -t1 at A, one at B;")
+print("  1p2 = one wrk -t2 at instance C, started with --pool-size 2 (A and B: the default, 8)")
 print(f"{'N':<5}{'query':<7}{'req/s':>10}  {'each wrk: req/s (p50 / p99 ms)':<52}{'failed':>7}{'requests':>10}{'conns A+B':>10}")
 failed = sum(v[3] for v in r.values())
 srows = [l.split() for l in open(scale)]
@@ -362,7 +365,8 @@ for n, q, rps, lx, ly, bad, reqs, be, rx, ry in srows:
 for q in ("q1", "q2"):
     by = {n: float(rps) for n, qq, rps, *_ in srows if qq == q}
     if by.get("1x2") and by.get("1"):
-        print(f"{q}: N=2 / N=1 (two wrk) = {by['2'] / by['1x2']:.2f}x req/s;  N=1 two wrk / one wrk = {by['1x2'] / by['1']:.2f}x")
+        print(f"{q}: N=2 / N=1 (two wrk) = {by['2'] / by['1x2']:.2f}x req/s;  N=1 two wrk / one wrk = {by['1x2'] / by['1']:.2f}x;"
+              f"  pool of 2 / pool of 8 = {by['1p2'] / by['1']:.2f}x")
 print(f"\nfailed responses: {failed}")
 sys.exit(1 if failed else 0)
 PY
