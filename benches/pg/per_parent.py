@@ -18,8 +18,8 @@ tests/pg/chinook.sql, and for each case below prepares three statements:
 It checks that the rows each parent's page keeps (its first `first + 1`, in order) are the
 same for all three, then times each with EXPLAIN (ANALYZE, TIMING OFF): PostgreSQL's own
 execution time, without the network, as a median of RUNS, the three interleaved. It prints
-the rows each statement sends and one EXPLAIN ANALYZE of each. The cluster is stopped and
-removed at exit.
+the rows each statement sends and one EXPLAIN ANALYZE of each. Last, Q1's page statement on
+PostgreSQL beside the same statement on SQLite. The cluster is stopped and removed at exit.
 """
 import json
 import os
@@ -27,8 +27,10 @@ import shutil
 import signal
 import statistics
 import subprocess
+import sqlite3
 import sys
 import tempfile
+import time
 
 import psycopg2
 
@@ -126,6 +128,31 @@ def main():
                     print("    " + line)
             print()
             conn.close()
+        # Q1's page statement, which every contestant runs: PostgreSQL's time beside SQLite's
+        # (the same statement on the SQLite file benches/load.sh builds, every row read).
+        q1 = ('SELECT "employee"."id", "employee"."name", NULL, "employee"."department_id", "employee"."role_id" '
+              'FROM "employee" ORDER BY "employee"."name" ASC, "employee"."id" ASC LIMIT {} OFFSET {}')
+        conn = psycopg2.connect(f"{base}/bench")
+        conn.autocommit = True
+        cur = conn.cursor()
+        cur.execute("PREPARE p_q1(bigint, bigint) AS " + q1.format("$1", "$2"))
+        pg = []
+        for _ in range(RUNS):
+            cur.execute("EXPLAIN (ANALYZE, TIMING OFF) EXECUTE p_q1(101, 0)")
+            pg.append(float(next(r[0] for r in cur.fetchall() if r[0].startswith("Execution Time")).split()[2]))
+        lite = sqlite3.connect(os.path.join(cluster, "bench.sqlite3"))
+        lite.executescript(open(f"{ROOT}/benches/bench.sql").read())
+        sq = []
+        for _ in range(RUNS):
+            t = time.perf_counter()
+            lite.execute(q1.format("?", "?"), (101, 0)).fetchall()
+            sq.append((time.perf_counter() - t) * 1000)
+        print("Q1's page statement (ORDER BY name, id LIMIT 101 over 20,000 rows, no index on name):")
+        print(f"  PostgreSQL {statistics.median(pg):.3f} ms (EXPLAIN ANALYZE, TIMING OFF), "
+              f"SQLite {statistics.median(sq):.3f} ms (Python's sqlite3, rows fetched); medians of {RUNS}")
+        cur.execute("EXPLAIN (ANALYZE) EXECUTE p_q1(101, 0)")
+        for (line,) in cur.fetchall():
+            print("    " + line)
     finally:
         stop()
 
