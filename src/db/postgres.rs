@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
@@ -27,6 +29,10 @@ pub struct Session {
     /// A statement of the transaction failed: PostgreSQL refuses the rest of it.
     failed: bool,
     schema: String,
+    /// The server's connection generation when this connection was made.
+    generation: u64,
+    /// The server's current one: a connection lost to the server ends its generation.
+    current: Arc<AtomicU64>,
 }
 
 /// Makes and checks connections for r2d2: each starts in UTC with ISO dates and the
@@ -36,10 +42,12 @@ pub struct Manager {
     config: postgres::Config,
     setup: String,
     schema: String,
+    generation: Arc<AtomicU64>,
 }
 
 impl Manager {
-    pub fn new(url: &str, schema: &str) -> Result<Manager, String> {
+    /// `generation` is the server's connection generation, which its `Server` moves on.
+    pub fn new(url: &str, schema: &str, generation: Arc<AtomicU64>) -> Result<Manager, String> {
         let mut config: postgres::Config =
             url.parse().map_err(|e| format!("{}: {e}", super::redact(url)))?;
         config.connect_timeout(Duration::from_secs(2));
@@ -48,7 +56,7 @@ impl Manager {
             "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET search_path = {}, pg_catalog",
             super::sql::ident(schema)
         );
-        Ok(Manager { config, setup, schema: schema.to_string() })
+        Ok(Manager { config, setup, schema: schema.to_string(), generation })
     }
 }
 
@@ -65,6 +73,8 @@ impl r2d2::ManageConnection for Manager {
             deadline: None,
             failed: false,
             schema: self.schema.clone(),
+            generation: self.generation.load(Ordering::Relaxed),
+            current: self.generation.clone(),
         })
     }
 
@@ -73,7 +83,7 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn has_broken(&self, session: &mut Session) -> bool {
-        session.client.is_closed()
+        session.is_stale()
     }
 }
 
@@ -94,9 +104,10 @@ impl From<postgres::Error> for DbError {
 }
 
 impl Session {
-    /// Whether the connection is known to be gone (the server closed it), without asking.
-    pub fn is_closed(&self) -> bool {
-        self.client.is_closed()
+    /// Whether the connection is known to be gone (the server closed it) or suspect (it is
+    /// older than a connection to the same server that was lost), without asking.
+    pub fn is_stale(&self) -> bool {
+        self.client.is_closed() || self.generation < self.current.load(Ordering::Relaxed)
     }
 
     /// The schema this session serves.

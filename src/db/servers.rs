@@ -5,8 +5,8 @@
 //! connection fails is marked down for a while and the request runs again on the next one:
 //! requests only read, so running one again is always safe.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::DbError;
@@ -44,6 +44,9 @@ pub struct Server {
     down_until: Mutex<Option<Instant>>,
     /// Requests this server answered.
     served: AtomicU64,
+    /// Moved on when a connection is lost: the pool's older connections most likely died
+    /// with it (a restart ends them all), so they are dropped unused.
+    generation: Arc<AtomicU64>,
 }
 
 impl Server {
@@ -108,16 +111,17 @@ impl Servers {
         let all = std::iter::once((Role::Primary, primary))
             .chain(replicas.iter().map(|r| (Role::Replica, r.as_str())));
         for (role, url) in all {
+            let generation = Arc::new(AtomicU64::new(0));
             let pool = r2d2::Pool::builder()
                 .max_size(pool_size.max(1))
                 .min_idle(Some(0))
                 .connection_timeout(CONNECT_WAIT)
                 .test_on_check_out(false)
                 .error_handler(Box::new(r2d2::NopErrorHandler))
-                .build_unchecked(Manager::new(url, schema)?);
+                .build_unchecked(Manager::new(url, schema, generation.clone())?);
             let url = super::redact(url);
             let (down_until, served) = (Mutex::new(None), AtomicU64::new(0));
-            servers.push(Server { role, url, pool, down_until, served });
+            servers.push(Server { role, url, pool, down_until, served, generation });
         }
         Ok(Servers { servers, next: AtomicUsize::new(0) })
     }
@@ -139,8 +143,9 @@ impl Servers {
 
     /// Runs `f` on a session of the first server that gives one. `f` says whether the
     /// connection was lost while it ran; then `f` runs again on a new connection to the same
-    /// server (pooled connections die together when a server restarts), and after a second
-    /// loss the server is marked down and `f` runs on the next, unless none is left.
+    /// server (pooled connections die together when a server restarts, so every older one
+    /// is dropped), and after a second loss the server is marked down and `f` runs on the
+    /// next, unless none is left.
     pub fn with_session<T>(&self, mut f: impl FnMut(Pooled) -> (T, bool)) -> Result<T, DbError> {
         let order = self.order();
         let mut last_error = String::from("no database server is configured");
@@ -161,6 +166,7 @@ impl Servers {
                     server.served.fetch_add(1, Ordering::Relaxed);
                     return Ok(out);
                 }
+                server.generation.fetch_add(1, Ordering::Relaxed);
                 if attempt == 1 {
                     server.mark_down("its connection was lost during a request");
                     if last {
@@ -192,13 +198,13 @@ impl Server {
         answered
     }
 
-    /// A pooled session whose connection the server has not closed: the pool hands out
-    /// idle connections unchecked (checking costs a round trip), so one the server ended
-    /// while it sat idle is dropped here, and the pool discards it.
+    /// A pooled session whose connection is not stale: the pool hands out idle connections
+    /// unchecked (checking costs a round trip), so one the server ended while it sat idle,
+    /// or one older than a lost connection, is dropped here, and the pool discards it.
     fn session(&self) -> Result<Pooled, String> {
         for _ in 0..=self.pool.max_size() {
             let session = self.pool.get().map_err(|e| e.to_string())?;
-            if !session.is_closed() {
+            if !session.is_stale() {
                 return Ok(session);
             }
         }
