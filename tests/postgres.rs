@@ -80,7 +80,8 @@ fn the_tutorial_answers_as_the_original_does_on_postgresql() {
 }
 
 /// PostgreSQL's own types: an enum (with labels graphene renames), uuid keys and a foreign
-/// key on one, arrays, timestamptz, bigint, numeric, jsonb, bytea, real, with NULLs.
+/// key on one, arrays, timestamptz, bigint, numeric, jsonb, bytea, real, with NULLs; and a
+/// foreign key of two columns (uuid, text) with an index that orders each parent's rows.
 const TYPES: &str = r#"
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'inProgress');
 CREATE TABLE owner (id uuid PRIMARY KEY, name text);
@@ -99,6 +100,15 @@ INSERT INTO thing VALUES
   ('c0eebc99-9c0b-4ef8-bb6d-6bb9bd380a13', '00000000-0000-0000-0000-000000000002', 'sad',
    '{z}', '{3}', '{f}', -1, 0.99, '1999-12-31 23:59:59+00', '1999-12-31', '00:00:00',
    '[1, "two"]', '\x', false, -2.5, '00000000-0000-0000-0000-0000000000aa');
+CREATE TABLE shelf (owner_id uuid REFERENCES owner (id), label text, PRIMARY KEY (owner_id, label));
+CREATE TABLE book (id integer PRIMARY KEY, owner_id uuid, label text, title text,
+  FOREIGN KEY (owner_id, label) REFERENCES shelf);
+CREATE INDEX book_on_shelf ON book (label, owner_id, id);
+INSERT INTO shelf VALUES ('00000000-0000-0000-0000-000000000001', 'x'),
+  ('00000000-0000-0000-0000-000000000001', 'y "z"'), ('00000000-0000-0000-0000-000000000002', 'x');
+INSERT INTO book SELECT n, CASE WHEN n % 3 = 2 THEN '00000000-0000-0000-0000-000000000002'
+  ELSE '00000000-0000-0000-0000-000000000001' END::uuid, CASE WHEN n % 3 = 1 THEN 'y "z"'
+  WHEN n % 7 = 0 THEN NULL ELSE 'x' END, 'Book ' || n FROM generate_series(1, 20) AS n;
 "#;
 
 #[test]
@@ -118,6 +128,8 @@ fn postgresql_types_show_as_graphene_sqlalchemy_shows_them() {
         assert!(sdl.contains(expected), "{expected}\nnot in\n{sdl}");
     }
     assert!(!sdl.contains("tags: StringFilter"), "arrays have no filter");
+    let book = app.schema().model.tables.iter().find(|t| t.name == "book").expect("book");
+    assert_eq!(book.indexes, [vec![2, 1, 0], vec![0]], "book_on_shelf, then book_pkey");
     // The printed model reads back into the same schema.
     let printed = relaylite::model::file::print(&app.schema().model, "types");
     let config = DbConfig::postgres(&db, &[], "public", 2).expect("config");
@@ -143,11 +155,73 @@ fn postgresql_types_show_as_graphene_sqlalchemy_shows_them() {
     walk.everything();
 }
 
+/// Indexes that hand a parent's related rows over in a page order: with them relaylite
+/// reads each parent's page by a `LIMIT` of its own, without them by a window.
+const ORDER_INDEXES: &str = r#"
+    CREATE INDEX track_album_id ON "Track" ("AlbumId", "TrackId");
+    CREATE INDEX track_album_name ON "Track" ("AlbumId", "Name");
+    CREATE INDEX track_genre_name ON "Track" ("GenreId", "Name") INCLUDE ("Composer");
+    CREATE INDEX album_artist_title ON "Album" ("ArtistId", lower("Title"), "AlbumId");
+    CREATE INDEX line_invoice_id ON "InvoiceLine" ("InvoiceId", "InvoiceLineId");
+"#;
+
+/// Chinook with `ORDER_INDEXES`, so that its walk reads pages both ways.
 fn chinook(test: &str) -> Option<(String, App)> {
     let url = server(test)?;
-    let db = database(&url, &format!("relaylite_chinook_{test}"), "tests/pg/chinook.sql");
+    let sql =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pg/chinook.sql"))
+            .expect("sql file");
+    let db = database_of(&url, &format!("relaylite_chinook_{test}"), &(sql + ORDER_INDEXES));
     let app = app(&db);
     Some((db, app))
+}
+
+#[test]
+fn pages_read_through_an_index_answer_as_pages_numbered_by_a_window() {
+    let Some((indexed, with_indexes)) = chinook("indexed") else { return };
+    let url = server("indexed").expect("server");
+    let plain = database(&url, "relaylite_chinook_plain", "tests/pg/chinook.sql");
+    let without = app(&plain);
+    let model = &with_indexes.schema().model;
+    let columns_of = |table: &str, index: &[&str]| {
+        let t = model.tables.iter().find(|t| t.name == table).expect("table");
+        let c = |name: &&str| t.columns.iter().position(|c| c.name == *name).expect("column");
+        (t, index.iter().map(c).collect::<Vec<usize>>())
+    };
+    // Key columns in order, cut at an expression, without INCLUDE's.
+    for (table, index) in [
+        ("Track", &["AlbumId", "Name"][..]),
+        ("Track", &["GenreId", "Name"]),
+        ("Album", &["ArtistId"]),
+        ("Track", &["TrackId"]),
+    ] {
+        let (t, index) = columns_of(table, index);
+        assert!(t.indexes.contains(&index), "{table} {index:?} in {:?}", t.indexes);
+    }
+    // A keyset cursor holds the order's values: one from any album seeks in every album.
+    let walk = Walk { app: &with_indexes, oracle: Oracle::Postgres(indexed.clone()) };
+    let first = "{ allAlbums(first: 1, sort: [TITLE_DESC]) { edges { node { tracks(first: 1, sort: [NAME_ASC]) { edges { cursor } } } } } }";
+    let d = walk.data(first, json!({}));
+    let cursor = &d["allAlbums"]["edges"][0]["node"]["tracks"]["edges"][0]["cursor"];
+    let cursor = cursor.as_str().expect("a cursor");
+    let album =
+        |a: &str| format!("{{ allAlbums(first: 80) {{ edges {{ node {{ title {a} }} }} }} }}");
+    let page = "edges { cursor node { name } } pageInfo { hasNextPage hasPreviousPage }";
+    let queries = [
+        album(&format!("tracks(first: 3, sort: [NAME_DESC]) {{ {page} }}")),
+        album(&format!("tracks(first: 2, sort: [TRACK_ID_DESC]) {{ {page} }}")),
+        album(&format!("tracks(first: 4, filter: {{name: {{ilike: \"%a%\"}}}}) {{ {page} }}")),
+        album(&format!("tracks(first: 2, sort: [NAME_ASC], after: \"{cursor}\") {{ {page} }}")),
+        album(&format!("tracks(last: 2, sort: [NAME_ASC], before: \"{cursor}\") {{ {page} }}")),
+        album(&format!("tracks(first: 1, sort: [MILLISECONDS_ASC]) {{ {page} }}")),
+        format!("{{ allGenres {{ edges {{ node {{ tracks(first: 5, sort: [NAME_ASC]) {{ {page} }} }} }} }} }}"),
+        "{ allArtists(first: 100) { edges { node { albums(first: 1, sort: [TITLE_ASC]) { nodes { title } } } } } }".into(),
+        "{ allInvoices(first: 100) { edges { node { invoiceLines(first: 2) { totalCount nodes { unitPrice } } } } } }".into(),
+    ];
+    let expected = Walk { app: &without, oracle: Oracle::Postgres(plain) };
+    for query in &queries {
+        assert!(walk.data(query, json!({})) == expected.data(query, json!({})), "{query}");
+    }
 }
 
 #[test]

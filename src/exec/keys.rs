@@ -200,6 +200,7 @@ mod tests {
             kind: crate::model::TableKind::Table,
             columns: Vec::new(),
             key: vec![0, 1, 2],
+            indexes: Vec::new(),
             served: true,
             type_name: "T".into(),
             root: None,

@@ -191,6 +191,7 @@ mod tests {
             kind: TableKind::Table,
             columns: vec![column("id", true), column("name", false)],
             key: vec![0],
+            indexes: Vec::new(),
             served: true,
             type_name: "T".into(),
             root: None,

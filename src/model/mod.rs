@@ -49,6 +49,10 @@ pub struct Table {
     /// The columns whose values identify a row: the primary key, or the rowid; none for a
     /// view, whose rows have no identity (no `Node`, offset cursors only).
     pub key: Vec<usize>,
+    /// The key columns of its ordered (btree) indexes, in index order, up to the first
+    /// expression: read on PostgreSQL, where the per-parent statement's form depends on
+    /// them; empty on SQLite, whose one statement form needs none.
+    pub indexes: Vec<Vec<usize>>,
     /// Whether the table is served (has a GraphQL type).
     pub served: bool,
     pub type_name: String,

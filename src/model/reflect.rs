@@ -114,6 +114,7 @@ fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
         kind,
         columns,
         key: pk,
+        indexes: Vec::new(),
         served: false,
         root: None,
         fields: Vec::new(),

@@ -45,6 +45,15 @@ const FOREIGN_KEYS: &str = "SELECT c.conname, t.relname, a.attname, fa.attname F
      WHERE c.conrelid = CAST($1 AS oid) AND c.contype = 'f' \
      AND t.relnamespace = c.connamespace ORDER BY c.conname, k.ord";
 
+/// Each valid, non-partial btree index's key columns (`INCLUDE` columns left out), in
+/// order; an expression's position has no name.
+const INDEXES: &str = "SELECT ic.relname, coalesce(a.attname, '') FROM pg_index i \
+     JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam \
+     CROSS JOIN LATERAL unnest(CAST(i.indkey AS int2[])) WITH ORDINALITY AS k(attnum, ord) \
+     LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+     WHERE i.indrelid = CAST($1 AS oid) AND i.indisvalid AND i.indpred IS NULL \
+     AND am.amname = 'btree' AND k.ord <= i.indnkeyatts ORDER BY ic.relname, k.ord";
+
 fn text(row: &Row, i: usize) -> String {
     match row.get(i) {
         Some(Cell::Text(s)) => s.to_string(),
@@ -155,17 +164,37 @@ fn table(
         columns[c].pk = i + 1;
         key.push(c);
     }
+    let indexes = indexes(&q(INDEXES, oid)?, &columns);
     Ok(Table {
         type_name: String::new(),
         name,
         kind,
         columns,
         key,
+        indexes,
         served: false,
         root: None,
         fields: Vec::new(),
         sort_names: Vec::new(),
     })
+}
+
+/// Rows of `INDEXES` as column lists, each cut at its first expression (the columns before
+/// it still order the index) and left out when that leaves none.
+fn indexes(rows: &[Row], columns: &[Column]) -> Vec<Vec<usize>> {
+    let mut out: Vec<(String, Vec<usize>, bool)> = Vec::new();
+    for row in rows {
+        let name = text(row, 0);
+        if out.last().is_none_or(|(n, _, _)| *n != name) {
+            out.push((name, Vec::new(), false));
+        }
+        let Some((_, index, cut)) = out.last_mut() else { continue };
+        match columns.iter().position(|c| c.name == text(row, 1)) {
+            Some(c) if !*cut => index.push(c),
+            _ => *cut = true,
+        }
+    }
+    out.into_iter().map(|(_, index, _)| index).filter(|i| !i.is_empty()).collect()
 }
 
 /// A foreign key to a table of the same schema. PostgreSQL only lets a foreign key name
