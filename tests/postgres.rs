@@ -188,15 +188,17 @@ fn pages_read_through_an_index_answer_as_pages_numbered_by_a_window() {
         let c = |name: &&str| t.columns.iter().position(|c| c.name == *name).expect("column");
         (t, index.iter().map(c).collect::<Vec<usize>>())
     };
-    // Key columns in order, cut at an expression, without INCLUDE's.
-    for (table, index) in [
-        ("Track", &["AlbumId", "Name"][..]),
-        ("Track", &["GenreId", "Name"]),
-        ("Album", &["ArtistId"]),
-        ("Track", &["TrackId"]),
+    // Key columns in order, without INCLUDE's, and cut at an expression: Album's
+    // ("ArtistId", lower("Title"), "AlbumId") reads as its IFK_AlbumArtistId does.
+    for (table, index, times) in [
+        ("Track", &["AlbumId", "Name"][..], 1),
+        ("Track", &["GenreId", "Name"], 1),
+        ("Album", &["ArtistId"], 2),
+        ("Track", &["TrackId"], 1),
     ] {
         let (t, index) = columns_of(table, index);
-        assert!(t.indexes.contains(&index), "{table} {index:?} in {:?}", t.indexes);
+        let found = t.indexes.iter().filter(|i| **i == index).count();
+        assert_eq!(found, times, "{table} {index:?} in {:?}", t.indexes);
     }
     // A keyset cursor holds the order's values: one from any album seeks in every album.
     let walk = Walk { app: &with_indexes, oracle: Oracle::Postgres(indexed.clone()) };
@@ -438,10 +440,17 @@ fn timeouts_lost_connections_and_a_server_gone_are_clean_errors_then_recovered_f
     );
     assert!(answered_on(short), "the connection serves the next request");
 
-    // Every pooled connection terminated by the server: the next request still answers.
+    // Every pooled connection terminated by the server: the next request still answers,
+    // and the server is not passed over. Two connections sit in the pool, so the retry
+    // after the first dead one must not be handed the second.
     let app = Arc::new(App::open(config(), Default::default(), None).expect("app"));
+    let servers = servers(&app);
     let addr = common::serve(app);
     assert!(answered_on(addr));
+    servers
+        .with_session(|_| (servers.with_session(|_| ((), false)).expect("a second"), false))
+        .expect("a first");
+    assert_eq!(servers.servers[0].pool_state(), (2, 2), "two idle connections");
     let mut admin = postgres::Client::connect(&db, postgres::NoTls).expect("admin");
     admin
         .batch_execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'relaylite'")
@@ -449,6 +458,7 @@ fn timeouts_lost_connections_and_a_server_gone_are_clean_errors_then_recovered_f
     drop(admin);
     std::thread::sleep(Duration::from_millis(100));
     assert!(answered_on(addr), "a terminated pooled connection is replaced");
+    assert!(servers.servers[0].up(), "the server answered, so it is not marked down");
 
     // The server going away mid-request: a 503 or a GraphQL error, never a hang or a 500.
     let slow_request = std::thread::spawn(move || ask(addr, slow));

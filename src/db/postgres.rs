@@ -65,6 +65,8 @@ impl r2d2::ManageConnection for Manager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Session, postgres::Error> {
+        // Read first: a connection never belongs to a generation newer than its server.
+        let generation = self.generation.load(Ordering::Relaxed);
         let mut client = self.config.connect(NoTls)?;
         client.batch_execute(&self.setup)?;
         Ok(Session {
@@ -73,7 +75,7 @@ impl r2d2::ManageConnection for Manager {
             deadline: None,
             failed: false,
             schema: self.schema.clone(),
-            generation: self.generation.load(Ordering::Relaxed),
+            generation,
             current: self.generation.clone(),
         })
     }
@@ -110,6 +112,15 @@ impl Session {
         self.client.is_closed() || self.generation < self.current.load(Ordering::Relaxed)
     }
 
+    /// Passes `result` on; a lost connection first ends its generation (once, however many
+    /// connections of the generation are lost), so the older pooled ones are not handed out.
+    fn noting<T>(&self, result: Result<T, DbError>) -> Result<T, DbError> {
+        if result.as_ref().is_err_and(|e| e.lost) {
+            self.current.fetch_max(self.generation + 1, Ordering::Relaxed);
+        }
+        result
+    }
+
     /// The schema this session serves.
     pub fn schema(&self) -> &str {
         &self.schema
@@ -119,7 +130,8 @@ impl Session {
     /// hot standbys allow too), its statements bounded by `timeout` in all.
     pub fn begin(&mut self, timeout: Duration) -> Result<(), DbError> {
         self.deadline = Some((Instant::now() + timeout, timeout));
-        self.start(timeout)
+        let started = self.start(timeout);
+        self.noting(started)
     }
 
     fn start(&mut self, timeout: Duration) -> Result<(), DbError> {
@@ -137,7 +149,7 @@ impl Session {
         let end = if self.failed { "ROLLBACK" } else { "COMMIT" };
         if let Err(e) = self.client.batch_execute(end) {
             let _ = self.client.batch_execute("ROLLBACK");
-            return Err(e.into());
+            return self.noting(Err(e.into()));
         }
         Ok(())
     }
@@ -172,10 +184,9 @@ impl Session {
         params: &[Param],
         f: impl FnMut(Row) -> bool,
     ) -> Result<(), DbError> {
-        self.bound_by_deadline()?;
-        let result = self.run(sql, params, f);
+        let result = self.bound_by_deadline().and_then(|()| self.run(sql, params, f));
         self.failed |= result.is_err() && self.deadline.is_some();
-        result
+        self.noting(result)
     }
 
     fn run(

@@ -44,9 +44,6 @@ pub struct Server {
     down_until: Mutex<Option<Instant>>,
     /// Requests this server answered.
     served: AtomicU64,
-    /// Moved on when a connection is lost: the pool's older connections most likely died
-    /// with it (a restart ends them all), so they are dropped unused.
-    generation: Arc<AtomicU64>,
 }
 
 impl Server {
@@ -111,6 +108,8 @@ impl Servers {
         let all = std::iter::once((Role::Primary, primary))
             .chain(replicas.iter().map(|r| (Role::Replica, r.as_str())));
         for (role, url) in all {
+            // Moved on by a session that loses its connection: the pool's older ones most
+            // likely died with it (a restart ends them all), so they are dropped unused.
             let generation = Arc::new(AtomicU64::new(0));
             let pool = r2d2::Pool::builder()
                 .max_size(pool_size.max(1))
@@ -121,7 +120,7 @@ impl Servers {
                 .build_unchecked(Manager::new(url, schema, generation.clone())?);
             let url = super::redact(url);
             let (down_until, served) = (Mutex::new(None), AtomicU64::new(0));
-            servers.push(Server { role, url, pool, down_until, served, generation });
+            servers.push(Server { role, url, pool, down_until, served });
         }
         Ok(Servers { servers, next: AtomicUsize::new(0) })
     }
@@ -152,7 +151,7 @@ impl Servers {
         for (i, server) in order.iter().enumerate() {
             let last = i + 1 == order.len();
             for attempt in 0..2 {
-                let session = match server.session() {
+                let session = match server.session(CONNECT_WAIT) {
                     Ok(s) => s,
                     Err(e) => {
                         server.mark_down(&e);
@@ -166,7 +165,6 @@ impl Servers {
                     server.served.fetch_add(1, Ordering::Relaxed);
                     return Ok(out);
                 }
-                server.generation.fetch_add(1, Ordering::Relaxed);
                 if attempt == 1 {
                     server.mark_down("its connection was lost during a request");
                     if last {
@@ -187,10 +185,9 @@ impl Server {
     /// Whether the server answers a trivial read now (marking it up or down for requests
     /// to come): the error when it does not.
     pub fn check(&self) -> Result<(), String> {
-        let answered =
-            self.pool.get_timeout(CHECK_WAIT).map_err(|e| e.to_string()).and_then(|mut s| {
-                s.query_each("SELECT 1", &[], |_| true).map_err(|e| e.to_string())
-            });
+        let answered = self
+            .session(CHECK_WAIT)
+            .and_then(|mut s| s.query_each("SELECT 1", &[], |_| true).map_err(|e| e.to_string()));
         match &answered {
             Ok(()) => self.mark_up(),
             Err(e) => self.mark_down(e),
@@ -201,9 +198,9 @@ impl Server {
     /// A pooled session whose connection is not stale: the pool hands out idle connections
     /// unchecked (checking costs a round trip), so one the server ended while it sat idle,
     /// or one older than a lost connection, is dropped here, and the pool discards it.
-    fn session(&self) -> Result<Pooled, String> {
+    fn session(&self, wait: Duration) -> Result<Pooled, String> {
         for _ in 0..=self.pool.max_size() {
-            let session = self.pool.get().map_err(|e| e.to_string())?;
+            let session = self.pool.get_timeout(wait).map_err(|e| e.to_string())?;
             if !session.is_stale() {
                 return Ok(session);
             }
