@@ -597,6 +597,9 @@ impl RelatedText<'_> {
         (filter, keys): (&[Expr], &Param),
         params: &mut Vec<Param>,
     ) -> String {
+        if let Some(n) = self.per_parent.filter(|_| self.index_orders_pages(model)) {
+            return self.lateral(model, n, (filter, keys), params);
+        }
         let target = Scope { model, table: self.rel.target, depth: 0 };
         let (link, columns_of_link) = link(model, self.rel);
         let mut out = String::from("SELECT ");
@@ -608,9 +611,6 @@ impl RelatedText<'_> {
             target.order(self.order, &mut out);
             return out;
         };
-        if self.index_orders_pages(model) {
-            return self.lateral(model, n, (filter, keys), params);
-        }
         out.push_str(", ROW_NUMBER() OVER (PARTITION BY ");
         link.col_list(&columns_of_link, &mut out);
         target.order(self.order, &mut out);

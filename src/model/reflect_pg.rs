@@ -182,19 +182,11 @@ fn table(
 /// Rows of `INDEXES` as column lists, each cut at its first expression (the columns before
 /// it still order the index) and left out when that leaves none.
 fn indexes(rows: &[Row], columns: &[Column]) -> Vec<Vec<usize>> {
-    let mut out: Vec<(String, Vec<usize>, bool)> = Vec::new();
-    for row in rows {
-        let name = text(row, 0);
-        if out.last().is_none_or(|(n, _, _)| *n != name) {
-            out.push((name, Vec::new(), false));
-        }
-        let Some((_, index, cut)) = out.last_mut() else { continue };
-        match columns.iter().position(|c| c.name == text(row, 1)) {
-            Some(c) if !*cut => index.push(c),
-            _ => *cut = true,
-        }
-    }
-    out.into_iter().map(|(_, index, _)| index).filter(|i| !i.is_empty()).collect()
+    let position = |row: &Row| columns.iter().position(|c| c.name == text(row, 1));
+    rows.chunk_by(|a, b| text(a, 0) == text(b, 0))
+        .map(|index| index.iter().map_while(position).collect::<Vec<usize>>())
+        .filter(|index| !index.is_empty())
+        .collect()
 }
 
 /// A foreign key to a table of the same schema. PostgreSQL only lets a foreign key name
