@@ -143,7 +143,7 @@ impl DateTime {
     }
 
     /// The same instant `minutes` later (or earlier).
-    fn shifted(self, minutes: i64) -> DateTime {
+    pub fn shifted(self, minutes: i64) -> DateTime {
         if minutes == 0 {
             return self;
         }
@@ -432,16 +432,18 @@ fn slice(s: &[u8], from: usize, to: usize) -> &[u8] {
     &s[from.min(s.len())..to.min(s.len())]
 }
 
-/// `dateutil.parser.isoparse`, with the offset dropped. `None` when dateutil raises.
-pub fn isoparse(s: &str) -> Option<DateTime> {
+/// `dateutil.parser.isoparse`: the wall time as written, and its offset in minutes east of
+/// UTC (0 without one), which SQLAlchemy drops on SQLite and PostgreSQL honours. `None`
+/// when dateutil raises.
+pub fn isoparse(s: &str) -> Option<(DateTime, i64)> {
     if !s.is_ascii() {
         return None;
     }
     let b = s.as_bytes();
     let (date, pos) = parse_date_common(b).or_else(|_| parse_date_uncommon(b)).ok()?;
-    let mut time = [0i64; 4];
+    let (mut time, mut offset) = ([0i64; 4], 0);
     if b.len() > pos {
-        time = parse_time(&b[pos + 1..]).ok()?;
+        (time, offset) = parse_time(&b[pos + 1..]).ok()?;
     }
     let (year, month, day) = date;
     let mut dt = DateTime {
@@ -466,7 +468,7 @@ pub fn isoparse(s: &str) -> Option<DateTime> {
         }
         dt = dt.add_day();
     }
-    Some(dt)
+    Some((dt, offset))
 }
 
 fn parse_date_common(b: &[u8]) -> Parse<((i64, i64, i64), usize)> {
@@ -550,8 +552,10 @@ fn parse_date_uncommon(b: &[u8]) -> Parse<((i64, i64, i64), usize)> {
     Ok(((i64::from(y), i64::from(m), i64::from(d)), pos))
 }
 
-fn parse_time(b: &[u8]) -> Parse<[i64; 4]> {
+/// The time's hours, minutes, seconds and microseconds, and its offset in minutes.
+fn parse_time(b: &[u8]) -> Parse<([i64; 4], i64)> {
     let mut c = [0i64; 4];
+    let mut offset = 0;
     let mut pos = 0;
     let mut comp: i32 = -1;
     if b.len() < 2 {
@@ -561,7 +565,7 @@ fn parse_time(b: &[u8]) -> Parse<[i64; 4]> {
     while pos < b.len() && comp < 5 {
         comp += 1;
         if matches!(b[pos], b'-' | b'+' | b'Z' | b'z') {
-            parse_tz(&b[pos..])?;
+            offset = parse_tz(&b[pos..])?;
             pos = b.len();
             break;
         }
@@ -597,12 +601,13 @@ fn parse_time(b: &[u8]) -> Parse<[i64; 4]> {
     if c[0] == 24 && c[1..].iter().any(|&x| x != 0) {
         return Err(());
     }
-    Ok(c)
+    Ok((c, offset))
 }
 
-fn parse_tz(b: &[u8]) -> Parse<()> {
+/// `Z` or `±HH[[:]MM]`: minutes east of UTC.
+fn parse_tz(b: &[u8]) -> Parse<i64> {
     if b == b"Z" || b == b"z" {
-        return Ok(());
+        return Ok(0);
     }
     if ![3, 5, 6].contains(&b.len()) || !matches!(b[0], b'-' | b'+') {
         return Err(());
@@ -610,12 +615,13 @@ fn parse_tz(b: &[u8]) -> Parse<()> {
     let hours = py_int(&b[1..3])?;
     let minutes = if b.len() == 3 { 0 } else { py_int(&b[if b[3] == b':' { 4 } else { 3 }..])? };
     if hours == 0 && minutes == 0 {
-        return Ok(());
+        return Ok(0);
     }
     if minutes > 59 || hours > 23 {
         return Err(());
     }
-    Ok(())
+    let east = hours * 60 + minutes;
+    Ok(if b[0] == b'-' { -east } else { east })
 }
 
 #[cfg(test)]
@@ -623,7 +629,7 @@ mod tests {
     use super::*;
 
     fn iso(s: &str) -> Option<String> {
-        isoparse(s).map(|d| d.storage())
+        isoparse(s).map(|(d, _)| d.storage())
     }
 
     #[test]

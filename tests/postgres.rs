@@ -79,6 +79,38 @@ fn the_tutorial_answers_as_the_original_does_on_postgresql() {
     assert!(failures.is_empty(), "{} of {cases} differ:\n{}", failures.len(), failures.join("\n"));
 }
 
+#[test]
+fn datetime_filters_with_an_offset_compare_instants_as_the_original_does_on_postgresql() {
+    let Some(url) = server("offsets") else { return };
+    let db = database(&url, "relaylite_offsets", "tests/pg/tutorial.sql");
+    let app = app(&db);
+    let walk = Walk { app: &app, oracle: Oracle::Postgres(db.clone()) };
+    let mut client = postgres::Client::connect(&db, postgres::NoTls).expect("connect");
+    // psycopg2 sends an aware datetime as a timestamptz, a naive one as a timestamp, and
+    // the timestamp column meets a timestamptz in the session's zone, UTC.
+    let values = [
+        ("2020-01-02T03:04:05+02:00", "timestamptz"),
+        ("2020-01-02T05:04:05+02", "timestamptz"),
+        ("2020-01-01T22:04:05-0500", "timestamptz"),
+        ("2020-01-02T03:04:05Z", "timestamptz"),
+        ("2020-01-02T03:04:05", "timestamp"),
+    ];
+    for (value, sql_type) in values {
+        for (op, sql_op) in [("eq", "="), ("nEq", "<>"), ("gt", ">"), ("lte", "<=")] {
+            let q = format!(
+                "{{ allEmployees(filter: {{hiredOn: {{{op}: \"{value}\"}}}}) {{ edges {{ node {{ id }} }} }} }}"
+            );
+            let d = walk.data(&q, json!({}));
+            let got = d["allEmployees"]["edges"].as_array().expect("edges").len();
+            let sql = format!(
+                "SELECT count(*) FROM employee WHERE hired_on {sql_op} CAST($1::text AS {sql_type})"
+            );
+            let expected: i64 = client.query_one(&sql, &[&value]).expect("count").get(0);
+            assert_eq!(i64::try_from(got), Ok(expected), "{op} {value}");
+        }
+    }
+}
+
 /// PostgreSQL's own types: an enum (with labels graphene renames), uuid keys and a foreign
 /// key on one, arrays, timestamptz, bigint, numeric, jsonb, bytea, real, with NULLs; and a
 /// foreign key of two columns (uuid, text) with an index that orders each parent's rows.

@@ -203,7 +203,7 @@ impl Filters<'_> {
         // Primary keys are compared as IDs, as text (SQLite converts for an INTEGER key).
         let bind = |v: &Input| match v {
             Input::Int(i) if column.pk > 0 => Param::Text(i.to_string()),
-            v => column.scalar.bind(v),
+            v => column.scalar.bind(v, self.model.dialect),
         };
         let mut out = Vec::new();
         for (op, v) in ops {

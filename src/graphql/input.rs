@@ -24,7 +24,8 @@ pub enum Input {
     String(String),
     Boolean(bool),
     Enum(String),
-    DateTime(DateTime),
+    /// The wall time as written, and its offset in minutes east of UTC (0 without one).
+    DateTime(DateTime, i64),
     List(Vec<Input>),
     Object(Vec<(String, Input)>),
 }
@@ -282,7 +283,7 @@ fn scalar_value(s: Scalar, v: &Json) -> Result<Input, String> {
         }
         (Scalar::Id, _) => Err(format!("ID cannot represent value: {}", inspect(v))),
         (Scalar::DateTime, Json::String(s)) => datetime::isoparse(s)
-            .map(Input::DateTime)
+            .map(|(d, offset)| Input::DateTime(d, offset))
             .ok_or_else(|| format!("DateTime cannot represent value: {}", str_repr(s))),
         (Scalar::DateTime, _) => {
             Err(format!("DateTime cannot represent non-string value: {}", inspect(v)))
@@ -365,11 +366,11 @@ pub fn scalar_literal(s: Scalar, v: &ast::Value) -> Result<Input, GraphQLError> 
         (Scalar::Id, _) => {
             at(format!("ID cannot represent a non-string and non-integer value: {v}"))
         }
-        (Scalar::DateTime, ValueKind::String { value, .. }) => {
-            datetime::isoparse(value).map(Input::DateTime).ok_or_else(|| {
+        (Scalar::DateTime, ValueKind::String { value, .. }) => datetime::isoparse(value)
+            .map(|(d, offset)| Input::DateTime(d, offset))
+            .ok_or_else(|| {
                 GraphQLError::bare(format!("DateTime cannot represent value: {}", str_repr(value)))
-            })
-        }
+            }),
         (Scalar::DateTime, _) => {
             Err(GraphQLError::bare(format!("DateTime cannot represent non-string value: {v}")))
         }

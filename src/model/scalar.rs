@@ -11,6 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::datetime::{self, DateTime};
+use crate::db::sql::Dialect;
 use crate::graphql::input::Input;
 use crate::graphql::pyrepr::{float_repr, json_dumps, str_repr};
 use crate::json::Value;
@@ -210,7 +211,10 @@ impl Scalar {
     }
 
     /// A filter value, coerced by the schema to this scalar, as the statement binds it.
-    pub fn bind(self, input: &Input) -> Param {
+    /// A datetime's offset is dropped on SQLite, where SQLAlchemy stores the wall time, and
+    /// converts it to UTC on PostgreSQL (whose sessions relaylite runs in UTC), where the
+    /// original's driver sends the instant.
+    pub fn bind(self, input: &Input, dialect: Dialect) -> Param {
         match input {
             Input::Null => Param::Null,
             Input::Int(i) if self == Scalar::String || self == Scalar::Blob => {
@@ -225,7 +229,10 @@ impl Scalar {
             },
             // Dates, times and JSON arrive in the canonical text their filters compare.
             Input::String(s) => Param::Text(s.clone()),
-            Input::DateTime(d) => Param::Text(d.storage()),
+            Input::DateTime(d, offset) => match dialect {
+                Dialect::Sqlite => Param::Text(d.storage()),
+                Dialect::Postgres => Param::Text(d.shifted(-offset).storage()),
+            },
             Input::Boolean(b) => Param::Int(i64::from(*b)),
             Input::Enum(name) => match self {
                 // The database knows the label, not the GraphQL name.
