@@ -138,29 +138,11 @@ print(f"row check: identical rows: {len(rl_rows)} albums, {sum(len(t) for _, t i
       " and media type, in the same order, equal to SQLite's own join")
 PY
 
-COMMON='
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args)
-  bad = 0
-  local f = io.open(os.getenv("BODY"), "r"); wrk.body = f:read("*a"); f:close()
-  wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"
-end
-function done(summary, latency, requests)
-  local n = summary.errors.status + summary.errors.timeout + summary.errors.read + summary.errors.connect
-  for _, t in ipairs(threads) do n = n + (t:get("bad") or 0) end
-  io.write(string.format("RESULT %.2f %.3f %.3f %d %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, n, summary.requests))
-end'
-printf '%s\n' "$COMMON" > "$WORK/measure.lua"
-printf '%s\n%s\n' "$COMMON" 'function response(status, headers, body)
-  if status ~= 200 or string.find(body, "\"errors\"", 1, true) then bad = bad + 1 end
-end' > "$WORK/check.lua"
 
 measure() { # name port body: a checking run, then the measured one
   local checked measured
-  checked=$(BODY="$3" wrk -t2 -c$CONNS -d${CHECK_DUR}s --timeout 60s -s "$WORK/check.lua" "http://127.0.0.1:$2/graphql" | grep RESULT)
-  measured=$(BODY="$3" wrk -t2 -c$CONNS -d${DUR}s --timeout 60s -s "$WORK/measure.lua" "http://127.0.0.1:$2/graphql" | grep RESULT)
+  checked=$(CHECK=1 BODY="$3" wrk -t2 -c$CONNS -d${CHECK_DUR}s --timeout 60s -s benches/post.lua "http://127.0.0.1:$2/graphql" | grep RESULT)
+  measured=$(BODY="$3" wrk -t2 -c$CONNS -d${DUR}s --timeout 60s -s benches/post.lua "http://127.0.0.1:$2/graphql" | grep RESULT)
   set -- "$1" $checked $measured
   # name, then the measured run's req/s, p50, p99, failures (adding the checking run's), requests
   echo "$1 ${9} ${10} ${11} $((${6} + ${12})) ${13}"

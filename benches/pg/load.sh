@@ -50,32 +50,8 @@ CONNS=16
 CH_CONNS=8
 ORIG=tests/differential/.venv/bin/gunicorn
 
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
-command -v psql >/dev/null || { echo "psql is not installed (apt-get install postgresql)"; exit 1; }
-WORK="$(mktemp -d)"
-PGDIR="$(mktemp -d)"
-PIDS=()
-stop_servers() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  PIDS=()
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_servers
-  tests/pg/cluster.sh stop "$PGDIR" fast >/dev/null 2>&1 || tests/pg/cluster.sh stop "$PGDIR" immediate >/dev/null 2>&1 || true
-  rm -rf "$WORK" "$PGDIR"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-cargo build --release --quiet
-RL=target/release/relaylite
-
-# 1. Databases.
-URL=$(tests/pg/cluster.sh start "$PGDIR")
+# 1. Databases (setup.sh: the cluster, $WORK, $RL, cleanup at exit).
+source benches/pg/setup.sh
 BENCH="${URL%/postgres}/bench"
 CHINOOK="${URL%/postgres}/chinook"
 psql -X -q -v ON_ERROR_STOP=1 -d "$URL" -c 'CREATE DATABASE bench' -c 'CREATE DATABASE chinook'
@@ -239,28 +215,11 @@ P_OR=""
 if [ -n "$HAVE_ORIG" ]; then P_OR=$(port); start_original "$P_OR" "$WORK/or.log"; fi
 for p in $P_PG $P_SQ $P_CPG $P_CSQ $P_OR; do wait_port "$p"; done
 
-COMMON='
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args)
-  bad = 0
-  local f = io.open(os.getenv("BODY"), "r"); wrk.body = f:read("*a"); f:close()
-  wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"
-end
-function done(summary, latency, requests)
-  local n = summary.errors.status + summary.errors.timeout + summary.errors.read + summary.errors.connect
-  for _, t in ipairs(threads) do n = n + (t:get("bad") or 0) end
-  io.write(string.format("RESULT %.2f %.3f %.3f %d %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, n, summary.requests))
-end'
-printf '%s\n' "$COMMON" > "$WORK/measure.lua"
-printf '%s\n%s\n' "$COMMON" 'function response(status, headers, body)
-  if status ~= 200 or string.find(body, "\"errors\"", 1, true) then bad = bad + 1 end
-end' > "$WORK/check.lua"
 
-wrk_run() { # script query port threads connections seconds: prints "req/s p50 p99 bad requests"
-  local out
-  out=$(BODY="$WORK/$2.json" wrk -t"$4" -c"$5" -d"$6s" --timeout 60s -s "$WORK/$1" "http://127.0.0.1:$3/graphql" 2>&1 || true)
+wrk_run() { # check.lua|measure.lua query port threads connections seconds: prints "req/s p50 p99 bad requests"
+  local out check=""
+  [ "$1" = check.lua ] && check=1
+  out=$(CHECK="$check" BODY="$WORK/$2.json" wrk -t"$4" -c"$5" -d"$6s" --timeout 60s -s benches/post.lua "http://127.0.0.1:$3/graphql" 2>&1 || true)
   echo "$out" | grep RESULT | sed 's/^RESULT //' || echo "0 0 0 1 0"
 }
 RESULTS="$WORK/results"

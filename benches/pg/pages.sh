@@ -24,26 +24,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR="${1:-8}"
 ROUNDS="${2:-5}"
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
-WORK="$(mktemp -d)"
-PGDIR="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  tests/pg/cluster.sh stop "$PGDIR" fast >/dev/null 2>&1 || tests/pg/cluster.sh stop "$PGDIR" immediate >/dev/null 2>&1 || true
-  rm -rf "$WORK" "$PGDIR"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-cargo build --release --quiet
-RL=target/release/relaylite
-
-URL=$(tests/pg/cluster.sh start "$PGDIR")
-BASE="${URL%/postgres}"
+source benches/pg/setup.sh # the cluster, $WORK, $RL, cleanup at exit
 load() { # database sql-file [index statement]
   psql -X -q -v ON_ERROR_STOP=1 -d "$URL" -c "CREATE DATABASE $1"
   psql -X -q -v ON_ERROR_STOP=1 -d "$BASE/$1" -f "$2" >/dev/null
@@ -77,8 +58,7 @@ for pair in "bench q3" "chinook chinook_nested"; do
   echo "answer check $2: $1 == $1_indexed (${#a} bytes); LATERAL on $1_indexed only"
 done
 # --log-sql costs time under load: fresh servers without it for the timing.
-for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-PIDS=()
+stop_servers
 for db in bench bench_indexed chinook chinook_indexed; do
   "$RL" serve --db "$BASE/$db" --listen "127.0.0.1:${PORT[$db]}" > "$WORK/$db.log" 2>&1 & PIDS+=($!)
 done
@@ -95,29 +75,12 @@ for db in "${!PORT[@]}"; do wait_port "${PORT[$db]}"; done
   [ -n "$a" ] && [ "$a" = "$b" ] || { echo "ANSWER CHECK FAILED: the baseline answers $2 otherwise"; exit 1; }
 done
 
-cat > "$WORK/post.lua" <<'LUA'
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args)
-  bad = 0
-  local f = io.open(os.getenv("BODY"), "r"); wrk.body = f:read("*a"); f:close()
-  wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"
-end
-function response(status, headers, body)
-  if status ~= 200 or string.find(body, "\"errors\"", 1, true) then bad = bad + 1 end
-end
-function done(summary, latency, requests)
-  local n = summary.errors.status + summary.errors.timeout + summary.errors.read + summary.errors.connect
-  for _, t in ipairs(threads) do n = n + (t:get("bad") or 0) end
-  io.write(string.format("RESULT %.2f %d\n", summary.requests / (summary.duration / 1e6), n))
-end
-LUA
 run() { # database query connections: prints req/s
   local out
-  out=$(BODY="$WORK/$2.json" wrk -t2 -c"$3" -d"${DUR}s" --timeout 60s -s "$WORK/post.lua" "http://127.0.0.1:${PORT[$1]}/graphql" 2>&1 | grep RESULT || true)
+  out=$(CHECK=1 BODY="$WORK/$2.json" wrk -t2 -c"$3" -d"${DUR}s" --timeout 60s -s benches/post.lua "http://127.0.0.1:${PORT[$1]}/graphql" 2>&1 | grep RESULT || true)
   [ -n "$out" ] || { echo "FAILED: wrk gave no result for $2 on $1" >&2; exit 1; }
   set -- $out
-  [ "$3" = 0 ] || { echo "FAILED: $3 requests failed" >&2; exit 1; }
+  [ "$5" = 0 ] || { echo "FAILED: $5 requests failed" >&2; exit 1; }
   echo "$2"
 }
 echo "relaylite $(git describe --always --dirty 2>/dev/null || echo '?'); $(psql -X -Atq -d "$URL" -c 'SELECT version()' | cut -d' ' -f1-2); wrk -t2, ${DUR}s runs, $ROUNDS rounds; $(nproc) cores shared by everything"
