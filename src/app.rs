@@ -2,9 +2,8 @@
 //! database's tables (or a model file) — rebuilt, without a restart, when another process
 //! changes those tables.
 //!
-//! A request reads the schema version SQLite keeps (`PRAGMA schema_version`), or on
-//! PostgreSQL a fingerprint of the catalogue at most every few seconds, inside the
-//! transaction it reads in anyway; a different version makes the request rebuild the
+//! A request reads the schema version SQLite keeps (`PRAGMA schema_version`) inside the
+//! transaction it reads in anyway; a different version makes the next request rebuild the
 //! schema. Requests already running keep the schema they started with: schemas are never
 //! freed (a migration's rebuild keeps a few hundred kilobytes), because cached plans borrow
 //! from them.

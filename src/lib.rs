@@ -127,8 +127,6 @@ fn against_schema(
     let limits = &app.limits;
     let valid = match entry.validated(schema) {
         Ok(v) => v,
-        // A field the tables gained since the schema was built is no error.
-        Err(_) if db.schema_version_now().is_some_and(|v| app.changed(v)) => return Err(Changed),
         Err(errors) => return Ok(Outcome::Invalid(errors)),
     };
     let doc = valid.document();

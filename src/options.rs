@@ -104,7 +104,7 @@ pub const OPTIONS: [Opt; 9] = [
                serves an empty new database. An existing file is never changed. (`model` and \
                `schema` with no `--db` and no default file describe the tutorial.) Or a \
                PostgreSQL database, `postgres://user:password@host:port/name` (no TLS), its \
-               schema watched every few seconds",
+               schema read at start-up",
         needs: "a path or a postgres:// URL",
         set: |o, v| {
             o.db = v.into();

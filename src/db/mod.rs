@@ -223,24 +223,21 @@ impl Db {
         }
     }
 
-    /// A number that changes whenever the tables do: SQLite's schema version, read by every
-    /// request; on PostgreSQL, which keeps none, a fingerprint of the catalogue, read at
-    /// most every few seconds (`postgres::CATALOG_CHECK`).
+    /// A number that changes whenever the tables do: SQLite's schema version. PostgreSQL
+    /// has none to read cheaply; its schema is read at start-up.
     pub fn schema_version(&self) -> Result<i64, DbError> {
         match &self.conn {
             Conn::Sqlite(conn) => sqlite::schema_version(conn),
-            Conn::Postgres(session, _) => {
-                session.borrow_mut().schema_version().map_err(|e| self.noted(e))
-            }
+            Conn::Postgres(..) => Ok(0),
         }
     }
 
-    /// The schema version if it can be read at once, outside a transaction (a SQLite
-    /// writer holding the file makes this `None` rather than a wait).
+    /// The schema version if it can be read at once (a SQLite writer holding the file
+    /// makes this `None` rather than a wait).
     pub fn schema_version_now(&self) -> Option<i64> {
         match &self.conn {
             Conn::Sqlite(conn) => sqlite::schema_version_now(conn),
-            Conn::Postgres(..) => self.schema_version().ok(),
+            Conn::Postgres(..) => Some(0),
         }
     }
 

@@ -8,8 +8,8 @@
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
@@ -19,29 +19,6 @@ use super::{Cell, DbError, Param, Row};
 
 /// Prepared statements kept per connection; past this the cache starts over.
 const STATEMENTS_KEPT: usize = 256;
-
-/// How long the catalogue's fingerprint read by one request serves the next ones.
-const CATALOG_CHECK: Duration = Duration::from_secs(5);
-
-/// A fingerprint of what the model is read from in the served schema: its tables' columns
-/// with their types, its constraints and indexes, and every enum's labels. A hash of the
-/// catalogue's text, not of row versions, so that servers loaded alike agree on it.
-const FINGERPRINT: &str = "SELECT hashtextextended(coalesce(string_agg(x, ',' ORDER BY x), ''), 0) \
-     FROM (SELECT format('%s %s %s %s %s %s', c.relname, c.relkind, a.attnum, a.attname, \
-     format_type(a.atttypid, a.atttypmod), a.attnotnull) FROM pg_class c \
-     JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid \
-     WHERE n.nspname = $1 AND a.attnum > 0 AND NOT a.attisdropped \
-     UNION ALL SELECT format('%s %s', co.conname, pg_get_constraintdef(co.oid)) \
-     FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace WHERE n.nspname = $1 \
-     UNION ALL SELECT format('%s %s', pg_get_indexdef(i.indexrelid), i.indisvalid) FROM pg_index i \
-     JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
-     WHERE n.nspname = $1 \
-     UNION ALL SELECT format('%s %s %s', t.typname, e.enumsortorder, e.enumlabel) FROM pg_enum e \
-     JOIN pg_type t ON t.oid = e.enumtypid) AS catalog(x)";
-
-/// The catalogue's fingerprint last read and when, shared by every session to every server
-/// of one database.
-pub type Fingerprint = Arc<Mutex<Option<(Instant, i64)>>>;
 
 /// One pooled connection and the statements prepared on it.
 pub struct Session {
@@ -56,7 +33,6 @@ pub struct Session {
     generation: u64,
     /// The server's current one: a connection lost to the server ends its generation.
     current: Arc<AtomicU64>,
-    catalog: Fingerprint,
 }
 
 /// Makes and checks connections for r2d2: each starts in UTC with ISO dates and the
@@ -67,18 +43,11 @@ pub struct Manager {
     setup: String,
     schema: String,
     generation: Arc<AtomicU64>,
-    catalog: Fingerprint,
 }
 
 impl Manager {
-    /// `generation` is the server's connection generation, which its `Server` moves on;
-    /// `catalog` the database's fingerprint, shared by all its servers.
-    pub fn new(
-        url: &str,
-        schema: &str,
-        generation: Arc<AtomicU64>,
-        catalog: Fingerprint,
-    ) -> Result<Manager, String> {
+    /// `generation` is the server's connection generation, which its `Server` moves on.
+    pub fn new(url: &str, schema: &str, generation: Arc<AtomicU64>) -> Result<Manager, String> {
         let mut config: postgres::Config =
             url.parse().map_err(|e| format!("{}: {e}", super::redact(url)))?;
         config.connect_timeout(Duration::from_secs(2));
@@ -87,7 +56,7 @@ impl Manager {
             "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET search_path = {}, pg_catalog",
             super::sql::ident(schema)
         );
-        Ok(Manager { config, setup, schema: schema.to_string(), generation, catalog })
+        Ok(Manager { config, setup, schema: schema.to_string(), generation })
     }
 }
 
@@ -108,7 +77,6 @@ impl r2d2::ManageConnection for Manager {
             schema: self.schema.clone(),
             generation,
             current: self.generation.clone(),
-            catalog: self.catalog.clone(),
         })
     }
 
@@ -151,28 +119,6 @@ impl Session {
             self.current.fetch_max(self.generation + 1, Ordering::Relaxed);
         }
         result
-    }
-
-    /// The catalogue's fingerprint: read again (one statement) once `CATALOG_CHECK` has
-    /// passed since any session read it, so that a migration shows within seconds; the last
-    /// one read otherwise.
-    pub fn schema_version(&mut self) -> Result<i64, DbError> {
-        let known = self.catalog.lock().ok().and_then(|c| *c);
-        if let Some((_, version)) = known.filter(|(at, _)| at.elapsed() < CATALOG_CHECK) {
-            return Ok(version);
-        }
-        let mut version = 0;
-        let schema = Param::Text(self.schema.clone());
-        self.query_each(FINGERPRINT, &[schema], |row| {
-            if let Some(Cell::Int(v)) = row.first() {
-                version = *v;
-            }
-            false
-        })?;
-        if let Ok(mut c) = self.catalog.lock() {
-            *c = Some((Instant::now(), version));
-        }
-        Ok(version)
     }
 
     /// The schema this session serves.

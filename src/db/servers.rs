@@ -105,7 +105,6 @@ impl Servers {
         pool_size: u32,
     ) -> Result<Servers, String> {
         let mut servers = Vec::new();
-        let catalog = super::postgres::Fingerprint::default();
         let all = std::iter::once((Role::Primary, primary))
             .chain(replicas.iter().map(|r| (Role::Replica, r.as_str())));
         for (role, url) in all {
@@ -118,7 +117,7 @@ impl Servers {
                 .connection_timeout(CONNECT_WAIT)
                 .test_on_check_out(false)
                 .error_handler(Box::new(r2d2::NopErrorHandler))
-                .build_unchecked(Manager::new(url, schema, generation.clone(), catalog.clone())?);
+                .build_unchecked(Manager::new(url, schema, generation.clone())?);
             let url = super::redact(url);
             let (down_until, served) = (Mutex::new(None), AtomicU64::new(0));
             servers.push(Server { role, url, pool, down_until, served });
