@@ -13,24 +13,9 @@ use rusqlite::types::Value as Sql;
 use serde_json::{Value, json};
 
 fn chinook() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("relaylite-beyond-{}", std::process::id()));
-    let path = dir.join("chinook.sqlite3");
-    static BUILT: std::sync::Once = std::sync::Once::new();
-    BUILT.call_once(|| {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let sql = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/realdb/chinook.sql"
-        ))
-        .expect("chinook.sql");
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        conn.execute_batch(&sql).expect("chinook db");
-        // Some NULLs to page across: three customers with no company would be too few.
-        conn.execute_batch("UPDATE Customer SET Company = NULL WHERE CustomerId % 3 = 0")
-            .expect("nulls");
-    });
-    path
+    // Some NULLs to page across: three customers with no company would be too few.
+    let nulls = "UPDATE Customer SET Company = NULL WHERE CustomerId % 3 = 0";
+    common::sqlite_once("beyond", "tests/realdb/chinook.sql", nulls)
 }
 
 fn app() -> App {

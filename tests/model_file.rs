@@ -12,19 +12,7 @@ use relaylite::limits::Limits;
 use relaylite::model::Model;
 
 fn chinook() -> std::path::PathBuf {
-    let path = std::env::temp_dir()
-        .join(format!("relaylite-model-chinook-{}.sqlite3", std::process::id()));
-    static BUILT: std::sync::Once = std::sync::Once::new();
-    BUILT.call_once(|| {
-        let _ = std::fs::remove_file(&path);
-        let sql = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/realdb/chinook.sql"
-        ))
-        .expect("chinook.sql");
-        rusqlite::Connection::open(&path).and_then(|c| c.execute_batch(&sql)).expect("chinook db");
-    });
-    path
+    common::sqlite_once("model-chinook", "tests/realdb/chinook.sql", "")
 }
 
 fn model(path: &Path, file: Option<&str>) -> Result<Model, String> {

@@ -13,20 +13,7 @@ use relaylite::db::{DbConfig, statements_run};
 use serde_json::json;
 
 fn chinook() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("relaylite-chinook-{}", std::process::id()));
-    let path = dir.join("chinook.sqlite3");
-    static BUILT: std::sync::Once = std::sync::Once::new();
-    BUILT.call_once(|| {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let sql = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/realdb/chinook.sql"
-        ))
-        .expect("chinook.sql");
-        rusqlite::Connection::open(&path).and_then(|c| c.execute_batch(&sql)).expect("chinook db");
-    });
-    path
+    common::sqlite_once("chinook", "tests/realdb/chinook.sql", "")
 }
 
 fn app() -> App {

@@ -178,18 +178,26 @@ pub fn wait_until(what: &str, ready: impl Fn() -> bool) {
 /// The benchmark database (20 departments, 50 roles, 20,000 employees), built once per
 /// test process.
 pub fn bench_db() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("relaylite-bench-{}", std::process::id()));
-    let path = dir.join("bench.sqlite3");
-    static BUILT: std::sync::Once = std::sync::Once::new();
-    BUILT.call_once(|| {
+    sqlite_once("bench", "benches/bench.sql", "")
+}
+
+/// A SQLite file made once per test process from `sql_file` (relative to the crate) and
+/// then `extra`; `name` tells apart the files one process makes.
+pub fn sqlite_once(name: &str, sql_file: &str, extra: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let dir = std::env::temp_dir().join(format!("relaylite-{name}-{}", std::process::id()));
+    let path = dir.join(format!("{name}.sqlite3"));
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|b| b == name) {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let sql = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/bench.sql"),
-        )
-        .expect("bench.sql");
-        rusqlite::Connection::open(&path).and_then(|c| c.execute_batch(&sql)).expect("bench db");
-    });
+        let sql = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sql_file))
+            .expect(sql_file);
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(&sql).expect(sql_file);
+        conn.execute_batch(extra).expect("extra SQL");
+        built.push(name.to_string());
+    }
     path
 }
 
