@@ -44,7 +44,8 @@ fn main() {
     };
     let first: usize = first.parse().expect("FIRST is a number");
     let runs: usize = rest.first().and_then(|s| s.parse().ok()).unwrap_or(50);
-    let manager = Manager::new(url, "public").expect("the URL");
+    // A connection of its own: no pool whose connection generation could move on.
+    let manager = Manager::new(url, "public", Default::default()).expect("the URL");
     let mut db = manager.connect().expect("connect");
     let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let (table, fk_name) = (child.as_str(), fk.as_str());
