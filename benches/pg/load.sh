@@ -87,14 +87,18 @@ HAVE_ORIG=""
 [ -x "$ORIG" ] && HAVE_ORIG=1
 [ -n "$HAVE_ORIG" ] || echo "NOTE: the original is not installed (tests/differential/setup.sh): measuring relaylite only"
 
+start_all() { # relaylite on each of the four databases, and the original: P_PG P_SQ P_CPG P_CSQ P_OR
+  P_PG=$(port);  start_relaylite "$P_PG" "$WORK/rl-pg.log" "$BENCH"
+  P_SQ=$(port);  start_relaylite "$P_SQ" "$WORK/rl-sq.log" "$SQ_BENCH"
+  P_CPG=$(port); start_relaylite "$P_CPG" "$WORK/rl-cpg.log" "$CHINOOK"
+  P_CSQ=$(port); start_relaylite "$P_CSQ" "$WORK/rl-csq.log" "$SQ_CHINOOK"
+  P_OR=""
+  if [ -n "$HAVE_ORIG" ]; then P_OR=$(port); start_original "$P_OR" "$WORK/or.log"; fi
+  for p in $P_PG $P_SQ $P_CPG $P_CSQ $P_OR; do wait_port "$p"; done
+}
+
 # 2. Servers.
-P_PG=$(port);  start_relaylite "$P_PG" "$WORK/rl-pg.log" "$BENCH"
-P_SQ=$(port);  start_relaylite "$P_SQ" "$WORK/rl-sq.log" "$SQ_BENCH"
-P_CPG=$(port); start_relaylite "$P_CPG" "$WORK/rl-cpg.log" "$CHINOOK"
-P_CSQ=$(port); start_relaylite "$P_CSQ" "$WORK/rl-csq.log" "$SQ_CHINOOK"
-P_OR=""
-if [ -n "$HAVE_ORIG" ]; then P_OR=$(port); start_original "$P_OR" "$WORK/or.log"; fi
-for p in $P_PG $P_SQ $P_CPG $P_CSQ $P_OR; do wait_port "$p"; done
+start_all
 echo "relaylite $(git describe --always --dirty 2>/dev/null || echo '?'); PostgreSQL $PGVER (throw-away cluster in $PGDIR, fsync off);" \
   "wrk -t2, ${DUR}s measured after a ${CHECK_DUR}s checking run; $(nproc) cores shared by everything"
 
@@ -207,13 +211,7 @@ fi
 psql -X -q -d "$URL" -c 'ALTER SYSTEM RESET log_statement' -c 'SELECT pg_reload_conf()' >/dev/null
 
 # 5. The load, one server at a time.
-P_PG=$(port);  start_relaylite "$P_PG" "$WORK/rl-pg.log" "$BENCH"
-P_SQ=$(port);  start_relaylite "$P_SQ" "$WORK/rl-sq.log" "$SQ_BENCH"
-P_CPG=$(port); start_relaylite "$P_CPG" "$WORK/rl-cpg.log" "$CHINOOK"
-P_CSQ=$(port); start_relaylite "$P_CSQ" "$WORK/rl-csq.log" "$SQ_CHINOOK"
-P_OR=""
-if [ -n "$HAVE_ORIG" ]; then P_OR=$(port); start_original "$P_OR" "$WORK/or.log"; fi
-for p in $P_PG $P_SQ $P_CPG $P_CSQ $P_OR; do wait_port "$p"; done
+start_all
 
 
 wrk_run() { # check.lua|measure.lua query port threads connections seconds: prints "req/s p50 p99 bad requests"
