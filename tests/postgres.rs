@@ -40,9 +40,12 @@ fn with_database(url: &str, name: &str) -> String {
 /// A fresh database `name` on the server, loaded from `sql_file` (relative to the crate);
 /// its URL.
 fn database(url: &str, name: &str, sql_file: &str) -> String {
-    let sql = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sql_file))
-        .expect("sql file");
-    database_of(url, name, &sql)
+    database_of(url, name, &sql_of(sql_file))
+}
+
+/// The text of `sql_file` (relative to the crate).
+fn sql_of(sql_file: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sql_file)).expect(sql_file)
 }
 
 /// A fresh database `name` on the server, loaded with `sql`; its URL.
@@ -200,10 +203,8 @@ const ORDER_INDEXES: &str = r#"
 /// Chinook with `ORDER_INDEXES`, so that its walk reads pages both ways.
 fn chinook(test: &str) -> Option<(String, App)> {
     let url = server(test)?;
-    let sql =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pg/chinook.sql"))
-            .expect("sql file");
-    let db = database_of(&url, &format!("relaylite_chinook_{test}"), &(sql + ORDER_INDEXES));
+    let sql = sql_of("tests/pg/chinook.sql") + ORDER_INDEXES;
+    let db = database_of(&url, &format!("relaylite_chinook_{test}"), &sql);
     let app = app(&db);
     Some((db, app))
 }
