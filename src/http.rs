@@ -487,10 +487,12 @@ fn answer(app: &App, head: &Head, body: &[u8]) -> Answer {
         Err(msg) => return Answer::error(StatusCode::BAD_REQUEST, &msg),
     };
     let before = crate::db::statements_run();
+    let deadline = crate::deadline(&app.limits);
     let outcome = crate::run(app, &request);
     let statements = crate::db::statements_run().saturating_sub(before);
     let seen = Observed::of(&request, &outcome, app.limits.max_tokens, statements);
-    let mut answer = graphql_response(outcome, head.strict).encoded(head.gzip_ok);
+    let mut answer =
+        graphql_response(outcome, head.strict, deadline, &app.limits).encoded(head.gzip_ok);
     answer.operation = request.operation_name;
     answer.seen = seen;
     answer
@@ -778,7 +780,12 @@ fn python_type(v: &Json) -> &'static str {
     }
 }
 
-fn graphql_response(outcome: Outcome, strict: bool) -> Answer {
+fn graphql_response(
+    outcome: Outcome,
+    strict: bool,
+    deadline: std::time::Instant,
+    limits: &crate::limits::Limits,
+) -> Answer {
     let (status, data, errors) = match outcome {
         Outcome::BadRequest(msg) => return Answer::error(StatusCode::BAD_REQUEST, &msg),
         Outcome::Unavailable(msg) => return Answer::error(StatusCode::SERVICE_UNAVAILABLE, &msg),
@@ -791,7 +798,7 @@ fn graphql_response(outcome: Outcome, strict: bool) -> Answer {
             (StatusCode::OK, if strict && empty { None } else { Some(data) }, errors)
         }
     };
-    let body = crate::response_json(data.as_ref(), &errors);
+    let body = crate::response_within(data.as_ref(), &errors, deadline, limits);
     let content_type =
         if strict { "application/graphql-response+json" } else { "application/json" };
     Answer::new(status, content_type, body.into_bytes())

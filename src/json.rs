@@ -2,10 +2,13 @@
 //!
 //! Objects are vectors of pairs, not maps: a GraphQL response is ordered as the query asks,
 //! and the writer emits keys in exactly that order, as compact UTF-8 JSON. Keys and strings
-//! are reference-counted, so the plan's keys and the rows' texts are shared, not copied.
+//! are reference-counted, so the plan's keys and the rows' texts are shared, not copied; a
+//! subtree that the answer repeats (a related row under many parents) is built once and
+//! `Shared`, with its expanded size, so the tree stays as small as the rows fetched.
 
 use std::fmt::Write;
 use std::rc::Rc;
+use std::time::Instant;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -17,9 +20,52 @@ pub enum Value {
     Str(Rc<str>),
     List(Vec<Value>),
     Object(Vec<(Rc<str>, Value)>),
+    /// A subtree that stands at several places of the answer, written at each.
+    Shared(Rc<Shared>),
+}
+
+/// A subtree built once, with what it weighs once written out in full.
+#[derive(Debug, PartialEq)]
+pub struct Shared {
+    pub value: Value,
+    pub weight: Weight,
+}
+
+/// The size of a subtree as the answer spells it out: its values (object fields, what
+/// `--max-values` counts) and the rows it shows (what `--max-nodes` counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Weight {
+    pub values: u64,
+    pub rows: u64,
+}
+
+impl std::ops::Add for Weight {
+    type Output = Weight;
+
+    fn add(self, other: Weight) -> Weight {
+        Weight {
+            values: self.values.saturating_add(other.values),
+            rows: self.rows.saturating_add(other.rows),
+        }
+    }
 }
 
 impl Value {
+    /// What this value weighs written out: its own fields, plus each shared subtree's
+    /// weight, read off the subtree rather than walked again.
+    pub fn weight(&self) -> Weight {
+        match self {
+            Value::List(items) => items.iter().fold(Weight::default(), |w, v| w + v.weight()),
+            Value::Object(fields) => fields
+                .iter()
+                .fold(Weight { values: fields.len() as u64, rows: 0 }, |w, (_, v)| w + v.weight()),
+            Value::Shared(s) => s.weight,
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => {
+                Weight::default()
+            }
+        }
+    }
+
     pub fn to_json_string(&self) -> String {
         let mut out = String::with_capacity(4096);
         self.write(&mut out);
@@ -27,6 +73,13 @@ impl Value {
     }
 
     pub fn write(&self, out: &mut String) {
+        let _ = self.write_by(out, &mut Clock::unbounded());
+    }
+
+    /// Writes the value, looking at `clock` as it goes: `Err` once it is past its
+    /// deadline, the text then cut short.
+    pub fn write_by(&self, out: &mut String, clock: &mut Clock) -> Result<(), TimedOut> {
+        clock.tick()?;
         match self {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -39,7 +92,7 @@ impl Value {
                     if i > 0 {
                         out.push(',');
                     }
-                    item.write(out);
+                    item.write_by(out, clock)?;
                 }
                 out.push(']');
             }
@@ -53,10 +106,47 @@ impl Value {
                     out.push('"');
                     out.push_str(key);
                     out.push_str("\":");
-                    value.write(out);
+                    value.write_by(out, clock)?;
                 }
                 out.push('}');
             }
+            Value::Shared(s) => s.value.write_by(out, clock)?,
+        }
+        Ok(())
+    }
+}
+
+/// Writing ran past the request's deadline.
+#[derive(Debug)]
+pub struct TimedOut;
+
+/// A deadline looked at every few thousand values written, so the clock costs nothing
+/// next to the writing.
+pub struct Clock {
+    deadline: Option<Instant>,
+    countdown: u32,
+}
+
+impl Clock {
+    const EVERY: u32 = 4096;
+
+    pub fn until(deadline: Instant) -> Clock {
+        Clock { deadline: Some(deadline), countdown: Clock::EVERY }
+    }
+
+    pub fn unbounded() -> Clock {
+        Clock { deadline: None, countdown: u32::MAX }
+    }
+
+    fn tick(&mut self) -> Result<(), TimedOut> {
+        self.countdown -= 1;
+        if self.countdown > 0 {
+            return Ok(());
+        }
+        self.countdown = Clock::EVERY;
+        match self.deadline {
+            Some(d) if Instant::now() > d => Err(TimedOut),
+            _ => Ok(()),
         }
     }
 }

@@ -30,6 +30,8 @@ pub mod pool;
 pub mod schema;
 
 pub use app::App;
+use std::time::{Duration, Instant};
+
 use db::Db;
 use exec::{execute, plan};
 use graphql::ast::{self, Definition, OperationKind};
@@ -62,6 +64,12 @@ pub enum Outcome {
     Unavailable(String),
 }
 
+/// When a request that starts now must be answered by: `--timeout-ms` bounds the whole of
+/// it, statements, building the answer and writing it.
+pub fn deadline(limits: &limits::Limits) -> Instant {
+    Instant::now() + Duration::from_millis(limits.timeout_ms)
+}
+
 /// Parses, validates, plans and executes one request.
 pub fn run(app: &App, req: &Request) -> Outcome {
     let Some(query) = req.query.as_deref().filter(|q| !q.is_empty()) else {
@@ -87,13 +95,14 @@ pub fn run(app: &App, req: &Request) -> Outcome {
     if req.via_get && kind == OperationKind::Mutation {
         return Outcome::BadRequest("mutations are not allowed when using GET".into());
     }
-    let timeout = std::time::Duration::from_millis(limits.timeout_ms);
+    let deadline = deadline(limits);
+    let timeout = deadline.saturating_duration_since(Instant::now());
     let answered = Db::with_connection(&app.db, |db| {
         // One rebuild at most: a schema that changes again mid-request is the next one's.
-        match against_schema(app, db, &entry, req, timeout) {
+        match against_schema(app, db, &entry, req, deadline) {
             Err(Changed) => {
                 app.rebuild(db, timeout);
-                against_schema(app, db, &entry, req, timeout).unwrap_or_else(|Changed| {
+                against_schema(app, db, &entry, req, deadline).unwrap_or_else(|Changed| {
                     Outcome::Executed {
                         data: Value::Null,
                         errors: vec![GraphQLError::bare(
@@ -121,7 +130,7 @@ fn against_schema(
     db: &Db,
     entry: &cache::Entry,
     req: &Request,
-    timeout: std::time::Duration,
+    deadline: Instant,
 ) -> Result<Outcome, Changed> {
     let schema = app.schema();
     let limits = &app.limits;
@@ -144,17 +153,18 @@ fn against_schema(
         if db.schema_version_now().is_some_and(|v| app.changed(v)) {
             return Err(Changed);
         }
-        return Ok(match execute::execute(schema, db, limits, &plan) {
+        return Ok(match execute::execute(schema, db, limits, &plan, deadline) {
             Ok((data, errors)) => Outcome::Executed { data, errors },
             Err(e) => Outcome::Executed { data: Value::Null, errors: vec![e] },
         });
     }
+    let timeout = deadline.saturating_duration_since(Instant::now());
     let result = db.read(timeout, || {
         match db.schema_version() {
             Ok(version) if app.changed(version) => return Err(Changed),
             _ => {}
         }
-        Ok(execute::execute(schema, db, limits, &plan))
+        Ok(execute::execute(schema, db, limits, &plan, deadline))
     });
     Ok(match result {
         Ok(Err(Changed)) => return Err(Changed),
@@ -194,10 +204,38 @@ fn operation_kind(doc: &ast::Document, name: Option<&str>) -> Result<OperationKi
 /// The response body text: `{"data": …, "errors": […]}`, each part only when present.
 pub fn response_json(data: Option<&Value>, errors: &[GraphQLError]) -> String {
     let mut out = String::with_capacity(4096);
+    let _ = write_response(data, errors, &mut out, &mut json::Clock::unbounded());
+    out
+}
+
+/// The response body text, written by `deadline`: past it, the answer is the timeout error
+/// instead, as when a statement runs out of time.
+pub fn response_within(
+    data: Option<&Value>,
+    errors: &[GraphQLError],
+    deadline: Instant,
+    limits: &limits::Limits,
+) -> String {
+    let mut out = String::with_capacity(4096);
+    match write_response(data, errors, &mut out, &mut json::Clock::until(deadline)) {
+        Ok(()) => out,
+        Err(json::TimedOut) => {
+            let data = data.map(|_| &Value::Null);
+            response_json(data, &[limits::timed_out(limits)])
+        }
+    }
+}
+
+fn write_response(
+    data: Option<&Value>,
+    errors: &[GraphQLError],
+    out: &mut String,
+    clock: &mut json::Clock,
+) -> Result<(), json::TimedOut> {
     out.push('{');
     if let Some(d) = data {
         out.push_str("\"data\":");
-        d.write(&mut out);
+        d.write_by(out, clock)?;
     }
     if !errors.is_empty() {
         if data.is_some() {
@@ -208,10 +246,10 @@ pub fn response_json(data: Option<&Value>, errors: &[GraphQLError]) -> String {
             if i > 0 {
                 out.push(',');
             }
-            e.to_json().write(&mut out);
+            e.to_json().write_by(out, clock)?;
         }
         out.push(']');
     }
     out.push('}');
-    out
+    Ok(())
 }

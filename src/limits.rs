@@ -106,6 +106,11 @@ pub fn exceeded(what: &str, flag: &str, limit: u64) -> GraphQLError {
     GraphQLError::bare(format!("{what} exceeds the limit of {limit} ({flag})."))
 }
 
+/// The error for a request that ran out of time.
+pub fn timed_out(limits: &Limits) -> GraphQLError {
+    exceeded("The time this request took", "--timeout-ms", limits.timeout_ms)
+}
+
 /// The flag of the limit an error of `exceeded` names, for the metrics that count errors
 /// by kind; `None` for any other message.
 pub fn exceeded_flag(message: &str) -> Option<&'static str> {

@@ -113,11 +113,7 @@ impl DbError {
     /// The error a client sees: a timeout names its limit.
     pub fn into_error(self, limits: &crate::limits::Limits) -> crate::graphql::error::GraphQLError {
         if self.interrupted {
-            return crate::limits::exceeded(
-                "The time this request took",
-                "--timeout-ms",
-                limits.timeout_ms,
-            );
+            return crate::limits::timed_out(limits);
         }
         crate::graphql::error::GraphQLError::bare(self.message)
     }

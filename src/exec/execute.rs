@@ -7,6 +7,8 @@
 //! sorted at the end as graphql-core sorts them (by locations, path, message), so the order
 //! they were found in never shows. No file of execution holds SQL text.
 
+use std::time::Instant;
+
 use crate::db::{Db, DbError};
 use crate::exec::introspect;
 use crate::exec::keys;
@@ -26,13 +28,15 @@ pub struct Executor<'a> {
     pub(super) model: &'a Model,
     pub(super) db: &'a Db,
     pub(super) limits: &'a Limits,
-    errors: Vec<GraphQLError>,
+    pub(super) errors: Vec<GraphQLError>,
     /// Rows read so far, against `limits.max_nodes`.
     rows_read: u64,
     /// Statements run so far, against `limits.max_statements`.
     statements: u64,
     /// Response values (object fields) made so far, against `limits.max_values`.
     values: u64,
+    /// When the request runs out of time: checked as each level is built.
+    deadline: Instant,
     /// Set when the request must stop (time or size limit): the whole answer is this error.
     abort: Option<GraphQLError>,
 }
@@ -43,6 +47,7 @@ pub fn execute(
     db: &Db,
     limits: &Limits,
     plan: &Plan<'_>,
+    deadline: Instant,
 ) -> Result<(Value, Vec<GraphQLError>), GraphQLError> {
     let mut ex = Executor {
         schema,
@@ -53,6 +58,7 @@ pub fn execute(
         rows_read: 0,
         statements: 0,
         values: 0,
+        deadline,
         abort: None,
     };
     let data = ex.root(&plan.root);
@@ -151,13 +157,15 @@ impl<'a> Executor<'a> {
     }
 
     /// Counts `n` response values about to be made; false (and the request stopped) past
-    /// `--max-values`.
+    /// `--max-values` or past the request's deadline.
     pub(super) fn take_values(&mut self, n: usize) -> bool {
         self.values = self.values.saturating_add(n as u64);
         let max = self.limits.max_values;
         if self.values > max {
             let what = format!("A response of more than {max} values");
             self.stop(limits::exceeded(&what, "--max-values", max));
+        } else if Instant::now() > self.deadline {
+            self.stop(limits::timed_out(self.limits));
         }
         self.abort.is_none()
     }

@@ -6,6 +6,10 @@
 //! as one JSON parameter) and says which parent each belongs to; the rows are matched back
 //! by key, so compound and TEXT keys cost what an integer key does.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::rc::Rc;
+
 use super::connection::{CursorKind, Page, node_plans, page_args, selects};
 use super::execute::{Executor, Path, key, level_statements};
 use super::keys::{self, Key, KeyMap};
@@ -17,7 +21,7 @@ use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs};
 use crate::graphql::error::GraphQLError;
 use crate::graphql::input::{Args, Input};
-use crate::json::Value;
+use crate::json::{Shared, Value, Weight};
 use crate::model::Cursors;
 use crate::model::{Relationship, Shape, Source, TableId};
 use crate::schema::ConnectionField;
@@ -119,6 +123,9 @@ impl Executor<'_> {
         out
     }
 
+    /// A relationship field on every row. Rows that link by the same key get one value,
+    /// built once and shared: what the answer repeats is counted (values, rows, field
+    /// errors) before it is repeated, so a fan-out is refused without being built.
     fn relation(
         &mut self,
         table: TableId,
@@ -138,27 +145,87 @@ impl Executor<'_> {
                 return out;
             }
         };
-        let parent_keys: Vec<Option<Key>> =
-            rows.iter().map(|r| keys::of(r, &rel.from_columns())).collect();
+        let parents = Parents::of(rows, &rel.from_columns());
         let statements = 1 + u64::from(query.total);
-        if parent_keys.iter().all(Option::is_none) || !self.take_statements(statements) {
+        if parents.keys.is_empty() || !self.take_statements(statements) {
             return out;
         }
-        let pages = match self.related_pages(table, field, rel, f, &parent_keys, &query) {
+        let pages = match self.related_pages(table, field, rel, f, &parents.keys, &query) {
             Ok(pages) => pages,
             Err(e) => {
                 self.db_errors(rows.len(), path, f, e);
                 return out;
             }
         };
+        let errors_before = self.errors.len();
+        let first_path = |d: usize| path(parents.first[d]);
         let values = match &rel.shape {
-            Shape::Connection(_) => self.connections(rel.target, &pages, f, path, &query.cursors),
-            Shape::Object | Shape::List => self.related_objects(rel, &pages, f, path),
+            Shape::Connection(_) => {
+                self.connections(rel.target, &pages, f, &first_path, &query.cursors)
+            }
+            Shape::Object | Shape::List => self.related_objects(rel, &pages, f, &first_path),
         };
-        for (i, v) in values.into_iter().enumerate() {
-            out[i] = v;
+        let shared: Vec<Rc<Shared>> = values
+            .into_iter()
+            .zip(&pages)
+            .map(|(value, page)| {
+                let shown = Weight { values: 0, rows: page.rows.len() as u64 };
+                Rc::new(Shared { weight: value.weight() + shown, value })
+            })
+            .collect();
+        let repeats = parents.repeats(|d| shared[d].weight);
+        if !self.take_rows(usize::try_from(repeats.rows).unwrap_or(usize::MAX))
+            || !self.take_values(usize::try_from(repeats.values).unwrap_or(usize::MAX))
+            || !self.repeat_errors(errors_before, &parents, path)
+        {
+            return out;
+        }
+        for (i, d) in parents.of_row.iter().enumerate() {
+            if let Some(d) = d {
+                out[i] = Value::Shared(shared[*d].clone());
+            }
         }
         out
+    }
+
+    /// The field errors found under each parent's first row, again under each of its other
+    /// rows (the same subtree stands there); counted as values before they are made.
+    fn repeat_errors(
+        &mut self,
+        from: usize,
+        parents: &Parents,
+        path: &dyn Fn(usize) -> Path,
+    ) -> bool {
+        if self.errors.len() == from {
+            return true;
+        }
+        let firsts: HashMap<Path, usize> =
+            parents.first.iter().enumerate().map(|(d, &i)| (path(i), d)).collect();
+        let depth = path(parents.first[0]).len();
+        let mut under: Vec<Vec<usize>> = vec![Vec::new(); parents.keys.len()];
+        for e in from..self.errors.len() {
+            let prefix = self.errors[e].path.get(..depth);
+            if let Some(&d) = prefix.and_then(|p| firsts.get(p)) {
+                under[d].push(e);
+            }
+        }
+        let repeats = parents.repeats(|d| Weight { values: under[d].len() as u64, rows: 0 });
+        if !self.take_values(usize::try_from(repeats.values).unwrap_or(usize::MAX)) {
+            return false;
+        }
+        for (i, d) in parents.of_row.iter().enumerate() {
+            let Some(d) = *d else { continue };
+            if parents.first[d] == i || under[d].is_empty() {
+                continue;
+            }
+            let at = path(i);
+            for &e in &under[d] {
+                let mut error = self.errors[e].clone();
+                error.path.splice(..depth, at.iter().cloned());
+                self.errors.push(error);
+            }
+        }
+        true
     }
 
     /// For an object field, each parent's one row (or null); for a list, all its rows.
@@ -239,26 +306,20 @@ impl Executor<'_> {
         Ok(RelatedQuery { page, filter, counted_filter, order, cursors, total })
     }
 
-    /// Each parent's page of related rows, from one statement for all parents. Without
-    /// offset cursors or an offset `last`, `first + 1` rows per parent tell everything, and
-    /// reading stops as soon as every parent has them; otherwise each parent's rows are all
-    /// read and sliced.
+    /// Each parent's page of related rows (one per distinct key), from one statement for
+    /// all parents. Without offset cursors or an offset `last`, `first + 1` rows per parent
+    /// tell everything, and reading stops as soon as every parent has them; otherwise each
+    /// parent's rows are all read and sliced.
     fn related_pages(
         &mut self,
         table: TableId,
         field: usize,
         rel: &Relationship,
         f: &FieldPlan<'_>,
-        parent_keys: &[Option<Key>],
+        distinct: &[Key],
         query: &RelatedQuery,
     ) -> Result<Vec<Page>, DbError> {
         let target = &self.model.tables[rel.target];
-        let mut seen: KeyMap<()> = KeyMap::default();
-        let distinct: Vec<&Key> = parent_keys
-            .iter()
-            .flatten()
-            .filter(|k| seen.insert((*k).clone(), ()).is_none())
-            .collect();
         let page = &query.page;
         let keyset = matches!(query.cursors, CursorKind::Keyset(_));
         let backward = keyset && super::connection::backward(page);
@@ -278,7 +339,7 @@ impl Executor<'_> {
         if backward {
             order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
         }
-        let keys = keys::json_list(distinct.iter().copied());
+        let keys = keys::json_list(distinct.iter());
         let per_parent = match rel.shape {
             Shape::Connection(_) => (wanted < usize::MAX).then_some(wanted),
             Shape::Object | Shape::List => None,
@@ -312,26 +373,26 @@ impl Executor<'_> {
             })?;
         }
         let totals = match query.total {
-            true => self.related_totals(rel, &distinct, &query.counted_filter)?,
+            true => self.related_totals(rel, distinct, &query.counted_filter)?,
             false => KeyMap::default(),
         };
         if !self.take_rows(usize::try_from(read).unwrap_or(usize::MAX)) {
             return Ok(vec![
                 Page { window: page.window(0), rows: Vec::new(), total: None };
-                parent_keys.len()
+                distinct.len()
             ]);
         }
-        Ok(share_pages(parent_keys, by_parent, &totals, query, keyset))
+        Ok(slice_pages(distinct, by_parent, &totals, query, keyset))
     }
 
     /// How many related rows each parent has, whatever the page: one `GROUP BY` for all.
     fn related_totals(
         &self,
         rel: &Relationship,
-        parents: &[&Key],
+        parents: &[Key],
         filter: &[Expr],
     ) -> Result<KeyMap<usize>, DbError> {
-        let keys = keys::json_list(parents.iter().copied());
+        let keys = keys::json_list(parents.iter());
         let (text, params) = crate::db::sql::related_count(self.model, rel, filter, keys);
         let owner: Vec<usize> = (0..rel.hops[0].on.len()).collect();
         let mut totals = KeyMap::default();
@@ -377,33 +438,58 @@ struct RelatedQuery {
     total: bool,
 }
 
-/// Each parent's rows sliced to its page (a parent listed twice gets copies), with its
-/// total.
-fn share_pages(
-    parent_keys: &[Option<Key>],
+/// The parents of a relationship level: each distinct key once, with the first row that
+/// has it, and for each row the key it links by (`None`: a NULL link, to nothing).
+struct Parents {
+    keys: Vec<Key>,
+    first: Vec<usize>,
+    of_row: Vec<Option<usize>>,
+}
+
+impl Parents {
+    fn of(rows: &[&Row], columns: &[usize]) -> Parents {
+        let mut index: KeyMap<usize> = KeyMap::default();
+        let mut parents = Parents { keys: Vec::new(), first: Vec::new(), of_row: Vec::new() };
+        for (i, row) in rows.iter().enumerate() {
+            let d = keys::of(row, columns).map(|k| match index.entry(k) {
+                Entry::Occupied(e) => *e.get(),
+                Entry::Vacant(e) => {
+                    parents.keys.push(e.key().clone());
+                    parents.first.push(i);
+                    *e.insert(parents.keys.len() - 1)
+                }
+            });
+            parents.of_row.push(d);
+        }
+        parents
+    }
+
+    /// What the rows after each key's first add, when each repeats what its first weighs.
+    fn repeats(&self, weight: impl Fn(usize) -> Weight) -> Weight {
+        let mut repeats = Weight::default();
+        for (i, d) in self.of_row.iter().enumerate() {
+            if let Some(d) = *d
+                && self.first[d] != i
+            {
+                repeats = repeats + weight(d);
+            }
+        }
+        repeats
+    }
+}
+
+/// Each distinct parent's rows sliced to its page, with its total.
+fn slice_pages(
+    parents: &[Key],
     mut by_parent: KeyMap<Vec<Row>>,
     totals: &KeyMap<usize>,
     query: &RelatedQuery,
     keyset: bool,
 ) -> Vec<Page> {
-    let mut left: KeyMap<usize> = KeyMap::default();
-    for k in parent_keys.iter().flatten() {
-        *left.entry(k.clone()).or_default() += 1;
-    }
-    let mut pages = Vec::with_capacity(parent_keys.len());
-    for k in parent_keys {
-        let rows = match k {
-            Some(k) => match left.get_mut(k) {
-                Some(n) if *n > 1 => {
-                    *n -= 1;
-                    by_parent.get(k).cloned().unwrap_or_default()
-                }
-                _ => by_parent.remove(k).unwrap_or_default(),
-            },
-            None => Vec::new(),
-        };
-        let total =
-            query.total.then(|| k.as_ref().and_then(|k| totals.get(k)).copied().unwrap_or(0));
+    let mut pages = Vec::with_capacity(parents.len());
+    for k in parents {
+        let rows = by_parent.remove(k).unwrap_or_default();
+        let total = query.total.then(|| totals.get(k).copied().unwrap_or(0));
         pages.push(match keyset {
             true => super::connection::keyset_window(rows, &query.page, total),
             false => {

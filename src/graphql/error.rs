@@ -16,7 +16,7 @@ pub struct Pos {
 /// path items, which graphql-core sorts errors by: keys by code point, indexes by number.
 /// (Python cannot compare a key with an index; no two errors at one location have paths
 /// that differ that way, so the derived order of the variants serves.)
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PathSeg {
     Key(String),
     Index(usize),

@@ -181,8 +181,8 @@ pub fn bench_db() -> PathBuf {
     sqlite_once("bench", "benches/bench.sql", "")
 }
 
-/// A SQLite file made once per test process from `sql_file` (relative to the crate) and
-/// then `extra`; `name` tells apart the files one process makes.
+/// A SQLite file made once per test process from `sql_file` (relative to the crate; none
+/// when empty) and then `extra`; `name` tells apart the files one process makes.
 pub fn sqlite_once(name: &str, sql_file: &str, extra: &str) -> PathBuf {
     static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let dir = std::env::temp_dir().join(format!("relaylite-{name}-{}", std::process::id()));
@@ -191,8 +191,11 @@ pub fn sqlite_once(name: &str, sql_file: &str, extra: &str) -> PathBuf {
     if !built.iter().any(|b| b == name) {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let sql = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sql_file))
-            .expect(sql_file);
+        let sql = match sql_file {
+            "" => String::new(),
+            _ => std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(sql_file))
+                .expect(sql_file),
+        };
         let conn = rusqlite::Connection::open(&path).expect("open");
         conn.execute_batch(&sql).expect(sql_file);
         conn.execute_batch(extra).expect("extra SQL");
