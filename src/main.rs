@@ -8,6 +8,16 @@ use relaylite::db::{self, Prepared};
 use relaylite::options::{self, Options};
 use relaylite::{App, http, schema};
 
+/// jemalloc, with a background thread that returns freed memory to the system after a
+/// second: the allocator every pool thread shares, so one large request's memory does not
+/// stay with whichever thread ran it (glibc kept ~330 MB after the memory battery of
+/// BENCHMARKS.md; this keeps ~20 MB). `_RJEM_MALLOC_CONF` overrides it.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static MALLOC_CONF: &[u8] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let env = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
