@@ -159,13 +159,17 @@ fn against_schema(
         });
     }
     let timeout = deadline.saturating_duration_since(Instant::now());
-    let result = db.read(timeout, || {
+    let run = || {
         match db.schema_version() {
             Ok(version) if app.changed(version) => return Err(Changed),
             _ => {}
         }
         Ok(execute::execute(schema, db, limits, &plan, deadline))
-    });
+    };
+    let result = match execute::one_statement(&schema.model, &plan) {
+        true => db.read_one(timeout, run),
+        false => db.read(timeout, run),
+    };
     Ok(match result {
         Ok(Err(Changed)) => return Err(Changed),
         Ok(Ok(Ok((data, errors)))) => Outcome::Executed { data, errors },

@@ -516,6 +516,39 @@ fn answered_on(addr: std::net::SocketAddr) -> bool {
         && body["data"]["allEmployees"]["edges"][1].is_object()
 }
 
+/// A view that tells how the statement reading it ran: in a transaction of its own (at the
+/// server's default isolation, READ COMMITTED) or in the REPEATABLE READ one a request of
+/// several statements begins, whether read-only, and the statement timeout in force.
+const PROBE: &str = "CREATE VIEW probe AS
+  SELECT current_setting('transaction_isolation') = 'read committed' AS alone,
+  current_setting('transaction_read_only') AS read_only,
+  current_setting('statement_timeout') AS timeout;
+CREATE TABLE item (id integer PRIMARY KEY); INSERT INTO item VALUES (1);";
+
+#[test]
+fn a_request_of_one_statement_runs_without_a_transaction_and_still_only_reads() {
+    let Some(url) = server("one statement") else { return };
+    let db = database_of(&url, "relaylite_one_statement", PROBE);
+    let addr = common::serve(Arc::new(app(&db)));
+    for _ in 0..3 {
+        let (_, body) = ask(addr, "{ allProbes { nodes { alone readOnly timeout } } }");
+        let probe = &body["data"]["allProbes"]["nodes"][0];
+        assert_eq!(probe["alone"], json!(true), "one statement, no BEGIN before it: {body}");
+        assert_eq!(probe["readOnly"], json!("on"), "{body}");
+        assert!(probe["timeout"].as_str().is_some_and(|t| t.ends_with("s")), "{body}");
+    }
+    // Two statements (the rows and their count) read one snapshot, in one transaction.
+    let (_, body) = ask(addr, "{ allProbes { totalCount nodes { alone readOnly } } }");
+    let probe = &body["data"]["allProbes"]["nodes"][0];
+    assert_eq!(probe["alone"], json!(false), "a transaction begun before: {body}");
+    assert_eq!(probe["readOnly"], json!("on"), "{body}");
+    // A key lookup is one statement; with a relationship under it, two.
+    let id = common::walk::global_id_of("Item", "1");
+    let (_, body) =
+        ask(addr, &format!("{{ node(id: \"{id}\") {{ id }} allProbes {{ nodes {{ alone }} }} }}"));
+    assert_eq!(body["data"]["allProbes"]["nodes"][0]["alone"], json!(false), "{body}");
+}
+
 #[test]
 fn another_schema_is_served_with_schema() {
     let Some(url) = server("schema") else { return };

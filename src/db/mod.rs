@@ -219,6 +219,18 @@ impl Db {
         }
     }
 
+    /// Runs `f`, which runs one statement at most, within `timeout`: as `read`, but
+    /// PostgreSQL needs no transaction for one statement's snapshot.
+    pub fn read_one<T>(&self, timeout: Duration, f: impl FnOnce() -> T) -> Result<T, DbError> {
+        match &self.conn {
+            Conn::Sqlite(conn) => sqlite::read(conn, timeout, f),
+            Conn::Postgres(session, _) => {
+                session.borrow_mut().single(timeout).map_err(|e| self.noted(e))?;
+                Ok(f())
+            }
+        }
+    }
+
     /// A number that changes whenever the tables do: SQLite's schema version. PostgreSQL
     /// has none to read cheaply; its schema is read at start-up.
     pub fn schema_version(&self) -> Result<i64, DbError> {

@@ -26,6 +26,9 @@ pub struct Session {
     statements: HashMap<String, Statement>,
     /// When the running request must stop, and the statement timeout last set for it.
     deadline: Option<(Instant, Duration)>,
+    /// The session's own statement timeout, which bounds a statement run outside a
+    /// transaction: set on first need, and again only when it is too far off.
+    session_timeout: Option<Duration>,
     /// A statement of the transaction failed: PostgreSQL refuses the rest of it.
     failed: bool,
     schema: String,
@@ -35,8 +38,9 @@ pub struct Session {
     current: Arc<AtomicU64>,
 }
 
-/// Makes and checks connections for r2d2: each starts in UTC with ISO dates and the
-/// schema to serve first on its search path.
+/// Makes and checks connections for r2d2: each starts in UTC with ISO dates, the schema to
+/// serve first on its search path, and read-only transactions by default (a statement run
+/// outside `begin` is its own read-only transaction).
 #[derive(Debug)]
 pub struct Manager {
     config: postgres::Config,
@@ -53,7 +57,8 @@ impl Manager {
         config.connect_timeout(Duration::from_secs(2));
         config.application_name("relaylite");
         let setup = format!(
-            "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET search_path = {}, pg_catalog",
+            "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET search_path = {}, pg_catalog; \
+             SET default_transaction_read_only = on",
             super::sql::ident(schema)
         );
         Ok(Manager { config, setup, schema: schema.to_string(), generation })
@@ -73,6 +78,7 @@ impl r2d2::ManageConnection for Manager {
             client,
             statements: HashMap::new(),
             deadline: None,
+            session_timeout: None,
             failed: false,
             schema: self.schema.clone(),
             generation,
@@ -141,6 +147,23 @@ impl Session {
         ))?;
         self.failed = false;
         Ok(())
+    }
+
+    /// Readies the session for a request of one statement, which needs no transaction to
+    /// read one snapshot: no BEGIN or COMMIT, one round trip in all. The statement is
+    /// bounded by the session's statement timeout, set again only when it is more than a
+    /// tenth off `timeout` (as `bound_by_deadline` allows).
+    pub fn single(&mut self, timeout: Duration) -> Result<(), DbError> {
+        self.deadline = None;
+        self.failed = false;
+        let near = |set: Duration| set.mul_f64(0.9) <= timeout && timeout <= set.mul_f64(1.1);
+        if self.session_timeout.is_some_and(near) {
+            return Ok(());
+        }
+        let ms = timeout.as_millis().max(1);
+        let set = self.client.batch_execute(&format!("SET statement_timeout = {ms}"));
+        self.session_timeout = Some(timeout);
+        self.noting(set.map_err(DbError::from))
     }
 
     /// Ends the transaction `begin` started.

@@ -10,6 +10,7 @@
 use std::time::Instant;
 
 use crate::db::{Db, DbError};
+use crate::exec::connection::{node_plans, page_args, selects};
 use crate::exec::introspect;
 use crate::exec::keys;
 use crate::exec::plan::{FieldPlan, ObjectPlan, Plan, Sub};
@@ -18,8 +19,8 @@ use crate::graphql::error::{GraphQLError, PathSeg};
 use crate::graphql::input::Args;
 use crate::json::Value;
 use crate::limits::{self, Limits};
-use crate::model::{Model, TableId};
-use crate::schema::{Kind, Meta, QueryField, Resolver, RowField, Schema};
+use crate::model::{Cursors, Model, TableId};
+use crate::schema::{ConnectionField, Kind, Meta, QueryField, Resolver, RowField, Schema};
 
 pub(super) type Path = Vec<PathSeg>;
 
@@ -83,6 +84,34 @@ pub(super) fn index(path: &Path, i: usize) -> Path {
     let mut p = path.clone();
     p.push(PathSeg::Index(i));
     p
+}
+
+/// Whether running `plan` takes one SQL statement at most, so that it needs no transaction
+/// to read one snapshot: one `node`, or one root connection that counts nothing, with no
+/// relationship under either.
+pub fn one_statement(model: &Model, plan: &Plan<'_>) -> bool {
+    let mut statements = 0;
+    for f in &plan.root.fields {
+        let plans: Vec<&ObjectPlan<'_>> = match (f.def.resolver, &f.sub) {
+            (Resolver::Query(QueryField::Node), Sub::Abstract(plans)) => plans.iter().collect(),
+            (Resolver::Query(QueryField::Connection(t)), _) => {
+                let offset =
+                    model.tables[t].root.as_ref().is_some_and(|c| c.cursors == Cursors::Offset);
+                let counted = f.args.as_ref().is_ok_and(|a| offset && page_args(a).needs_count());
+                if counted || selects(f, ConnectionField::TotalCount) {
+                    return false;
+                }
+                node_plans(f)
+            }
+            (Resolver::Query(_), _) => return false,
+            _ => continue,
+        };
+        statements += 1;
+        if statements > 1 || plans.iter().any(|p| level_statements(p) > 0) {
+            return false;
+        }
+    }
+    true
 }
 
 /// How many statements resolving `plan` on a non-empty list of rows runs: one per
