@@ -37,8 +37,12 @@ use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 
+mod body;
+
+use body::{Chunks, RespBody};
+
 use crate::graphql::error::GraphQLError;
-use crate::json::Value;
+use crate::json::{self, Value};
 use crate::metrics::{Failure, Kind, Metrics, Observed};
 use crate::pool::Pool;
 use crate::{App, Outcome};
@@ -119,7 +123,7 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long a browser may cache a preflight's answer: two hours, Chromium's ceiling.
 const CORS_MAX_AGE: &str = "7200";
 
-type Resp = Response<Full<Bytes>>;
+type Resp = Response<RespBody>;
 
 /// What the server does beyond the GraphQL rules, from the command line; all off by default.
 #[derive(Debug, Clone, Default)]
@@ -367,7 +371,7 @@ async fn check_database(server: &Server) -> Result<Vec<crate::app::ServerCheck>,
 /// side); when the pool is full it goes out uncompressed rather than waiting.
 async fn static_file(server: &Server, i: usize, headers: &HeaderMap) -> Resp {
     let (_, ty, bytes) = ASSETS[i];
-    let mut r = Response::new(Full::new(Bytes::from_static(bytes)));
+    let mut r = Response::new(RespBody::from(Full::new(Bytes::from_static(bytes))));
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(ty));
     if bytes.len() <= GZIP_MIN {
         return r;
@@ -388,7 +392,7 @@ async fn static_file(server: &Server, i: usize, headers: &HeaderMap) -> Resp {
         }
     };
     if let Some(gz) = gzipped {
-        *r.body_mut() = Full::new(gz);
+        *r.body_mut() = Full::new(gz).into();
         r.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     r
@@ -442,9 +446,10 @@ async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
         },
     };
     let app = server.app.clone();
+    let (reply, answered) = tokio::sync::oneshot::channel();
     // The body's memory (and its permit, for a large one) lives until the job is done.
-    let job = move || answer(&app, &head, &body.bytes);
-    let (mut resp, operation) = run_on_pool(server, job).await;
+    let job = move || answer(&app, &head, &body.bytes, reply);
+    let (mut resp, operation) = run_on_pool(server, job, answered).await;
     if let Some(name) = operation.filter(|_| server.options.log_requests) {
         resp.extensions_mut().insert(OperationName(name));
     }
@@ -452,13 +457,15 @@ async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
 }
 
 /// Runs `job` on a pool thread, where the request is read, run, written and compressed:
-/// SQL blocks, and so do parsing a large body and compressing a large answer.
+/// SQL blocks, and so do parsing a large body and compressing a large answer. The job
+/// sends its answer on `answered` (a large one while it still writes the body).
 async fn run_on_pool(
     server: &Server,
-    job: impl FnOnce() -> Answer + Send + 'static,
+    job: impl FnOnce() + Send + 'static,
+    answered: tokio::sync::oneshot::Receiver<Answer>,
 ) -> (Resp, Option<String>) {
     match server.pool.submit(job) {
-        Ok(answer) => match answer.await {
+        Ok(_done) => match answered.await {
             Ok(answer) => {
                 let operation = answer.operation.clone();
                 (answer.into_response(), operation)
@@ -477,25 +484,84 @@ async fn run_on_pool(
     }
 }
 
-/// Reads the request as graphql-server does, runs it and writes the answer, with what the
-/// metrics count of it: the statements it ran are this thread's count, before and after.
-fn answer(app: &App, head: &Head, body: &[u8]) -> Answer {
+/// Reads the request as graphql-server does, runs it and writes the answer on `reply`, with
+/// what the metrics count of it: the statements it ran are this thread's count, before and
+/// after.
+fn answer(app: &App, head: &Head, body: &[u8], reply: Reply) {
     let request = match request_data(head, body)
         .and_then(|mut data| to_graphql_request(&mut data, head.via_get))
     {
         Ok(r) => r,
-        Err(msg) => return Answer::error(StatusCode::BAD_REQUEST, &msg),
+        Err(msg) => return drop(reply.send(Answer::error(StatusCode::BAD_REQUEST, &msg))),
     };
     let before = crate::db::statements_run();
     let deadline = crate::deadline(&app.limits);
     let outcome = crate::run(app, &request);
     let statements = crate::db::statements_run().saturating_sub(before);
     let seen = Observed::of(&request, &outcome, app.limits.max_tokens, statements);
-    let mut answer =
-        graphql_response(outcome, head.strict, deadline, &app.limits).encoded(head.gzip_ok);
-    answer.operation = request.operation_name;
-    answer.seen = seen;
-    answer
+    let operation = request.operation_name;
+    let finish = move |mut answer: Answer| {
+        answer.operation = operation;
+        answer.seen = seen;
+        answer
+    };
+    match graphql_response(outcome, head.strict) {
+        Err((status, message)) => drop(reply.send(finish(Answer::error(status, &message)))),
+        Ok(parts) => write_answer(parts, head.gzip_ok, deadline, &app.limits, (reply, finish)),
+    }
+}
+
+/// Where a pool thread sends its answer.
+type Reply = tokio::sync::oneshot::Sender<Answer>;
+
+/// Writes a GraphQL answer by `deadline`. A small one goes whole (gzipped when over
+/// `GZIP_MIN` and the client takes gzip); one that grows past `json::CHUNK` is streamed: its
+/// head leaves with the first chunk and the rest follows as it is written, so neither its
+/// text nor its gzipped copy is ever held whole. Past the deadline, an answer not yet begun
+/// is the timeout error; one begun is cut short.
+fn write_answer(
+    parts: Parts,
+    gzip_ok: bool,
+    deadline: std::time::Instant,
+    limits: &crate::limits::Limits,
+    (reply, finish): (Reply, impl FnOnce(Answer) -> Answer),
+) {
+    let (status, content_type) = (parts.status, parts.content_type);
+    let mut head = Some((reply, finish));
+    let mut stream: Option<Chunks> = None;
+    let mut out = String::with_capacity(4096);
+    let written = {
+        let mut flush = |text: &mut String| {
+            let chunks = stream.get_or_insert_with(|| {
+                let (chunks, body) = Chunks::new(gzip_ok, GZIP_LEVEL, deadline);
+                if let Some((reply, finish)) = head.take() {
+                    let mut answer = Answer::new(status, content_type, Vec::new());
+                    (answer.stream, answer.negotiated, answer.gzipped) =
+                        (Some(body), true, gzip_ok);
+                    let _ = reply.send(finish(answer));
+                }
+                chunks
+            });
+            let sent = chunks.send(text.as_bytes());
+            text.clear();
+            sent.map_err(|_| json::TimedOut)
+        };
+        let mut clock = json::Clock::until(deadline).flushing(&mut flush);
+        crate::write_response(parts.data.as_ref(), &parts.errors, &mut out, &mut clock)
+    };
+    match (written, stream, head) {
+        // Dropped unfinished, a stream ends in an error: the connection is cut.
+        (Ok(()), Some(chunks), _) => drop(chunks.finish(out.as_bytes())),
+        (Err(json::TimedOut), Some(_), _) | (_, None, None) => {}
+        (Ok(()), None, Some((reply, finish))) => {
+            let answer = Answer::new(status, content_type, out.into_bytes()).encoded(gzip_ok);
+            let _ = reply.send(finish(answer));
+        }
+        (Err(json::TimedOut), None, Some((reply, finish))) => {
+            let body = crate::timed_out_json(parts.data.is_some(), limits);
+            let _ = reply.send(finish(Answer::new(status, content_type, body.into_bytes())));
+        }
+    }
 }
 
 /// The request's fields: GET parameters, a JSON body, or an `application/graphql` body.
@@ -529,6 +595,8 @@ struct Answer {
     status: StatusCode,
     content_type: &'static str,
     body: Vec<u8>,
+    /// The body, streamed instead: `body` is then empty.
+    stream: Option<RespBody>,
     /// The body is gzipped.
     gzipped: bool,
     /// The body is large enough that its encoding depends on `Accept-Encoding`.
@@ -545,6 +613,7 @@ impl Answer {
             status,
             content_type,
             body,
+            stream: None,
             gzipped: false,
             negotiated: false,
             operation: None,
@@ -573,7 +642,11 @@ impl Answer {
     }
 
     fn into_response(self) -> Resp {
-        let mut r = Response::new(Full::new(Bytes::from(self.body)));
+        let body = match self.stream {
+            Some(stream) => stream,
+            None => RespBody::from(Full::new(Bytes::from(self.body))),
+        };
+        let mut r = Response::new(body);
         *r.status_mut() = self.status;
         let headers = r.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
@@ -780,15 +853,21 @@ fn python_type(v: &Json) -> &'static str {
     }
 }
 
-fn graphql_response(
-    outcome: Outcome,
-    strict: bool,
-    deadline: std::time::Instant,
-    limits: &crate::limits::Limits,
-) -> Answer {
+/// A GraphQL answer before it is written: its status, content type, `data` (left out for
+/// strict clients when null or empty) and errors.
+struct Parts {
+    status: StatusCode,
+    content_type: &'static str,
+    data: Option<Value>,
+    errors: Vec<GraphQLError>,
+}
+
+/// What `outcome` answers: the parts of a GraphQL answer, or a request-level error's
+/// status and message.
+fn graphql_response(outcome: Outcome, strict: bool) -> Result<Parts, (StatusCode, String)> {
     let (status, data, errors) = match outcome {
-        Outcome::BadRequest(msg) => return Answer::error(StatusCode::BAD_REQUEST, &msg),
-        Outcome::Unavailable(msg) => return Answer::error(StatusCode::SERVICE_UNAVAILABLE, &msg),
+        Outcome::BadRequest(msg) => return Err((StatusCode::BAD_REQUEST, msg)),
+        Outcome::Unavailable(msg) => return Err((StatusCode::SERVICE_UNAVAILABLE, msg)),
         Outcome::Invalid(errors) if strict => (StatusCode::BAD_REQUEST, None, errors),
         Outcome::Invalid(errors) => (StatusCode::OK, Some(Value::Null), errors),
         Outcome::Executed { data, errors } => {
@@ -798,10 +877,9 @@ fn graphql_response(
             (StatusCode::OK, if strict && empty { None } else { Some(data) }, errors)
         }
     };
-    let body = crate::response_within(data.as_ref(), &errors, deadline, limits);
     let content_type =
         if strict { "application/graphql-response+json" } else { "application/json" };
-    Answer::new(status, content_type, body.into_bytes())
+    Ok(Parts { status, content_type, data, errors })
 }
 
 /// Whether `Accept-Encoding` takes gzip: listed (or `x-gzip`, or `*` when gzip is not
@@ -873,7 +951,7 @@ fn add_cors(cors: &[String], origin: Option<HeaderValue>, headers: &mut HeaderMa
 /// The answer to a CORS preflight from an allowed origin: the methods `/graphql` takes,
 /// and the request headers the browser asked for (or the two a GraphQL client sends).
 fn preflight_response(headers: &HeaderMap) -> Resp {
-    let mut r = Response::new(Full::new(Bytes::new()));
+    let mut r = Response::new(RespBody::from(Full::new(Bytes::new())));
     *r.status_mut() = StatusCode::NO_CONTENT;
     let out = r.headers_mut();
     out.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
@@ -896,7 +974,8 @@ fn preflight_response(headers: &HeaderMap) -> Resp {
 /// with one call, so that lines from concurrent requests never interleave.
 fn log_request(method: &Method, path: &str, resp: &Resp, started: std::time::Instant) {
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    let bytes = resp.body().size_hint().exact().unwrap_or(0);
+    // A streamed answer's size is not known when its head is: `-`, as common log formats.
+    let bytes = resp.body().size_hint().exact().map_or("-".into(), |n| n.to_string());
     let name = resp.extensions().get::<OperationName>().map(|n| loggable(&n.0));
     let line = format!(
         "{method} {path} {} {bytes} {ms:.2}ms {}\n",
@@ -939,7 +1018,7 @@ fn method_not_allowed(allow: &'static str) -> Resp {
 }
 
 fn bytes_response(status: StatusCode, content_type: &str, body: &[u8]) -> Resp {
-    let mut r = Response::new(Full::new(Bytes::copy_from_slice(body)));
+    let mut r = Response::new(RespBody::from(Full::new(Bytes::copy_from_slice(body))));
     *r.status_mut() = status;
     if let Ok(v) = HeaderValue::from_str(content_type) {
         r.headers_mut().insert(CONTENT_TYPE, v);

@@ -78,7 +78,7 @@ impl Value {
 
     /// Writes the value, looking at `clock` as it goes: `Err` once it is past its
     /// deadline, the text then cut short.
-    pub fn write_by(&self, out: &mut String, clock: &mut Clock) -> Result<(), TimedOut> {
+    pub fn write_by(&self, out: &mut String, clock: &mut Clock<'_>) -> Result<(), TimedOut> {
         match self {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -86,7 +86,7 @@ impl Value {
             Value::Float(f) => write_float(*f, out),
             Value::Str(s) => write_str(s, out),
             Value::List(items) => {
-                clock.tick()?;
+                clock.tick(out)?;
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
@@ -97,7 +97,7 @@ impl Value {
                 out.push(']');
             }
             Value::Object(fields) => {
-                clock.tick()?;
+                clock.tick(out)?;
                 out.push('{');
                 for (i, (key, value)) in fields.iter().enumerate() {
                     if i > 0 {
@@ -121,25 +121,43 @@ impl Value {
 #[derive(Debug)]
 pub struct TimedOut;
 
-/// A deadline looked at every few thousand objects and lists written, so the clock costs
-/// nothing next to the writing.
-pub struct Clock {
+/// Takes the text written so far (and empties it): how a large answer leaves in pieces.
+pub type Flush<'f> = &'f mut dyn FnMut(&mut String) -> Result<(), TimedOut>;
+
+/// What the writer looks at between objects and lists: a deadline, every few thousand of
+/// them, so the clock costs nothing next to the writing; and, when the answer may go out in
+/// pieces, whether `CHUNK` bytes are ready to be flushed.
+pub struct Clock<'f> {
     deadline: Option<Instant>,
     countdown: u32,
+    flush: Option<Flush<'f>>,
 }
 
-impl Clock {
+/// The size of the pieces a large answer is written out in.
+pub const CHUNK: usize = 1 << 20;
+
+impl<'f> Clock<'f> {
     const EVERY: u32 = 4096;
 
-    pub fn until(deadline: Instant) -> Clock {
-        Clock { deadline: Some(deadline), countdown: Clock::EVERY }
+    pub fn until(deadline: Instant) -> Clock<'f> {
+        Clock { deadline: Some(deadline), countdown: Clock::EVERY, flush: None }
     }
 
-    pub fn unbounded() -> Clock {
-        Clock { deadline: None, countdown: u32::MAX }
+    pub fn unbounded() -> Clock<'f> {
+        Clock { deadline: None, countdown: u32::MAX, flush: None }
     }
 
-    fn tick(&mut self) -> Result<(), TimedOut> {
+    /// The same clock, handing `flush` every `CHUNK` bytes written.
+    pub fn flushing(self, flush: Flush<'f>) -> Clock<'f> {
+        Clock { flush: Some(flush), ..self }
+    }
+
+    fn tick(&mut self, out: &mut String) -> Result<(), TimedOut> {
+        if let Some(flush) = &mut self.flush
+            && out.len() >= CHUNK
+        {
+            flush(out)?;
+        }
         self.countdown -= 1;
         if self.countdown > 0 {
             return Ok(());

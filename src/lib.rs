@@ -223,18 +223,23 @@ pub fn response_within(
     let mut out = String::with_capacity(4096);
     match write_response(data, errors, &mut out, &mut json::Clock::until(deadline)) {
         Ok(()) => out,
-        Err(json::TimedOut) => {
-            let data = data.map(|_| &Value::Null);
-            response_json(data, &[limits::timed_out(limits)])
-        }
+        Err(json::TimedOut) => timed_out_json(data.is_some(), limits),
     }
 }
 
-fn write_response(
+/// The answer to a request that ran out of time: `data` null (when it has `data` at all)
+/// and the error naming `--timeout-ms`.
+pub fn timed_out_json(with_data: bool, limits: &limits::Limits) -> String {
+    response_json(with_data.then_some(&Value::Null), &[limits::timed_out(limits)])
+}
+
+/// Writes `{"data": …, "errors": […]}` into `out`, each part only when present, by `clock`
+/// (which may take the text in pieces as it grows).
+pub fn write_response(
     data: Option<&Value>,
     errors: &[GraphQLError],
     out: &mut String,
-    clock: &mut json::Clock,
+    clock: &mut json::Clock<'_>,
 ) -> Result<(), json::TimedOut> {
     out.push('{');
     if let Some(d) = data {

@@ -396,6 +396,47 @@ fn refused_gzip_and_small_answers_go_out_as_they_are() {
     assert_eq!((r.header("content-encoding"), r.header("vary")), (None, None));
 }
 
+/// Every employee of the benchmark database with its department and role: 2.5 MB of JSON.
+const EVERY_EMPLOYEE: &str = "{ allEmployees { edges { cursor node { id name hiredOn department { name } role { name } } } } }";
+
+#[test]
+fn answers_past_a_chunk_stream_in_pieces_and_read_whole() {
+    let app = App::new(DbConfig::sqlite(common::bench_db())).expect("app");
+    let expected = match relaylite::run(
+        &app,
+        &relaylite::Request { query: Some(EVERY_EMPLOYEE.into()), ..Default::default() },
+    ) {
+        relaylite::Outcome::Executed { data, errors } => {
+            relaylite::response_json(Some(&data), &errors)
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(expected.len() > 2 * relaylite::json::CHUNK, "{} bytes", expected.len());
+    let addr = common::serve(Arc::new(app));
+    let body = serde_json::to_vec(&json!({ "query": EVERY_EMPLOYEE })).expect("json");
+    for accept in [None, Some("gzip")] {
+        let mut headers = vec![("Content-Type", "application/json")];
+        headers.extend(accept.map(|a| ("Accept-Encoding", a)));
+        let r = request(addr, "POST", "/graphql", &headers, &body);
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("transfer-encoding"), Some("chunked"), "{accept:?}");
+        assert_eq!(r.header("content-length"), None, "{accept:?}");
+        assert_eq!(r.header("vary"), Some("Accept-Encoding"), "{accept:?}");
+        assert_eq!(r.header("content-encoding"), accept, "{accept:?}");
+        let text = match accept {
+            Some(_) => gunzip(&r.body),
+            None => r.body,
+        };
+        assert!(text == expected.as_bytes(), "{accept:?}: {} bytes, not the answer", text.len());
+    }
+    // Under a chunk, an answer still goes whole, with its length.
+    let r = post_json(
+        addr,
+        &json!({ "query": "{ allEmployees(first: 100) { edges { node { name } } } }" }),
+    );
+    assert!(r.header("content-length").is_some_and(|n| n == r.body.len().to_string()));
+}
+
 #[test]
 fn graphiql_assets_are_gzipped_and_decode_to_the_files() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
