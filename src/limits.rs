@@ -39,13 +39,18 @@ pub const FLAGS: [(&str, u64, &str, Field); 14] = [
     ("--max-tokens", 100_000, "lexical tokens in a query document", |l| &mut l.max_tokens),
     ("--max-depth", 500, "nesting depth of selections, through fragments", |l| &mut l.max_depth),
     ("--max-statements", 5_000, "SQL statements one request may run", |l| &mut l.max_statements),
-    ("--max-nodes", 200_000, "rows one request may read", |l| &mut l.max_nodes),
+    ("--max-nodes", 200_000, "rows one request may read or show (a row under N parents: N)", |l| {
+        &mut l.max_nodes
+    }),
     ("--max-values", 2_000_000, "values (object fields) in one response", |l| &mut l.max_values),
     ("--max-list", 100_000, "items in an `in`/`notIn` filter list", |l| &mut l.max_list),
     ("--max-like", 50_000, "bytes in a `like`/`ilike`/`notlike` pattern", |l| &mut l.max_like),
-    ("--timeout-ms", 10_000, "time one request may run, enforced inside SQLite", |l| {
-        &mut l.timeout_ms
-    }),
+    (
+        "--timeout-ms",
+        10_000,
+        "time one request may run: its SQL, building and writing its answer",
+        |l| &mut l.timeout_ms,
+    ),
     ("--max-connections", 1_024, "open client connections; more wait to be accepted", |l| {
         &mut l.max_connections
     }),
