@@ -186,14 +186,21 @@ impl<'a> Executor<'a> {
     }
 
     /// Counts `n` response values about to be made; false (and the request stopped) past
-    /// `--max-values` or past the request's deadline.
+    /// `--max-values`.
     pub(super) fn take_values(&mut self, n: usize) -> bool {
         self.values = self.values.saturating_add(n as u64);
         let max = self.limits.max_values;
         if self.values > max {
             let what = format!("A response of more than {max} values");
             self.stop(limits::exceeded(&what, "--max-values", max));
-        } else if Instant::now() > self.deadline {
+        }
+        self.abort.is_none()
+    }
+
+    /// False (and the request stopped) past the request's deadline: looked at before each
+    /// level is built, where the time that no statement bounds is spent.
+    pub(super) fn in_time(&mut self) -> bool {
+        if Instant::now() > self.deadline {
             self.stop(limits::timed_out(self.limits));
         }
         self.abort.is_none()
@@ -215,7 +222,9 @@ impl<'a> Executor<'a> {
     fn root(&mut self, plan: &ObjectPlan<'_>) -> Value {
         let sql_fields =
             plan.fields.iter().filter(|f| matches!(f.def.resolver, Resolver::Query(_)));
-        if !self.fits_statements(sql_fields.count() as u64) || !self.take_values(plan.fields.len())
+        if !self.fits_statements(sql_fields.count() as u64)
+            || !self.take_values(plan.fields.len())
+            || !self.in_time()
         {
             return Value::Null;
         }

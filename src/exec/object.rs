@@ -40,6 +40,7 @@ impl Executor<'_> {
         let level = if rows.is_empty() { 0 } else { level_statements(plan) };
         if !self.take_values(rows.len().saturating_mul(plan.fields.len()))
             || !self.fits_statements(level)
+            || !self.in_time()
         {
             return vec![Value::Null; rows.len()];
         }
@@ -448,6 +449,12 @@ struct Parents {
 
 impl Parents {
     fn of(rows: &[&Row], columns: &[usize]) -> Parents {
+        if let [row] = rows {
+            let key = keys::of(row, columns);
+            let of_row = vec![key.as_ref().map(|_| 0)];
+            let first = if key.is_some() { vec![0] } else { Vec::new() };
+            return Parents { keys: key.into_iter().collect(), first, of_row };
+        }
         let mut index: KeyMap<usize> = KeyMap::default();
         let mut parents = Parents { keys: Vec::new(), first: Vec::new(), of_row: Vec::new() };
         for (i, row) in rows.iter().enumerate() {
