@@ -196,6 +196,27 @@ fn a_migration_by_another_process_changes_the_schema_without_a_restart() {
         "Pastel Blues"
     );
     assert!(!std::ptr::eq(before, app.schema()), "a new schema");
+    // The first request to ask for a new table or column is not turned away by the schema
+    // built before it, however many times it is sent.
+    writer
+        .execute_batch("ALTER TABLE album ADD COLUMN year INTEGER DEFAULT 1959; CREATE TABLE review (id INTEGER PRIMARY KEY, stars INTEGER); INSERT INTO review VALUES (1, 5);")
+        .expect("migrate");
+    for _ in 0..2 {
+        let d = run(&app, "{ allReviews { edges { node { stars } } } }");
+        assert_eq!(d["data"]["allReviews"]["edges"][0]["node"]["stars"], 5, "{d}");
+    }
+    writer
+        .execute_batch("ALTER TABLE review ADD COLUMN body TEXT DEFAULT 'fine'")
+        .expect("migrate");
+    let d = run(
+        &app,
+        "{ allReviews { edges { node { body } } } allAlbums { edges { node { year } } } }",
+    );
+    assert_eq!(d["data"]["allReviews"]["edges"][0]["node"]["body"], "fine", "{d}");
+    assert_eq!(d["data"]["allAlbums"]["edges"][0]["node"]["year"], 1959, "{d}");
+    // A document that no schema accepts is still refused, once the version is seen unchanged.
+    let d = run(&app, "{ allReviews { edges { node { mood } } } }");
+    assert!(d["invalid"][0].as_str().is_some_and(|m| m.contains("'mood'")), "{d}");
 }
 
 #[test]
