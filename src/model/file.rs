@@ -16,7 +16,7 @@ use super::names::{self, RESERVED_TYPES, derived_types};
 use super::reflect::{self, Catalog};
 use super::{
     ConnectionOptions, Cursors, Field, Hop, Model, Relationship, Scalar, Shape, Source, Table,
-    TableId,
+    TableId, TableKind,
 };
 
 #[derive(Deserialize)]
@@ -42,6 +42,8 @@ struct FileType {
     #[serde(default)]
     nodes: bool,
     cursors: Option<Spanned<String>>,
+    /// The columns that identify a row of a view (a table's key is the database's).
+    key: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     hidden: bool,
     #[serde(default)]
@@ -130,6 +132,10 @@ impl Reader<'_> {
                 return Err(self.error(t.name.span(), what));
             }
             taken.extend(derived_types(name));
+            if let Some(key) = &t.key {
+                self.tables[table].key = self.view_key(table, key, &format!("type {name}"))?;
+            }
+            let keyed = self.tables[table].is_node();
             let root = match &t.connection {
                 Some(c) => {
                     self.valid_name(c, &format!("type {name}, connection"))?;
@@ -138,7 +144,7 @@ impl Reader<'_> {
                             format!("type {name}: `{}` is already a field of Query", c.get_ref());
                         return Err(self.error(c.span(), what));
                     }
-                    let cursors = self.cursors(&t.cursors, &format!("type {name}"))?;
+                    let cursors = self.cursors(&t.cursors, keyed, &format!("type {name}"))?;
                     Some(ConnectionOptions {
                         name: c.get_ref().clone(),
                         sort: t.sort,
@@ -208,11 +214,56 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// `cursors = "offset"` (what leaving it out means) or `"keyset"`.
-    fn cursors(&self, value: &Option<Spanned<String>>, context: &str) -> Result<Cursors, String> {
+    /// A view's `key`: columns it has, named once each, on a view (a table's key is the
+    /// database's). Whether they identify its rows is the file's word: as PostGraphile's
+    /// `@primaryKey`, it is not checked against the rows.
+    fn view_key(
+        &self,
+        table: TableId,
+        key: &Spanned<Vec<String>>,
+        context: &str,
+    ) -> Result<Vec<usize>, String> {
+        let t = &self.tables[table];
+        if t.kind != TableKind::View {
+            let what = format!("{context}: `key` names a view's key; `{}` has its own", t.name);
+            return Err(self.error(key.span(), what));
+        }
+        let mut columns = Vec::new();
+        for name in key.get_ref() {
+            let Some(c) = t.column(name).filter(|c| !columns.contains(c)) else {
+                let known: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+                let what = format!(
+                    "{context}: `key` names `{name}`, which is not a column of view `{}` or is named twice (columns: {})",
+                    t.name,
+                    known.join(", ")
+                );
+                return Err(self.error(key.span(), what));
+            };
+            columns.push(c);
+        }
+        if columns.is_empty() {
+            return Err(self.error(key.span(), format!("{context}: `key` names no column")));
+        }
+        Ok(columns)
+    }
+
+    /// `cursors = "offset"` (what leaving it out means) or `"keyset"`, which needs rows
+    /// with a key (`keyed`): a keyset cursor must name one row.
+    fn cursors(
+        &self,
+        value: &Option<Spanned<String>>,
+        keyed: bool,
+        context: &str,
+    ) -> Result<Cursors, String> {
         match value.as_ref().map(|v| (v.get_ref().as_str(), v.span())) {
             None | Some(("offset", _)) => Ok(Cursors::Offset),
-            Some(("keyset", _)) => Ok(Cursors::Keyset),
+            Some(("keyset", _)) if keyed => Ok(Cursors::Keyset),
+            Some(("keyset", span)) => Err(self.error(
+                span,
+                format!(
+                    "{context}: keyset cursors need rows with a key, and a view has none: name its key with `key = [...]`, or use \"offset\""
+                ),
+            )),
             Some((_, span)) => {
                 Err(self
                     .error(span, format!("{context}: `cursors` must be \"offset\" or \"keyset\"")))
@@ -271,7 +322,7 @@ impl Reader<'_> {
                 filter: spec.filter,
                 total_count: spec.total_count,
                 nodes: spec.nodes,
-                cursors: self.cursors(&spec.cursors, context)?,
+                cursors: self.cursors(&spec.cursors, self.tables[target].is_node(), context)?,
             }),
         };
         let hops = match (kind, &spec.through) {
@@ -448,6 +499,11 @@ fn print_type(model: &Model, table: &Table) -> String {
         toml_string(&table.type_name),
         toml_string(&table.name)
     );
+    if table.kind == TableKind::View && table.is_node() {
+        let key: Vec<String> =
+            table.key.iter().map(|&c| toml_string(&table.columns[c].name)).collect();
+        out.push_str(&format!("key = [{}]\n", key.join(", ")));
+    }
     if let Some(root) = &table.root {
         out.push_str(&format!("connection = {}\n", toml_string(&root.name)));
         for (key, value) in settings(root) {

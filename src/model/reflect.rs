@@ -11,8 +11,8 @@ use rusqlite::Connection;
 
 use super::names::{self, RESERVED_TYPES, derived_types, unused};
 use super::{
-    Column, ConnectionOptions, Field, Hop, Model, Relationship, Scalar, Shape, Source, Table,
-    TableId, TableKind,
+    Column, ConnectionOptions, Cursors, Field, Hop, Model, Relationship, Scalar, Shape, Source,
+    Table, TableId, TableKind,
 };
 
 /// A foreign key: columns of `table` that hold the values of unique columns of `target`.
@@ -242,7 +242,12 @@ fn name_types(tables: &mut [Table], catalog: &Catalog) {
         types.extend(derived_types(&name));
         let root = unused(&names::root_connection(&name), |n| roots.contains(n));
         roots.insert(root.clone());
-        table.root = Some(ConnectionOptions::all(root));
+        let mut options = ConnectionOptions::all(root);
+        if !table.is_node() {
+            // A keyset cursor must name one row: a view's rows may be alike in every column.
+            options.cursors = Cursors::Offset;
+        }
+        table.root = Some(options);
         table.type_name = name;
     }
 }
