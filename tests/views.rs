@@ -1,7 +1,9 @@
-//! Views have no key: rows alike in every column are the rule (a projection, an aggregate),
-//! so a view pages with offset cursors, which name positions, unless the model file names
-//! its key (`key = [...]`, as PostGraphile's `@primaryKey`); then it has keyset cursors,
-//! `Node` and IDs like a table. Checked against SQL on Chinook with two views over it.
+//! Views and columns without a declared type, checked against SQL on Chinook with two views
+//! over it. A view has no key: rows alike in every column are the rule (a projection, an
+//! aggregate), so it pages with offset cursors, which name positions, unless the model file
+//! names its key (`key = [...]`, as PostGraphile's `@primaryKey`); then it has keyset
+//! cursors, `Node` and IDs like a table. A column without a type (every computed column of
+//! a view) is typed by the values it holds, and a filter compares as SQLite stores values.
 
 mod common;
 
@@ -13,6 +15,10 @@ use relaylite::{App, Outcome, Request};
 use serde_json::{Value, json};
 
 const VIEWS: &str = "
+CREATE TABLE tag (id INTEGER PRIMARY KEY, label);
+INSERT INTO tag VALUES (1, 'news'), (2, 'x y'), (3, NULL);
+CREATE TABLE mixed (id INTEGER PRIMARY KEY, data BLOB);
+INSERT INTO mixed VALUES (1, 'news'), (2, X'9DEC2C'), (3, 'other'), (4, X'00');
 CREATE VIEW GenrePrice AS SELECT GenreId, UnitPrice FROM Track;
 CREATE VIEW CustomerNote AS
   SELECT CustomerId, CASE WHEN Company IS NULL THEN '' ELSE 'company' END AS note, Total
@@ -178,4 +184,81 @@ fn a_key_or_keyset_cursors_the_database_cannot_have_are_start_up_errors() {
         let e = app_with(&path, &text).err().expect("an error");
         assert!(e.contains(expected) && e.contains("model.toml:"), "{e}");
     }
+}
+
+fn count(path: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+}
+
+#[test]
+fn a_column_without_a_type_is_typed_by_its_values_and_filters_find_what_it_stores() {
+    let path = chinook();
+    let app = App::new(DbConfig::sqlite(path.clone())).expect("app");
+    let sdl = relaylite::schema::sdl::print_sdl(app.schema());
+    assert!(sdl.contains("  note: String\n") && sdl.contains("  total: Float\n"), "{sdl}");
+    assert!(sdl.contains("  label: String\n"), "{sdl}");
+
+    let total = |filter: &str| {
+        let d = data(
+            &app,
+            &format!("{{ allCustomerNotes(filter: {filter}) {{ totalCount }} }}"),
+            json!({}),
+        );
+        d["allCustomerNotes"]["totalCount"].as_i64().expect("count")
+    };
+    let sql = |cond: &str| count(&path, &format!("SELECT count(*) FROM CustomerNote WHERE {cond}"));
+    assert_eq!(total("{note: {eq: \"\"}}"), sql("note = ''"));
+    assert_eq!(total("{note: {eq: \"\"}}"), 49);
+    assert_eq!(total("{note: {in: [\"\", \"company\"]}}"), sql("note IN ('', 'company')"));
+    assert_eq!(total("{note: {notIn: [\"company\"]}}"), sql("note NOT IN ('company')"));
+    assert_eq!(total("{total: {gt: 40}}"), sql("Total > 40"));
+    let d = data(&app, "{ allCustomerNotes(first: 1) { nodes { total } } }", json!({}));
+    assert_eq!(d["allCustomerNotes"]["nodes"][0]["total"], json!(39.62), "a SUM is a number");
+
+    // Text in an untyped column: a string that happens to be base64 finds its row too.
+    for (filter, ids) in [
+        ("{label: {eq: \"news\"}}", json!(["news"])),
+        ("{label: {eq: \"x y\"}}", json!(["x y"])),
+        ("{label: {like: \"new%\"}}", json!(["news"])),
+        ("{label: {in: [\"news\", \"x y\"]}}", json!(["news", "x y"])),
+        ("{label: {nEq: \"news\"}}", json!(["x y"])),
+    ] {
+        let d = data(
+            &app,
+            &format!("{{ allTags(filter: {filter}) {{ nodes {{ label }} }} }}"),
+            json!({}),
+        );
+        let got: Vec<&Value> =
+            d["allTags"]["nodes"].as_array().expect("nodes").iter().map(|n| &n["label"]).collect();
+        assert_eq!(json!(got), ids, "{filter}");
+    }
+    // A BLOB column holding text and bytes: a string finds the text equal to it and the
+    // bytes whose base64 it is ("news" is both; X'9DEC2C' shows as "news").
+    for (filter, ids) in [
+        ("{data: {eq: \"news\"}}", json!(["news", "news"])),
+        ("{data: {eq: \"other\"}}", json!(["other"])),
+        ("{data: {in: [\"AA==\", \"other\"]}}", json!(["other", "AA=="])),
+        ("{data: {notIn: [\"news\"]}}", json!(["other", "AA=="])),
+        ("{data: {like: \"ne%\"}}", json!(["news"])),
+    ] {
+        let d = data(
+            &app,
+            &format!("{{ allMixeds(filter: {filter}) {{ nodes {{ data }} }} }}"),
+            json!({}),
+        );
+        let got: Vec<&Value> =
+            d["allMixeds"]["nodes"].as_array().expect("nodes").iter().map(|n| &n["data"]).collect();
+        assert_eq!(json!(got), ids, "{filter}");
+    }
+    // The model says how it typed them, so a user can pin the type.
+    let printed = relaylite::model::file::print(&app.schema().model, "a test");
+    assert!(
+        printed.contains("{ name = \"total\", column = \"Total\", type = \"Float\" }"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("{ name = \"label\", column = \"label\", type = \"String\" }"),
+        "{printed}"
+    );
 }

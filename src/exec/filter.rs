@@ -8,11 +8,14 @@
 //! existence becomes a top-level `key IN (SELECT …)`, and each clause on a related row one
 //! more — one scan per level instead of a product of fan-outs. Errors are the original's texts.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
 use crate::db::sql::{CmpOp, Expr, Select, SubQuery, Term};
 use crate::graphql::input::Input;
 use crate::limits::{self, Limits};
 use crate::model::scalar::Param;
-use crate::model::{Model, Relationship, Shape, Source, TableId};
+use crate::model::{Model, Relationship, Scalar, Shape, Source, TableId};
 
 /// Applies `filter` (an input object of `select`'s table's filter type) to `select`.
 pub fn apply(
@@ -205,18 +208,42 @@ impl Filters<'_> {
             Input::Int(i) if column.pk > 0 => Param::Text(i.to_string()),
             v => column.scalar.bind(v, self.model.dialect),
         };
+        // A value compares as SQLite stores it: in a BLOB column a string finds the TEXT
+        // equal to it and the BLOB whose base64 it is (as the column shows blobs).
+        let equals = |v: &Input| -> Vec<Param> {
+            match (v, column.scalar) {
+                (Input::String(s), Scalar::Blob) => {
+                    let bytes = STANDARD.decode(s).ok().map(Param::Blob);
+                    std::iter::once(Param::Text(s.clone())).chain(bytes).collect()
+                }
+                (v, _) => vec![bind(v)],
+            }
+        };
+        let equal_to = |v: &Input| {
+            let mut any: Vec<Expr> =
+                equals(v).into_iter().map(|p| Expr::Cmp(term, CmpOp::Eq, p)).collect();
+            match any.len() {
+                1 => any.remove(0),
+                _ => Expr::Or(any),
+            }
+        };
+        // A pattern is text, whatever the column holds.
+        let pattern = |v: &Input| match v {
+            Input::String(s) => Param::Text(s.clone()),
+            v => bind(v),
+        };
         let mut out = Vec::new();
         for (op, v) in ops {
             let clause = match op.as_str() {
                 "eq" if *v == Input::Null => Expr::IsNull(c),
-                "eq" => Expr::Cmp(term, CmpOp::Eq, bind(v)),
+                "eq" => equal_to(v),
                 "nEq" if *v == Input::Null => Expr::Not(Box::new(Expr::IsNull(c))),
-                "nEq" => Expr::Not(Box::new(Expr::Cmp(term, CmpOp::Eq, bind(v)))),
+                "nEq" => Expr::Not(Box::new(equal_to(v))),
                 "in" | "notIn" => {
                     let Input::List(items) = v else {
                         return Err("IN expression list, SELECT construct, or bound parameter object expected, got None.".into());
                     };
-                    let params: Vec<Param> = items.iter().map(bind).collect();
+                    let params: Vec<Param> = items.iter().flat_map(equals).collect();
                     match (op.as_str(), params.is_empty()) {
                         ("in", true) => Expr::False,
                         ("in", false) => Expr::In(term, params),
@@ -240,9 +267,9 @@ impl Filters<'_> {
                 "like" | "notlike" | "ilike" if *v == Input::Null => {
                     return Err(NONE_OPERATORS.into());
                 }
-                "like" => Expr::Like(c, bind(v)),
-                "notlike" => Expr::NotLike(c, bind(v)),
-                "ilike" => Expr::ILike(c, bind(v)),
+                "like" => Expr::Like(c, pattern(v)),
+                "notlike" => Expr::NotLike(c, pattern(v)),
+                "ilike" => Expr::ILike(c, pattern(v)),
                 _ => continue,
             };
             out.push(clause);

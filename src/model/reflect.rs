@@ -102,6 +102,9 @@ fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
             rowid: false,
         })
         .collect();
+    for column in columns.iter_mut().filter(|c| c.declared.trim().is_empty()) {
+        column.scalar = stored_kind(conn, &name, &column.name);
+    }
     let mut pk: Vec<usize> = (0..columns.len()).filter(|&c| columns[c].pk > 0).collect();
     pk.sort_by_key(|&c| columns[c].pk);
     if pk.is_empty() && kind != TableKind::View {
@@ -120,6 +123,34 @@ fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
         fields: Vec::new(),
         sort_names: Vec::new(),
     })
+}
+
+/// Rows sampled to type a column that declares no type.
+const SAMPLE: usize = 1000;
+
+/// The kind of a column without a declared type (every computed column of a view has
+/// none), from the storage classes of its first `SAMPLE` values: integers only → `Int`,
+/// numbers → `Float`, any BLOB → base64 `String`, text or nothing to go by → `String`.
+/// SQLAlchemy reads such a column as BLOB, whose base64 text no filter string would find.
+fn stored_kind(conn: &Connection, table: &str, column: &str) -> Scalar {
+    let sql = format!(
+        "SELECT DISTINCT typeof(v) FROM (SELECT {} AS v FROM {} LIMIT {SAMPLE})",
+        crate::db::sql::ident(column),
+        crate::db::sql::ident(table)
+    );
+    let classes: Vec<String> = match conn.prepare(&sql) {
+        Ok(mut stmt) => {
+            stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).unwrap_or_default()
+        }
+        Err(_) => Vec::new(),
+    };
+    let has = |class: &str| classes.iter().any(|c| c == class);
+    match (has("blob"), has("text"), has("real"), has("integer")) {
+        (true, ..) => Scalar::Blob,
+        (false, true, ..) | (false, false, false, false) => Scalar::String,
+        (false, false, true, _) => Scalar::Float,
+        (false, false, false, true) => Scalar::Int,
+    }
 }
 
 /// The rowid, under the first of its three names that no column has taken.
