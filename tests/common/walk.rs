@@ -66,13 +66,23 @@ pub fn roots(model: &Model) -> impl Iterator<Item = (usize, &Table)> {
 }
 
 impl Walk<'_> {
+    /// A column as relaylite orders it: on SQLite a date, time or date-time column through
+    /// the function that reads every stored form as the instant it denotes.
+    fn ordered(&self, table: &Table, c: usize) -> String {
+        match (&self.oracle, table.columns[c].scalar.comparable()) {
+            (Oracle::Sqlite(_), Some(f)) => format!("{f}({})", col(table, c)),
+            _ => col(table, c),
+        }
+    }
+
     /// Rows of `query` (`?` placeholders bound to `params`), on the oracle.
     pub fn sql(&self, query: &str, params: &[Sql]) -> Vec<Vec<Sql>> {
         let path = match &self.oracle {
             Oracle::Sqlite(path) => *path,
             Oracle::Postgres(url) => return postgres_sql(url, query, params),
         };
-        let conn = rusqlite::Connection::open(path).expect("open");
+        // relaylite's own connection: its functions that compare stored dates as instants.
+        let conn = relaylite::db::sqlite::open_read_only(path).expect("open");
         let mut stmt = conn.prepare(query).unwrap_or_else(|e| panic!("{query}: {e}"));
         let width = stmt.column_count();
         stmt.query_map(rusqlite::params_from_iter(params), |r| {
@@ -206,7 +216,7 @@ impl Walk<'_> {
                         &format!(
                             "SELECT {k} FROM {} ORDER BY {} {dir}, {k}",
                             q(&table.name),
-                            col(table, c),
+                            self.ordered(table, c),
                             k = key_list(table)
                         ),
                         &[],
@@ -361,6 +371,7 @@ impl Walk<'_> {
                 let Source::Column(c) = field.source else { continue };
                 let Some(stem) = &table.sort_names[c] else { continue };
                 let column = col(table, c);
+                let ordered = self.ordered(table, c);
                 for dir in ["ASC", "DESC"] {
                     let query = format!(
                         "{{ {conn}(sort: [{stem}_{dir}], first: 25) {{ edges {{ node {{ id }} }} }} }}"
@@ -374,7 +385,7 @@ impl Walk<'_> {
                         .collect();
                     let keys = self.sql(
                         &format!(
-                            "SELECT {k} FROM {} ORDER BY {column} {dir}, {k} LIMIT 25",
+                            "SELECT {k} FROM {} ORDER BY {ordered} {dir}, {k} LIMIT 25",
                             q(&table.name),
                             k = key_list(table)
                         ),
