@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 use std::rc::Rc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -121,8 +121,10 @@ impl Value {
 #[derive(Debug)]
 pub struct TimedOut;
 
-/// Takes the text written so far (and empties it): how a large answer leaves in pieces.
-pub type Flush<'f> = &'f mut dyn FnMut(&mut String) -> Result<(), TimedOut>;
+/// Takes the text written so far (and empties it): how a large answer leaves in pieces. It
+/// says how long it waited for the client, time the deadline then moves by: the request's
+/// time is its own work, not a slow reader's.
+pub type Flush<'f> = &'f mut dyn FnMut(&mut String) -> Result<Duration, TimedOut>;
 
 /// What the writer looks at between objects and lists: a deadline, every few thousand of
 /// them, so the clock costs nothing next to the writing; and, when the answer may go out in
@@ -156,7 +158,8 @@ impl<'f> Clock<'f> {
         if let Some(flush) = &mut self.flush
             && out.len() >= CHUNK
         {
-            flush(out)?;
+            let waited = flush(out)?;
+            self.deadline = self.deadline.map(|d| d + waited);
         }
         self.countdown -= 1;
         if self.countdown > 0 {
@@ -244,6 +247,28 @@ mod tests {
             let mut out = String::new();
             write_int(i, &mut out);
             assert_eq!(out, i.to_string());
+        }
+    }
+
+    #[test]
+    fn time_a_flush_waited_for_the_client_moves_the_deadline() {
+        let big = Value::Str("x".repeat(CHUNK).into());
+        let mut items = vec![Value::Object(vec![("k".into(), big)])];
+        items.extend((0..2 * Clock::EVERY).map(|_| Value::Object(Vec::new())));
+        let answer = Value::List(items);
+        for (waited, expected) in [(Duration::from_secs(3600), true), (Duration::ZERO, false)] {
+            let mut flushed = 0;
+            let mut flush = |text: &mut String| {
+                flushed += text.len();
+                text.clear();
+                Ok(waited)
+            };
+            // Already past its deadline: only the wait it is told of can put it ahead.
+            let mut clock = Clock::until(Instant::now()).flushing(&mut flush);
+            let mut out = String::new();
+            let written = answer.write_by(&mut out, &mut clock).is_ok();
+            assert_eq!(written, expected, "waited {waited:?}");
+            assert!(flushed > CHUNK);
         }
     }
 

@@ -1,10 +1,12 @@
 //! Response bodies: whole, or a large answer streamed from the pool thread that writes it.
 //!
 //! A streamed answer goes out in chunks through a channel of a few chunks, so the server
-//! holds a few megabytes of it at a time, not the whole text (or its gzipped copy); the pool
-//! thread waits for the client to take them, but never past the request's deadline. A
-//! stream that stops before its end (deadline, client gone) errors, so hyper cuts the
-//! connection rather than ending the chunked body as if the answer were whole.
+//! holds a few megabytes of it at a time, not the whole text (or its gzipped copy). The pool
+//! thread waits for the client to take them: the wait is the client's time, not the
+//! request's, but a client that takes nothing for a stall's length (`--read-timeout-ms`) is
+//! given up. A stream that stops before its end (stalled, client gone, the request out of
+//! time) errors, so hyper cuts the connection rather than ending the chunked body as if the
+//! answer were whole.
 
 use std::io::{self, Write};
 use std::pin::Pin;
@@ -78,25 +80,27 @@ pub struct Chunks {
     tx: mpsc::Sender<Bytes>,
     whole: Arc<AtomicBool>,
     gzip: Option<GzEncoder<Vec<u8>>>,
-    deadline: Instant,
+    stall: Duration,
 }
 
-/// The stream stopped: its deadline passed with the client not reading, or the client left.
+/// The stream stopped: the client took nothing for a stall's length, or it left.
 #[derive(Debug)]
 pub struct Stopped;
 
 impl Chunks {
-    /// A stream and the body that carries it, gzipped at `level` when `gzip`.
-    pub fn new(gzip: bool, level: u32, deadline: Instant) -> (Chunks, RespBody) {
+    /// A stream and the body that carries it, gzipped at `level` when `gzip`, whose client
+    /// may take no chunk for `stall` at most.
+    pub fn new(gzip: bool, level: u32, stall: Duration) -> (Chunks, RespBody) {
         let (tx, rx) = mpsc::channel(QUEUED);
         let whole = Arc::new(AtomicBool::new(false));
         let gzip = gzip.then(|| GzEncoder::new(Vec::new(), Compression::new(level)));
         let body = RespBody::Stream { chunks: rx, whole: whole.clone() };
-        (Chunks { tx, whole, gzip, deadline }, body)
+        (Chunks { tx, whole, gzip, stall }, body)
     }
 
-    /// Sends `text` on (through the compressor, which keeps what it has not yet emitted).
-    pub fn send(&mut self, text: &[u8]) -> Result<(), Stopped> {
+    /// Sends `text` on (through the compressor, which keeps what it has not yet emitted);
+    /// how long it waited for the client to make room.
+    pub fn send(&mut self, text: &[u8]) -> Result<Duration, Stopped> {
         let chunk = match &mut self.gzip {
             None => Bytes::copy_from_slice(text),
             Some(gz) => {
@@ -118,17 +122,18 @@ impl Chunks {
         Ok(())
     }
 
-    /// Waits for room until the deadline: a client that does not read holds this thread
-    /// no longer than its request may run.
-    fn push(&self, mut chunk: Bytes) -> Result<(), Stopped> {
+    /// Waits for room, a stall's length at most: a client that does not read holds this
+    /// thread no longer. How long it waited.
+    fn push(&self, mut chunk: Bytes) -> Result<Duration, Stopped> {
+        let start = Instant::now();
         if chunk.is_empty() {
-            return Ok(());
+            return Ok(Duration::ZERO);
         }
         loop {
             match self.tx.try_send(chunk) {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(start.elapsed()),
                 Err(TrySendError::Closed(_)) => return Err(Stopped),
-                Err(TrySendError::Full(back)) if Instant::now() < self.deadline => {
+                Err(TrySendError::Full(back)) if start.elapsed() < self.stall => {
                     chunk = back;
                     std::thread::sleep(WAIT);
                 }
@@ -150,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_finished_stream_reads_whole_and_gunzips_to_the_text() {
-        let (mut chunks, body) = Chunks::new(true, 1, Instant::now() + Duration::from_secs(5));
+        let (mut chunks, body) = Chunks::new(true, 1, Duration::from_secs(5));
         chunks.send(b"{\"data\":").expect("room");
         chunks.finish(b"null}").expect("room");
         let bytes = runtime().block_on(body.collect()).expect("whole").to_bytes();
@@ -162,15 +167,15 @@ mod tests {
 
     #[test]
     fn a_stream_left_unfinished_ends_in_an_error_not_as_a_whole_answer() {
-        let (mut chunks, body) = Chunks::new(false, 1, Instant::now() + Duration::from_secs(5));
+        let (mut chunks, body) = Chunks::new(false, 1, Duration::from_secs(5));
         chunks.send(b"{\"data\":").expect("room");
         drop(chunks);
         assert!(runtime().block_on(body.collect()).is_err());
     }
 
     #[test]
-    fn a_client_that_does_not_read_holds_the_writer_until_the_deadline_only() {
-        let (mut chunks, _body) = Chunks::new(false, 1, Instant::now() + Duration::from_millis(50));
+    fn a_client_that_does_not_read_holds_the_writer_a_stall_at_most() {
+        let (mut chunks, _body) = Chunks::new(false, 1, Duration::from_millis(20));
         let sent: Vec<bool> = (0..QUEUED + 1).map(|_| chunks.send(b"x").is_ok()).collect();
         assert_eq!(sent, [vec![true; QUEUED], vec![false]].concat(), "the queue, then a give-up");
     }
