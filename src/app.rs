@@ -4,11 +4,13 @@
 //!
 //! A request reads the schema version SQLite keeps (`PRAGMA schema_version`) inside the
 //! transaction it reads in anyway; a different version makes the next request rebuild the
-//! schema. Requests already running keep the schema they started with: schemas are never
-//! freed (a migration's rebuild keeps a few hundred kilobytes), because cached plans borrow
-//! from them.
+//! schema. PostgreSQL has no version a request could read for nothing: one thread per app
+//! watches the primary's catalogue instead, off the request path. Requests already running
+//! keep the schema they started with: schemas are never freed (a migration's rebuild keeps
+//! a few hundred kilobytes), because cached plans borrow from them.
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
 
 use crate::db::{Db, DbConfig, DbError};
 use crate::limits::Limits;
@@ -17,7 +19,7 @@ use crate::schema::{self, Schema};
 
 /// Everything a request needs, built at start-up.
 pub struct App {
-    served: RwLock<Served>,
+    served: Arc<RwLock<Served>>,
     /// Held while a schema is rebuilt, so that one rebuild serves every waiting request.
     rebuilding: Mutex<()>,
     pub db: DbConfig,
@@ -44,17 +46,21 @@ impl App {
         model_file: Option<(String, String)>,
     ) -> Result<App, String> {
         let conn = Db::open(&db).map_err(|e| e.to_string())?;
+        // Read first: a change while the model is read shows to the watcher.
+        let postgres = matches!(db.database, crate::db::Database::Postgres(_));
+        let seen = postgres.then(|| catalogue_version(&db)).flatten();
         let (schema, version) = conn
-            .read(std::time::Duration::from_secs(60), || build(&conn, &model_file))
+            .read(Duration::from_secs(60), || build(&conn, &model_file))
             .map_err(|e| e.to_string())??;
-        Ok(App {
-            served: RwLock::new(Served { schema, version }),
-            rebuilding: Mutex::new(()),
-            db,
-            limits,
-            load: Arc::default(),
-            model_file,
-        })
+        let served = Arc::new(RwLock::new(Served { schema, version }));
+        if postgres {
+            let (served, db, file) = (Arc::downgrade(&served), db.clone(), model_file.clone());
+            std::thread::Builder::new()
+                .name("relaylite-catalogue".into())
+                .spawn(move || watch(&served, &db, &file, seen))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(App { served, rebuilding: Mutex::new(()), db, limits, load: Arc::default(), model_file })
     }
 
     /// An app for `db` with the default limits and the model reflection derives.
@@ -104,6 +110,49 @@ impl App {
             }
         };
         *self.served.write().unwrap_or_else(|e| e.into_inner()) = Served { schema, version };
+    }
+}
+
+/// How often an app serving PostgreSQL reads the catalogue's fingerprint, and how long one
+/// read (or, when it moved, reading the model again) may take.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+const WATCH_TIMEOUT: Duration = Duration::from_secs(2);
+const REBUILD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The primary's catalogue version, when it can be read.
+fn catalogue_version(db: &DbConfig) -> Option<i64> {
+    Db::open_primary(db).and_then(|conn| conn.catalogue_version(WATCH_TIMEOUT)).ok()
+}
+
+/// Every `WATCH_EVERY`, the primary's catalogue fingerprint (one statement, bounded by its
+/// own timeout); when it moved from the one `seen`, the model is read again from the
+/// primary and its schema served. One reader, of one server: replicas that lag never flip
+/// the served schema back, and no request waits for it. Ends with the app.
+fn watch(
+    served: &Weak<RwLock<Served>>,
+    db: &DbConfig,
+    model_file: &Option<(String, String)>,
+    mut seen: Option<i64>,
+) {
+    loop {
+        std::thread::sleep(WATCH_EVERY);
+        let Some(served) = served.upgrade() else { return };
+        let Ok(conn) = Db::open_primary(db) else { continue };
+        let Ok(now) = conn.catalogue_version(WATCH_TIMEOUT) else { continue };
+        if seen == Some(now) {
+            continue;
+        }
+        match conn.read(REBUILD_TIMEOUT, || build(&conn, model_file)) {
+            Ok(Ok((schema, _))) => {
+                served.write().unwrap_or_else(|e| e.into_inner()).schema = schema
+            }
+            Ok(Err(e)) => eprintln!(
+                "relaylite: the database's tables changed, and {e}; still serving the previous schema"
+            ),
+            // Not read: tried again at the next look.
+            Err(_) => continue,
+        }
+        seen = Some(now);
     }
 }
 

@@ -550,6 +550,47 @@ fn a_request_of_one_statement_runs_without_a_transaction_and_still_only_reads() 
 }
 
 #[test]
+fn a_migration_on_the_primary_shows_within_seconds_while_every_request_succeeds() {
+    let Some(url) = server("migration") else { return };
+    let sql = "CREATE TABLE item (id integer PRIMARY KEY, name text); INSERT INTO item VALUES (1, 'one');";
+    let db = database_of(&url, "relaylite_migration", sql);
+    let addr = common::serve(Arc::new(app(&db)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (sent, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let load = {
+        let (stop, sent, failed) = (stop.clone(), sent.clone(), failed.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let (status, body) = ask(addr, "{ allItems { edges { node { name } } } }");
+                sent.fetch_add(1, Ordering::Relaxed);
+                if status != 200 || body.get("errors").is_some() {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        })
+    };
+    let mut admin = postgres::Client::connect(&db, postgres::NoTls).expect("admin");
+    admin
+        .batch_execute(
+            "ALTER TABLE item ADD COLUMN mood text DEFAULT 'calm';
+             CREATE TABLE review (id integer PRIMARY KEY, stars integer);
+             INSERT INTO review VALUES (1, 5);",
+        )
+        .expect("migrate");
+    let both = "{ allItems { edges { node { mood } } } allReviews { edges { node { stars } } } }";
+    common::wait_until("the new column and table served", || {
+        let (status, body) = ask(addr, both);
+        status == 200 && body["data"]["allReviews"]["edges"][0]["node"]["stars"] == json!(5)
+    });
+    let (_, body) = ask(addr, both);
+    assert_eq!(body["data"]["allItems"]["edges"][0]["node"]["mood"], json!("calm"), "{body}");
+    stop.store(true, Ordering::Relaxed);
+    load.join().expect("load");
+    assert!(sent.load(Ordering::Relaxed) > 0);
+    assert_eq!(failed.load(Ordering::Relaxed), 0, "requests during the migration failed");
+}
+
+#[test]
 fn another_schema_is_served_with_schema() {
     let Some(url) = server("schema") else { return };
     let sql =

@@ -161,6 +161,30 @@ impl Db {
         }
     }
 
+    /// A connection of its own to the primary (the SQLite file): where one reader watches
+    /// the catalogue and reads the model again when it changed.
+    pub fn open_primary(config: &DbConfig) -> Result<Db, DbError> {
+        match &config.database {
+            Database::Sqlite(_) => Db::open(config),
+            Database::Postgres(servers) => {
+                let pooled = servers.primary_session()?;
+                let conn = Conn::Postgres(Box::new(RefCell::new(pooled)), StdCell::new(false));
+                Ok(Db::new(conn, config))
+            }
+        }
+    }
+
+    /// A number that changes whenever the catalogue the model is read from does, read
+    /// within `timeout`: SQLite's schema version, PostgreSQL's catalogue fingerprint.
+    pub fn catalogue_version(&self, timeout: Duration) -> Result<i64, DbError> {
+        match &self.conn {
+            Conn::Sqlite(conn) => sqlite::schema_version(conn),
+            Conn::Postgres(session, _) => {
+                session.borrow_mut().fingerprint(timeout).map_err(|e| self.noted(e))
+            }
+        }
+    }
+
     /// A database in memory with the tutorial's tables and rows: what `relaylite schema`
     /// and `relaylite model` describe when there is no database.
     pub fn tutorial() -> Result<Db, DbError> {

@@ -20,6 +20,22 @@ use super::{Cell, DbError, Param, Row};
 /// Prepared statements kept per connection; past this the cache starts over.
 const STATEMENTS_KEPT: usize = 256;
 
+/// A fingerprint of what the model is read from in the served schema: its tables' columns
+/// with their types, its constraints and indexes, and every enum's labels — a hash of the
+/// catalogue's text, PostgreSQL's stand-in for SQLite's schema version.
+const FINGERPRINT: &str = "SELECT hashtextextended(coalesce(string_agg(x, ',' ORDER BY x), ''), 0) \
+     FROM (SELECT format('%s %s %s %s %s %s', c.relname, c.relkind, a.attnum, a.attname, \
+     format_type(a.atttypid, a.atttypmod), a.attnotnull) FROM pg_class c \
+     JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid \
+     WHERE n.nspname = $1 AND a.attnum > 0 AND NOT a.attisdropped \
+     UNION ALL SELECT format('%s %s', co.conname, pg_get_constraintdef(co.oid)) \
+     FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace WHERE n.nspname = $1 \
+     UNION ALL SELECT format('%s %s', pg_get_indexdef(i.indexrelid), i.indisvalid) FROM pg_index i \
+     JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE n.nspname = $1 \
+     UNION ALL SELECT format('%s %s %s', t.typname, e.enumsortorder, e.enumlabel) FROM pg_enum e \
+     JOIN pg_type t ON t.oid = e.enumtypid) AS catalog(x)";
+
 /// One pooled connection and the statements prepared on it.
 pub struct Session {
     client: Client,
@@ -164,6 +180,21 @@ impl Session {
         let set = self.client.batch_execute(&format!("SET statement_timeout = {ms}"));
         self.session_timeout = Some(timeout);
         self.noting(set.map_err(DbError::from))
+    }
+
+    /// The served schema's catalogue fingerprint (`FINGERPRINT`), read as one statement
+    /// within `timeout`.
+    pub fn fingerprint(&mut self, timeout: Duration) -> Result<i64, DbError> {
+        self.single(timeout)?;
+        let mut version = 0;
+        let schema = Param::Text(self.schema.clone());
+        self.query_each(FINGERPRINT, &[schema], |row| {
+            if let Some(Cell::Int(v)) = row.first() {
+                version = *v;
+            }
+            false
+        })?;
+        Ok(version)
     }
 
     /// Ends the transaction `begin` started.

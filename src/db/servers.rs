@@ -181,6 +181,16 @@ impl Servers {
     }
 }
 
+impl Servers {
+    /// A session on the primary alone: what one reader of the catalogue needs, so that
+    /// replicas that lag never make it see an older schema.
+    pub fn primary_session(&self) -> Result<Pooled, DbError> {
+        let primary = self.servers.iter().find(|s| s.role == Role::Primary);
+        let primary = primary.ok_or_else(|| DbError::new("no primary is configured"))?;
+        primary.session(CONNECT_WAIT).map_err(DbError::new)
+    }
+}
+
 impl Server {
     /// Whether the server answers a trivial read now (marking it up or down for requests
     /// to come): the error when it does not.
