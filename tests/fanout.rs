@@ -244,3 +244,22 @@ fn the_deadline_bounds_building_and_writing_not_only_statements() {
     let text = relaylite::response_within(Some(&data), &[], later, &limits);
     assert_eq!(text.len(), "{\"data\":[]}".len() + 3 * 100_000 - 1);
 }
+
+#[test]
+fn a_parent_that_links_to_nothing_has_an_empty_page_beside_parents_that_link() {
+    let sql = "CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT, code TEXT UNIQUE);
+        CREATE TABLE child (id INTEGER PRIMARY KEY, label TEXT, parent_code TEXT REFERENCES parent (code));
+        INSERT INTO parent VALUES (1, 'N', NULL), (2, 'A', 'a'), (3, 'M', NULL);
+        INSERT INTO child VALUES (1, 'x', 'a'), (2, 'y', 'a');";
+    let app = app(common::sqlite_once("null-links", "", sql), Limits::default());
+    let query = "{ allParents { edges { node { name children { totalCount edges { node { label } } } } } } }";
+    let (body, _, _) = run_counted(&app, query);
+    let empty = json!({"totalCount": 0, "edges": []});
+    let two =
+        json!({"totalCount": 2, "edges": [{"node": {"label": "x"}}, {"node": {"label": "y"}}]});
+    let expected = json!({"allParents": {"edges": [
+        {"node": {"name": "N", "children": empty}},
+        {"node": {"name": "A", "children": two}},
+        {"node": {"name": "M", "children": empty}}]}});
+    assert_eq!(body, json!({ "data": expected }));
+}

@@ -19,6 +19,11 @@ CREATE TABLE tag (id INTEGER PRIMARY KEY, label);
 INSERT INTO tag VALUES (1, 'news'), (2, 'x y'), (3, NULL);
 CREATE TABLE mixed (id INTEGER PRIMARY KEY, data BLOB);
 INSERT INTO mixed VALUES (1, 'news'), (2, X'9DEC2C'), (3, 'other'), (4, X'00');
+CREATE TABLE late (id INTEGER PRIMARY KEY, v);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200)
+  INSERT INTO late SELECT i, CASE WHEN i > 1100 THEN 'text' || i ELSE i END FROM n;
+CREATE INDEX late_v ON late (v);
+CREATE VIEW Big AS SELECT TrackId * 10000000000 AS ms FROM Track;
 CREATE VIEW GenrePrice AS SELECT GenreId, UnitPrice FROM Track;
 CREATE VIEW CustomerNote AS
   SELECT CustomerId, CASE WHEN Company IS NULL THEN '' ELSE 'company' END AS note, Total
@@ -198,6 +203,17 @@ fn a_column_without_a_type_is_typed_by_its_values_and_filters_find_what_it_store
     let sdl = relaylite::schema::sdl::print_sdl(app.schema());
     assert!(sdl.contains("  note: String\n") && sdl.contains("  total: Float\n"), "{sdl}");
     assert!(sdl.contains("  label: String\n"), "{sdl}");
+    // Every value counts, whatever order an index or a scan gives them in: text after
+    // 1,100 integers makes a String; integers past 32 bits a Float, as a BIGINT is.
+    assert!(sdl.contains("type Late implements Node {\n  \"\"\"The ID of the object\"\"\"\n  id: ID!\n  v: String\n"), "{sdl}");
+    assert!(sdl.contains("type Big {\n  ms: Float\n"), "{sdl}");
+    let d = data(
+        &app,
+        "{ allLates(last: 1) { nodes { v } } allBigs(first: 1) { nodes { ms } } }",
+        json!({}),
+    );
+    assert_eq!(d["allLates"]["nodes"][0]["v"], json!("text1200"));
+    assert_eq!(d["allBigs"]["nodes"][0]["ms"], json!(10_000_000_000.0));
 
     let total = |filter: &str| {
         let d = data(

@@ -63,6 +63,8 @@ pub fn execute(
         abort: None,
     };
     let data = ex.root(&plan.root);
+    // Sorting many errors takes time too.
+    ex.in_time();
     if let Some(e) = ex.abort {
         return Err(e);
     }

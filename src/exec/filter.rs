@@ -11,7 +11,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::db::sql::{CmpOp, Expr, Select, SubQuery, Term};
+use crate::db::sql::{CmpOp, Dialect, Expr, Select, SubQuery, Term};
 use crate::graphql::input::Input;
 use crate::limits::{self, Limits};
 use crate::model::scalar::Param;
@@ -209,10 +209,12 @@ impl Filters<'_> {
             v => column.scalar.bind(v, self.model.dialect),
         };
         // A value compares as SQLite stores it: in a BLOB column a string finds the TEXT
-        // equal to it and the BLOB whose base64 it is (as the column shows blobs).
+        // equal to it and the BLOB whose base64 it is (as the column shows blobs). A
+        // PostgreSQL bytea holds bytes only: its base64 alone.
+        let sqlite = self.model.dialect == Dialect::Sqlite;
         let equals = |v: &Input| -> Vec<Param> {
             match (v, column.scalar) {
-                (Input::String(s), Scalar::Blob) => {
+                (Input::String(s), Scalar::Blob) if sqlite => {
                     let bytes = STANDARD.decode(s).ok().map(Param::Blob);
                     std::iter::once(Param::Text(s.clone())).chain(bytes).collect()
                 }
@@ -227,9 +229,9 @@ impl Filters<'_> {
                 _ => Expr::Or(any),
             }
         };
-        // A pattern is text, whatever the column holds.
+        // On SQLite a pattern is text, whatever the column holds.
         let pattern = |v: &Input| match v {
-            Input::String(s) => Param::Text(s.clone()),
+            Input::String(s) if sqlite => Param::Text(s.clone()),
             v => bind(v),
         };
         let mut out = Vec::new();

@@ -151,13 +151,19 @@ impl Executor<'_> {
         if parents.keys.is_empty() || !self.take_statements(statements) {
             return out;
         }
-        let pages = match self.related_pages(table, field, rel, f, &parents.keys, &query) {
+        let mut pages = match self.related_pages(table, field, rel, f, &parents.keys, &query) {
             Ok(pages) => pages,
             Err(e) => {
                 self.db_errors(rows.len(), path, f, e);
                 return out;
             }
         };
+        if parents.first.len() > parents.keys.len() {
+            // Rows that link to nothing share an empty page (a list `[]`, a connection with
+            // no edges; an object field `null`).
+            let keyset = matches!(query.cursors, CursorKind::Keyset(_));
+            pages.push(page_of(Vec::new(), query.total.then_some(0), &query, keyset));
+        }
         let errors_before = self.errors.len();
         let first_path = |d: usize| path(parents.first[d]);
         let values = match &rel.shape {
@@ -181,10 +187,8 @@ impl Executor<'_> {
         {
             return out;
         }
-        for (i, d) in parents.of_row.iter().enumerate() {
-            if let Some(d) = d {
-                out[i] = Value::Shared(shared[*d].clone());
-            }
+        for (i, &d) in parents.of_row.iter().enumerate() {
+            out[i] = Value::Shared(shared[d].clone());
         }
         out
     }
@@ -203,21 +207,29 @@ impl Executor<'_> {
         let firsts: HashMap<Path, usize> =
             parents.first.iter().enumerate().map(|(d, &i)| (path(i), d)).collect();
         let depth = path(parents.first[0]).len();
-        let mut under: Vec<Vec<usize>> = vec![Vec::new(); parents.keys.len()];
+        let mut under: Vec<Vec<usize>> = vec![Vec::new(); parents.first.len()];
         for e in from..self.errors.len() {
             let prefix = self.errors[e].path.get(..depth);
             if let Some(&d) = prefix.and_then(|p| firsts.get(p)) {
                 under[d].push(e);
             }
         }
-        let repeats = parents.repeats(|d| Weight { values: under[d].len() as u64, rows: 0 });
+        // An error weighs its path (a value a step) and itself: a repeated error costs
+        // memory as its path is long.
+        let sizes: Vec<u64> = under
+            .iter()
+            .map(|errors| errors.iter().map(|&e| self.errors[e].path.len() as u64 + 1).sum())
+            .collect();
+        let repeats = parents.repeats(|d| Weight { values: sizes[d], rows: 0 });
         if !self.take_values(usize::try_from(repeats.values).unwrap_or(usize::MAX)) {
             return false;
         }
-        for (i, d) in parents.of_row.iter().enumerate() {
-            let Some(d) = *d else { continue };
+        for (i, &d) in parents.of_row.iter().enumerate() {
             if parents.first[d] == i || under[d].is_empty() {
                 continue;
+            }
+            if !self.in_time() {
+                return false;
             }
             let at = path(i);
             for &e in &under[d] {
@@ -439,45 +451,44 @@ struct RelatedQuery {
     total: bool,
 }
 
-/// The parents of a relationship level: each distinct key once, with the first row that
-/// has it, and for each row the key it links by (`None`: a NULL link, to nothing).
+/// The parents of a relationship level, in slots: one per distinct key (`keys`), then one
+/// for the rows that link to nothing (a NULL link), when there are such rows. `first` holds
+/// each slot's first row, `of_row` each row's slot.
 struct Parents {
     keys: Vec<Key>,
     first: Vec<usize>,
-    of_row: Vec<Option<usize>>,
+    of_row: Vec<usize>,
 }
 
 impl Parents {
     fn of(rows: &[&Row], columns: &[usize]) -> Parents {
-        if let [row] = rows {
-            let key = keys::of(row, columns);
-            let of_row = vec![key.as_ref().map(|_| 0)];
-            let first = if key.is_some() { vec![0] } else { Vec::new() };
-            return Parents { keys: key.into_iter().collect(), first, of_row };
-        }
         let mut index: KeyMap<usize> = KeyMap::default();
         let mut parents = Parents { keys: Vec::new(), first: Vec::new(), of_row: Vec::new() };
+        let mut linked: Vec<Option<usize>> = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
-            let d = keys::of(row, columns).map(|k| match index.entry(k) {
+            let key = keys::of(row, columns);
+            linked.push(key.map(|k| match index.entry(k) {
                 Entry::Occupied(e) => *e.get(),
                 Entry::Vacant(e) => {
                     parents.keys.push(e.key().clone());
                     parents.first.push(i);
                     *e.insert(parents.keys.len() - 1)
                 }
-            });
-            parents.of_row.push(d);
+            }));
         }
+        let nothing = parents.keys.len();
+        if let Some(i) = linked.iter().position(Option::is_none) {
+            parents.first.push(i);
+        }
+        parents.of_row = linked.into_iter().map(|d| d.unwrap_or(nothing)).collect();
         parents
     }
 
-    /// What the rows after each key's first add, when each repeats what its first weighs.
+    /// What the rows after each slot's first add, when each repeats what its first weighs.
     fn repeats(&self, weight: impl Fn(usize) -> Weight) -> Weight {
         let mut repeats = Weight::default();
-        for (i, d) in self.of_row.iter().enumerate() {
-            if let Some(d) = *d
-                && self.first[d] != i
-            {
+        for (i, &d) in self.of_row.iter().enumerate() {
+            if self.first[d] != i {
                 repeats = repeats + weight(d);
             }
         }
@@ -497,18 +508,23 @@ fn slice_pages(
     for k in parents {
         let rows = by_parent.remove(k).unwrap_or_default();
         let total = query.total.then(|| totals.get(k).copied().unwrap_or(0));
-        pages.push(match keyset {
-            true => super::connection::keyset_window(rows, &query.page, total),
-            false => {
-                let mut rows = rows;
-                let window = query.page.window(rows.len());
-                rows.truncate(window.end);
-                rows.drain(..window.start);
-                Page { window, rows, total }
-            }
-        });
+        pages.push(page_of(rows, total, query, keyset));
     }
     pages
+}
+
+/// One parent's rows, in the connection's order, sliced to its page.
+fn page_of(rows: Vec<Row>, total: Option<usize>, query: &RelatedQuery, keyset: bool) -> Page {
+    match keyset {
+        true => super::connection::keyset_window(rows, &query.page, total),
+        false => {
+            let mut rows = rows;
+            let window = query.page.window(rows.len());
+            rows.truncate(window.end);
+            rows.drain(..window.start);
+            Page { window, rows, total }
+        }
+    }
 }
 
 /// Zips columns of values into objects; an object whose row is `nulled` is null.

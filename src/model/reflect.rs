@@ -125,31 +125,36 @@ fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
     })
 }
 
-/// Rows sampled to type a column that declares no type.
-const SAMPLE: usize = 1000;
-
 /// The kind of a column without a declared type (every computed column of a view has
-/// none), from the storage classes of its first `SAMPLE` values: integers only → `Int`,
-/// numbers → `Float`, any BLOB → base64 `String`, text or nothing to go by → `String`.
+/// none), from the storage classes of all its values (one scan; an index or a sample would
+/// see some classes and not others): integers of 32 bits → `Int`, other numbers → `Float`
+/// (as a BIGINT is), any BLOB → base64 `String`, text or nothing to go by → `String`.
 /// SQLAlchemy reads such a column as BLOB, whose base64 text no filter string would find.
 fn stored_kind(conn: &Connection, table: &str, column: &str) -> Scalar {
     let sql = format!(
-        "SELECT DISTINCT typeof(v) FROM (SELECT {} AS v FROM {} LIMIT {SAMPLE})",
+        "SELECT typeof(v), min(v), max(v) FROM (SELECT {} AS v FROM {}) GROUP BY 1",
         crate::db::sql::ident(column),
         crate::db::sql::ident(table)
     );
-    let classes: Vec<String> = match conn.prepare(&sql) {
-        Ok(mut stmt) => {
-            stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).unwrap_or_default()
-        }
+    let classes: Vec<(String, Option<i64>, Option<i64>)> = match conn.prepare(&sql) {
+        Ok(mut stmt) => stmt
+            .query_map([], |r| {
+                let int = |i| r.get::<_, i64>(i).ok();
+                Ok((r.get(0)?, int(1), int(2)))
+            })
+            .and_then(|rows| rows.collect())
+            .unwrap_or_default(),
         Err(_) => Vec::new(),
     };
-    let has = |class: &str| classes.iter().any(|c| c == class);
+    let has = |class: &str| classes.iter().any(|(c, ..)| c == class);
+    let fits = |n: Option<i64>| n.is_some_and(|n| i32::try_from(n).is_ok());
+    let small = classes.iter().all(|(c, lo, hi)| c != "integer" || (fits(*lo) && fits(*hi)));
     match (has("blob"), has("text"), has("real"), has("integer")) {
         (true, ..) => Scalar::Blob,
         (false, true, ..) | (false, false, false, false) => Scalar::String,
         (false, false, true, _) => Scalar::Float,
-        (false, false, false, true) => Scalar::Int,
+        (false, false, false, true) if small => Scalar::Int,
+        (false, false, false, true) => Scalar::Float,
     }
 }
 
