@@ -517,9 +517,10 @@ type Reply = tokio::sync::oneshot::Sender<Answer>;
 /// Writes a GraphQL answer by `deadline`. A small one goes whole (gzipped when over
 /// `GZIP_MIN` and the client takes gzip); one that grows past `json::CHUNK` is streamed: its
 /// head leaves with the first chunk and the rest follows as it is written, so neither its
-/// text nor its gzipped copy is ever held whole. The time spent waiting for a slow client
-/// moves the deadline; a client that takes nothing for `--read-timeout-ms` is given up.
-/// Past the deadline, an answer not yet begun is the timeout error; one begun is cut short.
+/// text nor its gzipped copy is ever held whole. The writer waits for a slow client until
+/// the deadline, which the wait moves (the writing's own time is bounded, not the
+/// reader's), and queues the rest past it. Past the (moved) deadline, an answer not yet
+/// begun is the timeout error; one begun is cut short.
 fn write_answer(
     parts: Parts,
     gzip_ok: bool,
@@ -528,14 +529,13 @@ fn write_answer(
     (reply, finish): (Reply, impl FnOnce(Answer) -> Answer),
 ) {
     let (status, content_type) = (parts.status, parts.content_type);
-    let stall = Duration::from_millis(limits.read_timeout_ms);
     let mut head = Some((reply, finish));
     let mut stream: Option<Chunks> = None;
     let mut out = String::with_capacity(4096);
     let written = {
         let mut flush = |text: &mut String| {
             let chunks = stream.get_or_insert_with(|| {
-                let (chunks, body) = Chunks::new(gzip_ok, GZIP_LEVEL, stall);
+                let (chunks, body) = Chunks::new(gzip_ok, GZIP_LEVEL, deadline);
                 if let Some((reply, finish)) = head.take() {
                     let mut answer = Answer::new(status, content_type, Vec::new());
                     (answer.stream, answer.negotiated, answer.gzipped) =

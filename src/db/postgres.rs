@@ -178,7 +178,8 @@ impl Session {
         }
         let ms = timeout.as_millis().max(1);
         let set = self.client.batch_execute(&format!("SET statement_timeout = {ms}"));
-        self.session_timeout = Some(timeout);
+        // Kept only once set: a failed SET leaves the session's timeout as it was.
+        self.session_timeout = set.is_ok().then_some(timeout).or(self.session_timeout);
         self.noting(set.map_err(DbError::from))
     }
 

@@ -131,8 +131,12 @@ impl<'a> Executor<'a> {
     }
 
     /// An error at `path`, keeping the locations it has (argument errors name the argument).
+    /// Each error counts against `--max-values` as it stands in the answer: its path (a
+    /// value a step) and itself; once the request is stopped, no more are kept.
     pub(super) fn located(&mut self, path: Path, e: GraphQLError) {
-        self.errors.push(e.with_path(path));
+        if self.abort.is_none() && self.take_values(path.len() + 1) {
+            self.errors.push(e.with_path(path));
+        }
     }
 
     pub(super) fn stop(&mut self, e: GraphQLError) {
