@@ -140,6 +140,19 @@ fn a_huge_in_list_is_a_clean_error_under_the_defaults() {
     );
     assert_eq!(r.status, 200);
     assert!(message(&r.json()).contains("--max-list"), "{}", message(&r.json()));
+    // At the limit it is answered: past SQLite's default of 32,766 parameters a statement.
+    let items: Vec<i64> = (1..=100_000).collect();
+    let r = post_json(
+        addr,
+        &json!({
+            "query": "query ($ids: [ID]) { allEmployees(filter: {id: {in: $ids}}) { edges { node { name } } } }",
+            "variables": { "ids": items },
+        }),
+    );
+    let body = r.json();
+    assert_eq!(body["errors"], Value::Null, "{}", message(&body));
+    let (_, all) = query(addr, "{ allEmployees { edges { cursor } } }");
+    assert_eq!(edges(&body, "allEmployees"), edges(&all, "allEmployees"), "every employee");
 }
 
 #[test]
