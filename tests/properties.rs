@@ -3,7 +3,9 @@
 //! text in INTEGER ones, binary fractions, NUMERIC with a scale, BLOBs, dates and times in
 //! every text form SQLite's date functions accept) — served, and
 //! checked against SQL on the same file: keyset pages in every column's order, forwards and
-//! backwards, equal `ORDER BY`; every row once; `totalCount` equal to `count(*)`; and a view
+//! backwards, equal `ORDER BY`; every row once; `totalCount` equal to `count(*)`; `eq`,
+//! `nEq`, `gt`, `lte`, `in` and `notIn` on values the columns hold select what SQL's
+//! comparisons select; and a view
 //! over the table, paged with offset cursors, shows every row once. A failing case shrinks to
 //! a small table; keep it below as a regression case.
 
@@ -156,12 +158,97 @@ fn view_pages_through(walk: &Walk<'_>, size: usize) -> usize {
     }
 }
 
+/// A stored value as a GraphQL literal of a column served as `scalar`, and as the SQL
+/// value the filter binds; `None` where the scalar cannot hold it.
+fn literal(value: &Stored, scalar: &str) -> Option<(String, rusqlite::types::Value)> {
+    use rusqlite::types::Value as Sql;
+    match (scalar, value) {
+        ("Int", Stored::Int(i)) if i32::try_from(*i).is_ok() => {
+            Some((i.to_string(), Sql::Integer(*i)))
+        }
+        ("Float", Stored::Int(i)) if i32::try_from(*i).is_ok() => {
+            Some((i.to_string(), Sql::Integer(*i)))
+        }
+        ("Float", Stored::Real(f)) => Some((format!("{f:?}"), Sql::Real(*f))),
+        ("String", Stored::Text(t)) => Some((json!(t).to_string(), Sql::Text(t.clone()))),
+        _ => None,
+    }
+}
+
+/// Every comparison operator of every INTEGER, REAL, TEXT, VARCHAR and untyped column (but
+/// one typed as BLOB), on values the column holds, selects the rows SQL's comparison selects.
+fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
+    let model = &walk.app.schema().model;
+    let table = model.tables.iter().find(|t| t.name == "t").expect("t");
+    for (i, ty) in case.types.iter().enumerate() {
+        if !matches!(*ty, "INTEGER" | "REAL" | "TEXT" | "VARCHAR(5)" | "") {
+            continue;
+        }
+        let c = table.column(&format!("c{i}")).expect("column");
+        // A BLOB column's strings also find the bytes they are base64 of: tests/views.rs.
+        if table.columns[c].scalar == relaylite::model::Scalar::Blob {
+            continue;
+        }
+        let scalar = table.columns[c].scalar.graphql();
+        let values: Vec<_> =
+            case.rows.iter().filter_map(|r| literal(&r[i], scalar)).take(3).collect();
+        for (a, (lit, sql_value)) in values.iter().enumerate() {
+            let (other, other_sql) = &values[(a + 1) % values.len()];
+            let cases = [
+                (format!("eq: {lit}"), "= ?", vec![sql_value.clone()]),
+                (format!("nEq: {lit}"), "!= ?", vec![sql_value.clone()]),
+                (format!("gt: {lit}"), "> ?", vec![sql_value.clone()]),
+                (format!("lte: {lit}"), "<= ?", vec![sql_value.clone()]),
+                (
+                    format!("in: [{lit}, {other}]"),
+                    "IN (?, ?)",
+                    vec![sql_value.clone(), other_sql.clone()],
+                ),
+                (
+                    format!("notIn: [{lit}, {other}]"),
+                    "NOT IN (?, ?)",
+                    vec![sql_value.clone(), other_sql.clone()],
+                ),
+            ];
+            for (op, cmp, params) in cases {
+                if scalar == "String" && (op.starts_with("gt") || op.starts_with("lte")) {
+                    continue;
+                }
+                let query = format!(
+                    "{{ allTs(filter: {{c{i}: {{{op}}}}}) {{ totalCount edges {{ node {{ id }} }} }} }}"
+                );
+                let d = walk.data(&query, json!({}));
+                let got: Vec<Value> = d["allTs"]["edges"]
+                    .as_array()
+                    .expect("edges")
+                    .iter()
+                    .map(|e| e["node"]["id"].clone())
+                    .collect();
+                let rows =
+                    walk.sql(&format!("SELECT id FROM t WHERE c{i} {cmp} ORDER BY id"), &params);
+                let expected: Vec<Value> = rows
+                    .iter()
+                    .map(|r| match &r[0] {
+                        rusqlite::types::Value::Integer(n) => {
+                            json!(common::walk::global_id_of("T", &n.to_string()))
+                        }
+                        other => panic!("{other:?}"),
+                    })
+                    .collect();
+                assert_eq!(got, expected, "{query}");
+                assert_eq!(d["allTs"]["totalCount"], json!(expected.len()), "{query}");
+            }
+        }
+    }
+}
+
 fn check(case: &Case) {
     let path = database(case);
     let app = App::new(DbConfig::sqlite(path.clone())).expect("app");
     let walk = Walk { app: &app, oracle: Oracle::Sqlite(&path) };
     walk.every_table_pages_through_with_cursors();
     walk.every_column_pages_through_in_its_order();
+    filters_select_what_sql_selects(&walk, case);
     assert_eq!(view_pages_through(&walk, 4), case.rows.len());
     let _ = std::fs::remove_file(&path);
 }
