@@ -1,13 +1,12 @@
 //! Property tests: tables nobody chose — random declared types (none among them), random
 //! values of every storage class in any column (NULLs, duplicates, integers in TEXT columns,
 //! text in INTEGER ones, binary fractions, NUMERIC with a scale, BLOBs, dates and times in
-//! every text form SQLite's date functions accept) — served, and
-//! checked against SQL on the same file: keyset pages in every column's order, forwards and
-//! backwards, equal `ORDER BY`; every row once; `totalCount` equal to `count(*)`; `eq`,
-//! `nEq`, `gt`, `lte`, `in` and `notIn` on values the columns hold select what SQL's
-//! comparisons select; and a view
-//! over the table, paged with offset cursors, shows every row once. A failing case shrinks to
-//! a small table; keep it below as a regression case.
+//! every text form SQLite's date functions accept) — served, and checked against SQL on the
+//! same file: keyset pages in every column's order, forwards and backwards, equal `ORDER BY`;
+//! every row once; `totalCount` equal to `count(*)`; `eq`, `nEq`, `gt`, `lte`, `in` and
+//! `notIn` on values the columns hold select what SQL's comparisons select; and a view over
+//! the table, paged with offset cursors, shows every row once. A failing case shrinks to a
+//! small table: keep it as a regression case in a test of its own.
 
 mod common;
 
