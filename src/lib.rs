@@ -215,21 +215,6 @@ pub fn response_json(data: Option<&Value>, errors: &[GraphQLError]) -> String {
     out
 }
 
-/// The response body text, written by `deadline`: past it, the answer is the timeout error
-/// instead, as when a statement runs out of time.
-pub fn response_within(
-    data: Option<&Value>,
-    errors: &[GraphQLError],
-    deadline: Instant,
-    limits: &limits::Limits,
-) -> String {
-    let mut out = String::with_capacity(4096);
-    match write_response(data, errors, &mut out, &mut json::Clock::until(deadline)) {
-        Ok(()) => out,
-        Err(json::TimedOut) => timed_out_json(data.is_some(), limits),
-    }
-}
-
 /// The answer to a request that ran out of time: `data` null (when it has `data` at all)
 /// and the error naming `--timeout-ms`.
 pub fn timed_out_json(with_data: bool, limits: &limits::Limits) -> String {

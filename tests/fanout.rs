@@ -231,17 +231,21 @@ fn the_deadline_bounds_building_and_writing_not_only_statements() {
     assert_eq!(body["data"], Value::Null);
     assert!(message(&body).ends_with("(--timeout-ms)."), "{}", message(&body));
 
-    // Writing: an answer still being written at its deadline becomes the timeout error.
-    let data =
-        relaylite::json::Value::List(vec![relaylite::json::Value::Object(Vec::new()); 100_000]);
-    let limits = Limits::default();
+    // Writing, as the server writes: an answer still being written at its deadline stops,
+    // and the answer is the timeout error.
+    use relaylite::json::{Clock, Value as Answer};
+    let data = Answer::List(vec![Answer::Object(Vec::new()); 100_000]);
     let past = std::time::Instant::now();
-    let text = relaylite::response_within(Some(&data), &[], past, &limits);
+    let mut text = String::new();
+    let written = relaylite::write_response(Some(&data), &[], &mut text, &mut Clock::until(past));
+    assert!(written.is_err(), "stopped past its deadline");
+    let text = relaylite::timed_out_json(true, &Limits::default());
     let body: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(body["data"], Value::Null);
     assert!(message(&body).ends_with("(--timeout-ms)."), "{text}");
-    let later = past + std::time::Duration::from_secs(60);
-    let text = relaylite::response_within(Some(&data), &[], later, &limits);
+    let mut later = Clock::until(past + std::time::Duration::from_secs(60));
+    let mut text = String::new();
+    relaylite::write_response(Some(&data), &[], &mut text, &mut later).expect("in time");
     assert_eq!(text.len(), "{\"data\":[]}".len() + 3 * 100_000 - 1);
 }
 
