@@ -508,8 +508,12 @@ enum Shape {
 }
 
 /// Statement texts by shape, for the life of one schema (a schema change makes a new one).
+/// Shapes come from clients (columns, orders, a page size), so only the first `MAX_TEXTS`
+/// are kept: the few a client sends over and over are among them.
 #[derive(Default)]
 pub struct Texts(RwLock<HashMap<Shape, Arc<str>>>);
+
+const MAX_TEXTS: usize = 4096;
 
 impl Texts {
     fn get(&self, shape: Shape, build: impl FnOnce() -> String) -> Arc<str> {
@@ -517,7 +521,9 @@ impl Texts {
             return text;
         }
         let text: Arc<str> = build().into();
-        if let Ok(mut m) = self.0.write() {
+        if let Ok(mut m) = self.0.write()
+            && m.len() < MAX_TEXTS
+        {
             m.insert(shape, text.clone());
         }
         text
@@ -869,5 +875,16 @@ mod tests {
         c.insert(130);
         assert!(c.contains(3) && c.contains(130));
         assert!(!c.contains(4) && !c.contains(64) && !c.contains(1000));
+    }
+
+    #[test]
+    fn statement_texts_kept_are_bounded_whatever_shapes_clients_send() {
+        let texts = Texts::default();
+        for table in 0..MAX_TEXTS + 10 {
+            let text = texts.get(Shape::ByKey(table, Columns::default()), || table.to_string());
+            assert_eq!(*text, table.to_string());
+        }
+        assert_eq!(texts.0.read().map(|m| m.len()).ok(), Some(MAX_TEXTS));
+        assert_eq!(&*texts.get(Shape::ByKey(0, Columns::default()), || "new".into()), "0", "kept");
     }
 }
