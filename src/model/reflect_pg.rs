@@ -126,11 +126,25 @@ impl Enums {
             values.push((value, label));
         }
         let filter = format!("Default{name}EnumFilter");
-        // Leaked as the schemas built from it are: a type lives as long as any schema.
-        let e: &'static EnumType = Box::leak(Box::new(EnumType { name, filter, values }));
+        let e = interned(EnumType { name, filter, values });
         self.0.push((oid.to_string(), e));
         Ok(e)
     }
+}
+
+/// The one copy of `e` kept for the process. A scalar names its enum type by a plain
+/// reference, so a type lives as long as the process; kept once per distinct type, a schema
+/// read again after each migration adds nothing.
+fn interned(e: EnumType) -> &'static EnumType {
+    type Kept = std::collections::HashSet<&'static EnumType>;
+    static TYPES: std::sync::OnceLock<std::sync::Mutex<Kept>> = std::sync::OnceLock::new();
+    let mut types = TYPES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(kept) = types.get(&e) {
+        return kept;
+    }
+    let kept: &'static EnumType = Box::leak(Box::new(e));
+    types.insert(kept);
+    kept
 }
 
 fn table(
