@@ -6,8 +6,8 @@
 //! transaction it reads in anyway; a different version makes the next request rebuild the
 //! schema. PostgreSQL has no version a request could read for nothing: one thread per app
 //! watches the primary's catalogue instead, off the request path. Requests already running
-//! keep the schema they started with: schemas are never freed (a migration's rebuild keeps
-//! a few hundred kilobytes), because cached plans borrow from them.
+//! keep the schema they started with (an `Arc`); a replaced schema is freed when the last of
+//! them ends.
 
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
@@ -32,9 +32,9 @@ pub struct App {
 
 /// The schema served now, and the database schema version it was built from (or, when a
 /// rebuild failed, the version that failed: it is not tried again).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Served {
-    schema: &'static Schema,
+    schema: Arc<Schema>,
     version: i64,
 }
 
@@ -69,17 +69,13 @@ impl App {
     }
 
     /// The schema requests run against now.
-    pub fn schema(&self) -> &'static Schema {
-        self.served().schema
-    }
-
-    fn served(&self) -> Served {
-        *self.served.read().unwrap_or_else(|e| e.into_inner())
+    pub fn schema(&self) -> Arc<Schema> {
+        self.served.read().unwrap_or_else(|e| e.into_inner()).schema.clone()
     }
 
     /// Whether `version` (read in a request's transaction) is not the served schema's.
     pub(crate) fn changed(&self, version: i64) -> bool {
-        self.served().version != version
+        self.served.read().unwrap_or_else(|e| e.into_inner()).version != version
     }
 
     /// Rebuilds the schema from the tables as `db` sees them now, unless another request
@@ -87,15 +83,14 @@ impl App {
     /// schema keeps serving.
     pub(crate) fn rebuild(&self, db: &Db, timeout: std::time::Duration) {
         let _one = self.rebuilding.lock().unwrap_or_else(|e| e.into_inner());
-        let result =
-            db.read(timeout, || -> Result<(i64, Result<&'static Schema, String>), DbError> {
-                let version = db.schema_version()?;
-                if !self.changed(version) {
-                    return Ok((version, Ok(self.schema())));
-                }
-                let built = build(db, &self.model_file).map(|(schema, _)| schema);
-                Ok((version, built))
-            });
+        let result = db.read(timeout, || -> Result<(i64, Result<Arc<Schema>, String>), DbError> {
+            let version = db.schema_version()?;
+            if !self.changed(version) {
+                return Ok((version, Ok(self.schema())));
+            }
+            let built = build(db, &self.model_file).map(|(schema, _)| schema);
+            Ok((version, built))
+        });
         let (version, schema) = match result.and_then(|r| r) {
             Ok((version, Ok(schema))) => (version, schema),
             Ok((version, Err(e))) => {
@@ -158,12 +153,12 @@ fn watch(
 
 /// The model and schema for the database `db` reads (inside a transaction), and the
 /// schema version they belong to.
-fn build(db: &Db, model_file: &Option<(String, String)>) -> Result<(&'static Schema, i64), String> {
+fn build(db: &Db, model_file: &Option<(String, String)>) -> Result<(Arc<Schema>, i64), String> {
     let version = db.schema_version().map_err(|e| e.to_string())?;
     let file = model_file.as_ref().map(|(name, text)| (name.as_str(), text.as_str()));
     let model = db.model(file).map_err(|e| e.to_string())?;
     let schema = schema::build(model)?;
-    Ok((Box::leak(Box::new(schema)), version))
+    Ok((Arc::new(schema), version))
 }
 
 /// What a health check found of one database server.

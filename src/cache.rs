@@ -5,11 +5,13 @@
 //! again is pure waste. Each worker thread keeps its own cache (no locks), bounded in entries
 //! and in the size of the texts it keeps, and drops the least recently used entry when full.
 //! A plan depends only on the document, the variables and the schema, so one without
-//! variables is reused for as long as the schema is the same.
+//! variables is reused for as long as the schema is the same. An entry holds its schema
+//! weakly: a schema a migration replaced is freed once no request runs on it.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::{Arc, Weak};
 
 use crate::exec::plan::{self, Plan};
 use crate::graphql::ast::Document;
@@ -28,25 +30,27 @@ pub struct Entry {
     /// The token limit it was parsed under (a cached entry is only reused under the same).
     max_tokens: u64,
     /// The schema the validation and plans below were made for: a schema change (the
-    /// database's tables changed) makes them stale.
-    schema: Cell<*const Schema>,
+    /// database's tables changed) makes them stale. Weak, yet never confused with a newer
+    /// schema: its allocation (not the schema's contents) outlives the schema, so no other
+    /// schema can take its address while the entry names it.
+    schema: RefCell<Weak<Schema>>,
     validated: RefCell<Option<Result<Valid, Vec<GraphQLError>>>>,
     /// Plans of variable-free operations, by operation name.
-    plans: RefCell<Vec<(Option<String>, Rc<Plan<'static>>)>>,
+    plans: RefCell<Vec<(Option<String>, Rc<Plan>)>>,
 }
 
 impl Entry {
     /// Forgets what was made for another schema.
-    fn against(&self, schema: &Schema) {
-        if !std::ptr::eq(self.schema.get(), schema) {
-            self.schema.set(schema);
+    fn against(&self, schema: &Arc<Schema>) {
+        if !std::ptr::eq(self.schema.borrow().as_ptr(), Arc::as_ptr(schema)) {
+            *self.schema.borrow_mut() = Arc::downgrade(schema);
             self.validated.borrow_mut().take();
             self.plans.borrow_mut().clear();
         }
     }
 
     /// Validates on first use; later calls return the same answer.
-    pub fn validated(&self, schema: &Schema) -> Result<Valid, Vec<GraphQLError>> {
+    pub fn validated(&self, schema: &Arc<Schema>) -> Result<Valid, Vec<GraphQLError>> {
         self.against(schema);
         if let Some(v) = self.validated.borrow().as_ref() {
             return v.clone();
@@ -63,11 +67,11 @@ impl Entry {
     /// variables (then nothing else can change it), built each time otherwise.
     pub fn plan(
         &self,
-        schema: &'static Schema,
+        schema: &Arc<Schema>,
         valid: &Valid,
         operation_name: Option<&str>,
         variables: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Rc<Plan<'static>>, Vec<GraphQLError>> {
+    ) -> Result<Rc<Plan>, Vec<GraphQLError>> {
         self.against(schema);
         let name = operation_name.map(str::to_string);
         if let Some((_, p)) = self.plans.borrow().iter().find(|(n, _)| *n == name) {
@@ -99,7 +103,7 @@ pub fn entry(query: &str, max_tokens: u64) -> Rc<Entry> {
         Rc::new(Entry {
             parsed: parse::parse_limited(query, max_tokens).map(Rc::new),
             max_tokens,
-            schema: Cell::new(std::ptr::null()),
+            schema: RefCell::new(Weak::new()),
             validated: RefCell::new(None),
             plans: RefCell::new(Vec::new()),
         })

@@ -132,9 +132,10 @@ fn against_schema(
     req: &Request,
     deadline: Instant,
 ) -> Result<Outcome, Changed> {
-    let schema = app.schema();
+    let served = app.schema();
+    let schema = &*served;
     let limits = &app.limits;
-    let valid = match entry.validated(schema) {
+    let valid = match entry.validated(&served) {
         Ok(v) => v,
         // What the tables gained since the schema was built is no error: a document the
         // schema turns away costs one look at the schema version before it is.
@@ -147,7 +148,7 @@ fn against_schema(
     {
         return Ok(Outcome::Invalid(vec![e]));
     }
-    let plan = match entry.plan(schema, &valid, req.operation_name.as_deref(), &req.variables) {
+    let plan = match entry.plan(&served, &valid, req.operation_name.as_deref(), &req.variables) {
         Ok(p) => p,
         Err(errors) => return Ok(Outcome::Executed { data: Value::Null, errors }),
     };

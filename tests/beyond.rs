@@ -227,7 +227,7 @@ fn everything_together_under_two_hundred_parents_in_a_constant_number_of_stateme
 #[test]
 fn the_tutorial_keeps_all_of_it_off() {
     let sdl = relaylite::schema::sdl::print_sdl(
-        App::new(DbConfig::sqlite(common::fixture_db("beyond-tutorial"))).expect("app").schema(),
+        &App::new(DbConfig::sqlite(common::fixture_db("beyond-tutorial"))).expect("app").schema(),
     );
     assert!(!sdl.contains("totalCount") && !sdl.contains("nodes:"), "{sdl}");
 }

@@ -27,6 +27,6 @@ fn printed_schema_is_byte_identical_to_the_original() {
         .expect("schema.graphql");
     let app = relaylite::App::new(relaylite::db::DbConfig::sqlite(common::fixture_db("sdl")))
         .expect("app");
-    let ours = relaylite::schema::sdl::print_sdl(app.schema());
+    let ours = relaylite::schema::sdl::print_sdl(&app.schema());
     assert_eq!(format!("{ours}\n"), expected);
 }

@@ -70,7 +70,7 @@ fn app(path: &std::path::Path) -> App {
 fn hostile_names_become_valid_unused_graphql_names() {
     let path = database("names", &wide_schema());
     let app = app(&path);
-    let sdl = relaylite::schema::sdl::print_sdl(app.schema());
+    let sdl = relaylite::schema::sdl::print_sdl(&app.schema());
     for expected in [
         "type Order implements Node",
         "type OrderDetail implements Node",

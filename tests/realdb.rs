@@ -46,7 +46,7 @@ fn chinook_reflects_into_the_expected_api() {
         "many-to-many through PlaylistTrack"
     );
     assert!(fields("Track").contains(&"playlists".to_string()));
-    let sdl = relaylite::schema::sdl::print_sdl(app.schema());
+    let sdl = relaylite::schema::sdl::print_sdl(&app.schema());
     assert!(
         sdl.contains("allInvoiceLines(sort: [InvoiceLineSortEnum] = [INVOICE_LINE_ID_ASC]"),
         "{sdl}"

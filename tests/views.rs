@@ -113,7 +113,7 @@ fn a_view_without_a_key_pages_with_offset_cursors_through_every_row() {
         sql_rows(&path, "SELECT GenreId, UnitPrice FROM GenrePrice ORDER BY GenreId, UnitPrice");
     assert_eq!(served.len(), 3_503, "every row of the view, once");
     assert_eq!(served, expected, "in the view's order: every column, ascending");
-    let sdl = relaylite::schema::sdl::print_sdl(app.schema());
+    let sdl = relaylite::schema::sdl::print_sdl(&app.schema());
     assert!(sdl.contains("type GenrePrice {"), "no Node without a key");
 }
 
@@ -140,7 +140,7 @@ fn a_view_whose_key_the_model_names_has_keyset_cursors_ids_and_nodes() {
     let path = chinook();
     let file = model_with_key(&path);
     let app = app_with(&path, &file).unwrap_or_else(|e| panic!("{e}\n{file}"));
-    let sdl = relaylite::schema::sdl::print_sdl(app.schema());
+    let sdl = relaylite::schema::sdl::print_sdl(&app.schema());
     assert!(sdl.contains("type CustomerNote implements Node"), "{sdl}");
 
     let (nodes, cursors) = page_through(&app, "allCustomerNotes", "id customerId note total", 7);
@@ -200,7 +200,7 @@ fn count(path: &Path, sql: &str) -> i64 {
 fn a_column_without_a_type_is_typed_by_its_values_and_filters_find_what_it_stores() {
     let path = chinook();
     let app = App::new(DbConfig::sqlite(path.clone())).expect("app");
-    let sdl = relaylite::schema::sdl::print_sdl(app.schema());
+    let sdl = relaylite::schema::sdl::print_sdl(&app.schema());
     assert!(sdl.contains("  note: String\n") && sdl.contains("  total: Float\n"), "{sdl}");
     assert!(sdl.contains("  label: String\n"), "{sdl}");
     // Every value counts, whatever order an index or a scan gives them in: text after

@@ -43,12 +43,7 @@ impl CursorKind {
 }
 
 impl Executor<'_> {
-    pub(super) fn root_connection(
-        &mut self,
-        table: TableId,
-        f: &FieldPlan<'_>,
-        path: Path,
-    ) -> Value {
+    pub(super) fn root_connection(&mut self, table: TableId, f: &FieldPlan, path: Path) -> Value {
         let Some(args) = self.args(f, &path) else {
             return Value::Null;
         };
@@ -191,7 +186,7 @@ impl Executor<'_> {
         &mut self,
         table: TableId,
         pages: &[Page],
-        f: &FieldPlan<'_>,
+        f: &FieldPlan,
         path: &dyn Fn(usize) -> Path,
         cursors: &CursorKind,
     ) -> Vec<Value> {
@@ -203,7 +198,7 @@ impl Executor<'_> {
         }
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for cf in &plan.fields {
-            let column = match cf.def.resolver {
+            let column = match cf.resolver {
                 Resolver::Connection(ConnectionField::PageInfo) => {
                     let per_page = cf.sub.object().map_or(0, |p| p.fields.len());
                     self.take_values(pages.len().saturating_mul(per_page));
@@ -240,7 +235,7 @@ impl Executor<'_> {
         &mut self,
         table: TableId,
         pages: &[Page],
-        plan: Option<&ObjectPlan<'_>>,
+        plan: Option<&ObjectPlan>,
         path: &dyn Fn(usize, usize) -> Path,
     ) -> Vec<Value> {
         let Some(plan) = plan else {
@@ -257,7 +252,7 @@ impl Executor<'_> {
         &mut self,
         table: TableId,
         pages: &[Page],
-        f: &FieldPlan<'_>,
+        f: &FieldPlan,
         path: &dyn Fn(usize, usize) -> Path,
         cursors: &CursorKind,
     ) -> Vec<Value> {
@@ -271,7 +266,7 @@ impl Executor<'_> {
         }
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for ef in &plan.fields {
-            let column = match ef.def.resolver {
+            let column = match ef.resolver {
                 Resolver::Edge(EdgeField::Cursor) => owners
                     .iter()
                     .map(|(p, i)| Value::Str(cursors.cursor(&pages[*p], *i).into()))
@@ -342,21 +337,20 @@ pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<u
 }
 
 /// Whether the connection's plan selects `field` (under any alias).
-pub(super) fn selects(connection: &FieldPlan<'_>, field: ConnectionField) -> bool {
+pub(super) fn selects(connection: &FieldPlan, field: ConnectionField) -> bool {
     let fields = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
-    fields.into_iter().any(|f| f.def.resolver == Resolver::Connection(field))
+    fields.into_iter().any(|f| f.resolver == Resolver::Connection(field))
 }
 
 /// The node plans under a connection field (`edges { node { … } }` and `nodes { … }`, any
 /// aliases).
-pub(super) fn node_plans<'p, 's>(connection: &'p FieldPlan<'s>) -> Vec<&'p ObjectPlan<'s>> {
+pub(super) fn node_plans(connection: &FieldPlan) -> Vec<&ObjectPlan> {
     let mut plans = Vec::new();
     for f in connection.sub.object().into_iter().flat_map(|c| c.fields.iter()) {
-        match f.def.resolver {
+        match f.resolver {
             Resolver::Connection(ConnectionField::Edges) => {
                 let edge_fields = f.sub.object().into_iter().flat_map(|e| e.fields.iter());
-                let nodes =
-                    edge_fields.filter(|e| e.def.resolver == Resolver::Edge(EdgeField::Node));
+                let nodes = edge_fields.filter(|e| e.resolver == Resolver::Edge(EdgeField::Node));
                 plans.extend(nodes.filter_map(|n| n.sub.object()));
             }
             Resolver::Connection(ConnectionField::Nodes) => plans.extend(f.sub.object()),
@@ -366,7 +360,7 @@ pub(super) fn node_plans<'p, 's>(connection: &'p FieldPlan<'s>) -> Vec<&'p Objec
     plans
 }
 
-fn page_info(schema: &Schema, f: &FieldPlan<'_>, page: &Page, cursors: &CursorKind) -> Value {
+fn page_info(schema: &Schema, f: &FieldPlan, page: &Page, cursors: &CursorKind) -> Value {
     let Some(plan) = f.sub.object() else {
         return Value::Null;
     };
@@ -375,7 +369,7 @@ fn page_info(schema: &Schema, f: &FieldPlan<'_>, page: &Page, cursors: &CursorKi
         .fields
         .iter()
         .map(|pf| {
-            let v = match pf.def.resolver {
+            let v = match pf.resolver {
                 Resolver::PageInfo(field) => match (field, last) {
                     (PageInfoField::HasNextPage, _) => Value::Bool(w.has_next_page),
                     (PageInfoField::HasPreviousPage, _) => Value::Bool(w.has_previous_page),

@@ -47,7 +47,7 @@ pub fn execute(
     schema: &Schema,
     db: &Db,
     limits: &Limits,
-    plan: &Plan<'_>,
+    plan: &Plan,
     deadline: Instant,
 ) -> Result<(Value, Vec<GraphQLError>), GraphQLError> {
     let mut ex = Executor {
@@ -76,7 +76,7 @@ pub fn execute(
     Ok((data, ex.errors))
 }
 
-pub(super) fn key(path: &Path, f: &FieldPlan<'_>) -> Path {
+pub(super) fn key(path: &Path, f: &FieldPlan) -> Path {
     let mut p = path.clone();
     p.push(PathSeg::Key(f.key.to_string()));
     p
@@ -91,10 +91,10 @@ pub(super) fn index(path: &Path, i: usize) -> Path {
 /// Whether running `plan` takes one SQL statement at most, so that it needs no transaction
 /// to read one snapshot: one `node`, or one root connection that counts nothing, with no
 /// relationship under either.
-pub fn one_statement(model: &Model, plan: &Plan<'_>) -> bool {
+pub fn one_statement(model: &Model, plan: &Plan) -> bool {
     let mut statements = 0;
     for f in &plan.root.fields {
-        let plans: Vec<&ObjectPlan<'_>> = match (f.def.resolver, &f.sub) {
+        let plans: Vec<&ObjectPlan> = match (f.resolver, &f.sub) {
             (Resolver::Query(QueryField::Node), Sub::Abstract(plans)) => plans.iter().collect(),
             (Resolver::Query(QueryField::Connection(t)), _) => {
                 let offset =
@@ -118,15 +118,15 @@ pub fn one_statement(model: &Model, plan: &Plan<'_>) -> bool {
 
 /// How many statements resolving `plan` on a non-empty list of rows runs: one per
 /// relationship field, whatever the number of rows.
-pub(super) fn level_statements(plan: &ObjectPlan<'_>) -> u64 {
+pub(super) fn level_statements(plan: &ObjectPlan) -> u64 {
     plan.fields
         .iter()
-        .filter(|f| matches!(f.def.resolver, Resolver::Row(RowField::Relation(..))))
+        .filter(|f| matches!(f.resolver, Resolver::Row(RowField::Relation(..))))
         .count() as u64
 }
 
 impl<'a> Executor<'a> {
-    pub(super) fn error(&mut self, path: Path, f: &FieldPlan<'_>, message: impl Into<String>) {
+    pub(super) fn error(&mut self, path: Path, f: &FieldPlan, message: impl Into<String>) {
         self.located(path, GraphQLError::new(message, f.locations.clone()));
     }
 
@@ -149,7 +149,7 @@ impl<'a> Executor<'a> {
         &mut self,
         n: usize,
         path: &dyn Fn(usize) -> Path,
-        f: &FieldPlan<'_>,
+        f: &FieldPlan,
         e: DbError,
     ) {
         if e.interrupted {
@@ -161,7 +161,7 @@ impl<'a> Executor<'a> {
         }
     }
 
-    pub(super) fn db_error(&mut self, path: Path, f: &FieldPlan<'_>, e: DbError) {
+    pub(super) fn db_error(&mut self, path: Path, f: &FieldPlan, e: DbError) {
         if e.interrupted {
             self.stop(e.into_error(self.limits));
         } else {
@@ -225,9 +225,8 @@ impl<'a> Executor<'a> {
         self.limits.max_nodes.saturating_sub(self.rows_read)
     }
 
-    fn root(&mut self, plan: &ObjectPlan<'_>) -> Value {
-        let sql_fields =
-            plan.fields.iter().filter(|f| matches!(f.def.resolver, Resolver::Query(_)));
+    fn root(&mut self, plan: &ObjectPlan) -> Value {
+        let sql_fields = plan.fields.iter().filter(|f| matches!(f.resolver, Resolver::Query(_)));
         if !self.fits_statements(sql_fields.count() as u64)
             || !self.take_values(plan.fields.len())
             || !self.in_time()
@@ -237,7 +236,7 @@ impl<'a> Executor<'a> {
         let mut out = Vec::with_capacity(plan.fields.len());
         for f in &plan.fields {
             let path = key(&Vec::new(), f);
-            let v = match f.def.resolver {
+            let v = match f.resolver {
                 Resolver::Query(QueryField::Node) => self.node(f, path),
                 Resolver::Query(QueryField::Connection(t)) => self.root_connection(t, f, path),
                 Resolver::Meta(Meta::Typename) => Value::Str(self.schema.name(plan.type_id).into()),
@@ -253,7 +252,7 @@ impl<'a> Executor<'a> {
         Value::Object(out)
     }
 
-    fn introspection(&mut self, f: &FieldPlan<'_>, path: Path) -> Value {
+    fn introspection(&mut self, f: &FieldPlan, path: Path) -> Value {
         let Some(args) = self.args(f, &path) else {
             return Value::Null;
         };
@@ -270,7 +269,7 @@ impl<'a> Executor<'a> {
         }
     }
 
-    pub(super) fn args<'p>(&mut self, f: &'p FieldPlan<'_>, path: &Path) -> Option<&'p Args> {
+    pub(super) fn args<'p>(&mut self, f: &'p FieldPlan, path: &Path) -> Option<&'p Args> {
         match &f.args {
             Ok(a) => Some(a),
             Err(e) => {
@@ -282,7 +281,7 @@ impl<'a> Executor<'a> {
 
     // ---- Query.node ----------------------------------------------------------------
 
-    fn node(&mut self, f: &FieldPlan<'_>, path: Path) -> Value {
+    fn node(&mut self, f: &FieldPlan, path: Path) -> Value {
         let Some(args) = self.args(f, &path) else {
             return Value::Null;
         };

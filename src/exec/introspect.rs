@@ -36,7 +36,7 @@ struct Resolve<'s> {
 /// it holds, or `None` when it would hold more than `budget`.
 pub fn resolve_root(
     schema: &Schema,
-    f: &FieldPlan<'_>,
+    f: &FieldPlan,
     args: &Args,
     budget: u64,
 ) -> Option<(Value, u64)> {
@@ -44,7 +44,7 @@ pub fn resolve_root(
         return Some((Value::Null, 0));
     };
     let r = Resolve { schema, left: Cell::new(budget) };
-    let value = match f.def.resolver {
+    let value = match f.resolver {
         Resolver::Meta(Meta::Schema) => object(&r, Item::Schema, plan),
         Resolver::Meta(Meta::Type) => match args.string("name").and_then(|n| schema.type_id(n)) {
             Some(t) => object(&r, Item::Named(t), plan),
@@ -55,7 +55,7 @@ pub fn resolve_root(
     value.map(|v| (v, budget - r.left.get()))
 }
 
-fn object(r: &Resolve<'_>, item: Item<'_>, plan: &ObjectPlan<'_>) -> Option<Value> {
+fn object(r: &Resolve<'_>, item: Item<'_>, plan: &ObjectPlan) -> Option<Value> {
     let left = r.left.get().checked_sub(plan.fields.len() as u64)?;
     r.left.set(left);
     let mut fields = Vec::with_capacity(plan.fields.len());
@@ -68,7 +68,7 @@ fn object(r: &Resolve<'_>, item: Item<'_>, plan: &ObjectPlan<'_>) -> Option<Valu
 fn list<'s, T>(
     r: &Resolve<'_>,
     items: impl IntoIterator<Item = T>,
-    f: &FieldPlan<'_>,
+    f: &FieldPlan,
     make: impl Fn(T) -> Item<'s>,
 ) -> Option<Value> {
     match f.sub.object() {
@@ -81,7 +81,7 @@ fn list<'s, T>(
     }
 }
 
-fn one(r: &Resolve<'_>, item: Item<'_>, f: &FieldPlan<'_>) -> Option<Value> {
+fn one(r: &Resolve<'_>, item: Item<'_>, f: &FieldPlan) -> Option<Value> {
     f.sub.object().map_or(Some(Value::Null), |plan| object(r, item, plan))
 }
 
@@ -91,8 +91,8 @@ fn opt_str(s: &Option<String>) -> Value {
 
 /// One field of an introspection object. Nothing in this schema is deprecated, so the
 /// `includeDeprecated` arguments change no answer.
-fn resolve(r: &Resolve<'_>, item: Item<'_>, f: &FieldPlan<'_>, type_id: TypeId) -> Option<Value> {
-    let Resolver::Meta(meta) = f.def.resolver else {
+fn resolve(r: &Resolve<'_>, item: Item<'_>, f: &FieldPlan, type_id: TypeId) -> Option<Value> {
+    let Resolver::Meta(meta) = f.resolver else {
         return Some(Value::Null);
     };
     if meta == Meta::Typename {
@@ -147,7 +147,7 @@ fn resolve(r: &Resolve<'_>, item: Item<'_>, f: &FieldPlan<'_>, type_id: TypeId) 
     })
 }
 
-fn schema_field(r: &Resolve<'_>, meta: Meta, f: &FieldPlan<'_>) -> Option<Value> {
+fn schema_field(r: &Resolve<'_>, meta: Meta, f: &FieldPlan) -> Option<Value> {
     let schema = r.schema;
     match meta {
         Meta::SchemaTypes => list(r, schema.order.iter().copied(), f, Item::Named),
@@ -157,7 +157,7 @@ fn schema_field(r: &Resolve<'_>, meta: Meta, f: &FieldPlan<'_>) -> Option<Value>
     }
 }
 
-fn named_type_field(r: &Resolve<'_>, t: TypeId, meta: Meta, f: &FieldPlan<'_>) -> Option<Value> {
+fn named_type_field(r: &Resolve<'_>, t: TypeId, meta: Meta, f: &FieldPlan) -> Option<Value> {
     let ty = r.schema.ty(t);
     Some(match (meta, &ty.kind) {
         (Meta::Kind, _) => Value::Str(ty.kind_name().into()),

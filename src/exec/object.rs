@@ -33,7 +33,7 @@ impl Executor<'_> {
         &mut self,
         table: TableId,
         rows: &[&Row],
-        plan: &ObjectPlan<'_>,
+        plan: &ObjectPlan,
         path: &dyn Fn(usize) -> Path,
     ) -> Vec<Value> {
         let t = &self.model.tables[table];
@@ -48,7 +48,7 @@ impl Executor<'_> {
         let mut nulled = vec![false; rows.len()];
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
         for f in &plan.fields {
-            let column = match f.def.resolver {
+            let column = match f.resolver {
                 Resolver::Row(RowField::GlobalId(_)) => rows
                     .iter()
                     .map(|r| {
@@ -87,7 +87,7 @@ impl Executor<'_> {
         table: TableId,
         c: usize,
         rows: &[&Row],
-        f: &FieldPlan<'_>,
+        f: &FieldPlan,
         path: &dyn Fn(usize) -> Path,
         nulled: &mut [bool],
     ) -> Vec<Value> {
@@ -107,14 +107,14 @@ impl Executor<'_> {
                 Ok(v) => v,
                 Err(msg) => {
                     self.error(key(&path(i), f), f, msg);
-                    nulled[i] |= f.def.ty.is_non_null();
+                    nulled[i] |= f.non_null;
                     Value::Null
                 }
             };
-            if value == Value::Null && f.def.ty.is_non_null() && !nulled[i] {
+            if value == Value::Null && f.non_null && !nulled[i] {
                 let msg = format!(
                     "Cannot return null for non-nullable field {}.{}.",
-                    t.type_name, f.def.name
+                    t.type_name, f.name
                 );
                 self.error(key(&path(i), f), f, msg);
                 nulled[i] = true;
@@ -133,7 +133,7 @@ impl Executor<'_> {
         field: usize,
         rel: &Relationship,
         rows: &[&Row],
-        f: &FieldPlan<'_>,
+        f: &FieldPlan,
         path: &dyn Fn(usize) -> Path,
     ) -> Vec<Value> {
         let mut out = vec![Value::Null; rows.len()];
@@ -246,7 +246,7 @@ impl Executor<'_> {
         &mut self,
         rel: &Relationship,
         pages: &[Page],
-        f: &FieldPlan<'_>,
+        f: &FieldPlan,
         path: &dyn Fn(usize) -> Path,
     ) -> Vec<Value> {
         let Some(plan) = f.sub.object() else {
@@ -280,7 +280,7 @@ impl Executor<'_> {
         table: TableId,
         field: usize,
         rel: &Relationship,
-        f: &FieldPlan<'_>,
+        f: &FieldPlan,
     ) -> Result<RelatedQuery, GraphQLError> {
         let target = &self.model.tables[rel.target];
         let no_args = Args::default();
@@ -328,7 +328,7 @@ impl Executor<'_> {
         table: TableId,
         field: usize,
         rel: &Relationship,
-        f: &FieldPlan<'_>,
+        f: &FieldPlan,
         distinct: &[Key],
         query: &RelatedQuery,
     ) -> Result<Vec<Page>, DbError> {
@@ -420,12 +420,12 @@ impl Executor<'_> {
 
     /// The columns of `table` that resolving `plans` reads: the key, the columns asked for
     /// and the columns the relationships asked for start from.
-    pub(super) fn needed(&self, table: TableId, plans: &[&ObjectPlan<'_>]) -> Columns {
+    pub(super) fn needed(&self, table: TableId, plans: &[&ObjectPlan]) -> Columns {
         let t = &self.model.tables[table];
         let mut columns = Columns::default();
         columns.extend(t.key.iter().copied());
         for field in plans.iter().flat_map(|p| p.fields.iter()) {
-            match field.def.resolver {
+            match field.resolver {
                 Resolver::Row(RowField::Column(_, c)) => columns.insert(c),
                 Resolver::Row(RowField::Relation(_, i)) => {
                     if let Source::Relation(rel) = &t.fields[i].source {
@@ -529,7 +529,7 @@ fn page_of(rows: Vec<Row>, total: Option<usize>, query: &RelatedQuery, keyset: b
 
 /// Zips columns of values into objects; an object whose row is `nulled` is null.
 pub(super) fn zip_objects(
-    plan: &ObjectPlan<'_>,
+    plan: &ObjectPlan,
     columns: Vec<Vec<Value>>,
     n: usize,
     nulled: &[bool],

@@ -12,45 +12,51 @@ use crate::graphql::ast::{self, Definition, OperationKind, Selection};
 use crate::graphql::error::{GraphQLError, Pos};
 use crate::graphql::input::{self, Args, Input, Variables};
 use crate::graphql::validate::Valid;
-use crate::schema::{Field, Kind, Resolver, Schema, TypeId};
+use crate::schema::{Kind, Resolver, Schema, TypeId};
 
-pub struct Plan<'s> {
-    pub root: ObjectPlan<'s>,
+/// A plan owns what it says (no borrow of the schema), so that a cache can keep it beside
+/// the schema it was made for, and a schema replaced by a migration can be freed.
+pub struct Plan {
+    pub root: ObjectPlan,
 }
 
-impl Plan<'_> {
+impl Plan {
     /// Whether running the plan reads the database (introspection and `__typename` do not).
     pub fn reads_tables(&self) -> bool {
-        self.root.fields.iter().any(|f| matches!(f.def.resolver, Resolver::Query(_)))
+        self.root.fields.iter().any(|f| matches!(f.resolver, Resolver::Query(_)))
     }
 }
 
 /// The fields to compute on objects of one concrete type.
-pub struct ObjectPlan<'s> {
+pub struct ObjectPlan {
     pub type_id: TypeId,
-    pub fields: Vec<FieldPlan<'s>>,
+    pub fields: Vec<FieldPlan>,
 }
 
-pub struct FieldPlan<'s> {
+pub struct FieldPlan {
     pub key: Rc<str>,
-    pub def: &'s Field,
+    /// The field's name in the schema (the key, unless aliased).
+    pub name: Rc<str>,
+    pub resolver: Resolver,
+    /// Whether the field's type is non-null: a null here nulls the parent.
+    pub non_null: bool,
     /// Coerced arguments, or the field error coercion raised.
     pub args: Result<Args, GraphQLError>,
     /// Where every field node merged into this one is, in collection order: a field error
     /// names them all, as graphql-core's does.
     pub locations: Vec<Pos>,
-    pub sub: Sub<'s>,
+    pub sub: Sub,
 }
 
-pub enum Sub<'s> {
+pub enum Sub {
     Leaf,
-    Object(ObjectPlan<'s>),
+    Object(ObjectPlan),
     /// One plan per possible object type of an interface.
-    Abstract(Vec<ObjectPlan<'s>>),
+    Abstract(Vec<ObjectPlan>),
 }
 
-impl<'s> Sub<'s> {
-    pub fn object(&self) -> Option<&ObjectPlan<'s>> {
+impl Sub {
+    pub fn object(&self) -> Option<&ObjectPlan> {
         match self {
             Sub::Object(p) => Some(p),
             _ => None,
@@ -60,12 +66,12 @@ impl<'s> Sub<'s> {
 
 /// Picks the operation, coerces variables and builds the plan. Errors here make the whole
 /// response `{"data": null, "errors": …}`.
-pub fn plan<'s>(
-    schema: &'s Schema,
+pub fn plan(
+    schema: &Schema,
     valid: &Valid,
     operation_name: Option<&str>,
     variables: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Plan<'s>, Vec<GraphQLError>> {
+) -> Result<Plan, Vec<GraphQLError>> {
     let doc = valid.document();
     let op = operation(doc, operation_name).map_err(|e| vec![e])?;
     let vars = input::coerce_variables(schema, &op.variables, variables)?;
@@ -111,7 +117,7 @@ struct Planner<'s, 'd> {
 }
 
 impl<'s, 'd> Planner<'s, 'd> {
-    fn object(&self, type_id: TypeId, sets: &[&'d ast::SelectionSet]) -> ObjectPlan<'s> {
+    fn object(&self, type_id: TypeId, sets: &[&'d ast::SelectionSet]) -> ObjectPlan {
         let mut groups: Vec<(&'d str, Vec<&'d ast::Field>)> = Vec::new();
         let mut visited = HashSet::new();
         for set in sets {
@@ -195,12 +201,7 @@ impl<'s, 'd> Planner<'s, 'd> {
         flag("skip") != Some(true) && flag("include") != Some(false)
     }
 
-    fn field(
-        &self,
-        parent: TypeId,
-        key: &'d str,
-        nodes: &[&'d ast::Field],
-    ) -> Option<FieldPlan<'s>> {
+    fn field(&self, parent: TypeId, key: &'d str, nodes: &[&'d ast::Field]) -> Option<FieldPlan> {
         let first = nodes.first()?;
         let def = self.schema.field_def(parent, &first.name.value)?;
         let args =
@@ -215,6 +216,12 @@ impl<'s, 'd> Planner<'s, 'd> {
             _ => Sub::Leaf,
         };
         let locations = nodes.iter().map(|n| n.pos).collect();
-        Some(FieldPlan { key: Rc::from(key), def, args, locations, sub })
+        let key: Rc<str> = Rc::from(key);
+        let name = match *key == *def.name {
+            true => key.clone(),
+            false => Rc::from(def.name.as_str()),
+        };
+        let (resolver, non_null) = (def.resolver, def.ty.is_non_null());
+        Some(FieldPlan { key, name, resolver, non_null, args, locations, sub })
     }
 }
