@@ -1,12 +1,14 @@
-//! Property tests: tables nobody chose — random declared types (none among them), random
-//! values of every storage class in any column (NULLs, duplicates, integers in TEXT columns,
-//! text in INTEGER ones, binary fractions, NUMERIC with a scale, BLOBs, dates and times in
-//! every text form SQLite's date functions accept) — served, and checked against SQL on the
-//! same file: keyset pages in every column's order, forwards and backwards, equal `ORDER BY`;
-//! every row once; `totalCount` equal to `count(*)`; `eq`, `nEq`, `gt`, `lte`, `in` and
-//! `notIn` on values the columns hold select what SQL's comparisons select; and a view over
-//! the table, paged with offset cursors, shows every row once. A failing case shrinks to a
-//! small table: keep it as a regression case in a test of its own.
+//! Property tests: tables nobody chose — random declared types (none among them, and a
+//! NOCASE collation), random values of every storage class in any column (NULLs,
+//! duplicates, integers in TEXT columns, text in INTEGER ones, binary fractions, NUMERIC
+//! with a scale, BLOBs, dates and times in every text form SQLite's date functions accept) —
+//! served, and checked against SQL on the same file: keyset pages in every column's order,
+//! forwards and backwards, equal `ORDER BY` on the rowid table, on a WITHOUT ROWID table
+//! with a compound key (one part NOCASE) and on a view whose key the model file names; every
+//! row once; `totalCount` equal to `count(*)`; `eq`, `nEq`, `gt`, `lte`, `in`, `notIn`,
+//! `like`, `notlike` and `ilike` on values the columns hold select what SQL selects; and views
+//! without a key (one plain, one grouping with aggregates), paged with offset cursors, show
+//! every row once. A failing case shrinks to a small table: keep it as a regression case.
 
 mod common;
 
@@ -17,6 +19,8 @@ use common::walk::{Oracle, Walk};
 use proptest::prelude::*;
 use relaylite::App;
 use relaylite::db::DbConfig;
+use relaylite::limits::Limits;
+use rusqlite::types::Value as Sql;
 use serde_json::{Value, json};
 
 /// A value as SQL text, of any storage class.
@@ -87,7 +91,7 @@ fn stored() -> impl Strategy<Value = Stored> {
     ]
 }
 
-const TYPES: [&str; 10] = [
+const TYPES: [&str; 11] = [
     "INTEGER",
     "REAL",
     "TEXT",
@@ -98,20 +102,28 @@ const TYPES: [&str; 10] = [
     "DATETIME",
     "DATE",
     "TIME",
+    "TEXT COLLATE NOCASE",
 ];
 
 #[derive(Debug, Clone)]
 struct Case {
     types: Vec<&'static str>,
     rows: Vec<Vec<Stored>>,
+    /// Rows of the WITHOUT ROWID table: its compound key (an integer, a NOCASE text; a
+    /// repeated key is left out, as SQLite's `INSERT OR IGNORE` leaves it) and `c0`.
+    keyed: Vec<(i64, &'static str, Stored)>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    prop::collection::vec(prop::sample::select(&TYPES[..]), 1..3).prop_flat_map(|types| {
-        let width = types.len();
-        prop::collection::vec(prop::collection::vec(stored(), width), 0..30)
-            .prop_map(move |rows| Case { types: types.clone(), rows })
-    })
+    let key_text = prop::sample::select(&["a", "A", "b", "B ", "é", "É", "", "10", "9"][..]);
+    let keyed = prop::collection::vec((-2i64..3, key_text, stored()), 0..20);
+    let table =
+        prop::collection::vec(prop::sample::select(&TYPES[..]), 1..3).prop_flat_map(|types| {
+            let width = types.len();
+            prop::collection::vec(prop::collection::vec(stored(), width), 0..30)
+                .prop_map(move |rows| (types.clone(), rows))
+        });
+    (table, keyed).prop_map(|((types, rows), keyed)| Case { types, rows, keyed })
 }
 
 fn database(case: &Case) -> PathBuf {
@@ -125,23 +137,43 @@ fn database(case: &Case) -> PathBuf {
     let mut sql = format!("CREATE TABLE t (id INTEGER PRIMARY KEY, {});", columns.join(", "));
     let names: Vec<String> = (0..case.types.len()).map(|i| format!("c{i}")).collect();
     sql.push_str(&format!("CREATE VIEW v AS SELECT {} FROM t;", names.join(", ")));
+    sql.push_str(
+        "CREATE VIEW agg AS SELECT c0 AS g, count(*) AS n, total(id) AS s FROM t GROUP BY c0;",
+    );
+    sql.push_str(&format!("CREATE VIEW kv AS SELECT id AS vid, {} FROM t;", names.join(", ")));
+    sql.push_str(&format!(
+        "CREATE TABLE w (k1 INTEGER, k2 TEXT COLLATE NOCASE, c0 {}, PRIMARY KEY (k1, k2)) WITHOUT ROWID;",
+        case.types[0]
+    ));
     for (i, row) in case.rows.iter().enumerate() {
         let values: Vec<String> = row.iter().map(Stored::sql).collect();
         sql.push_str(&format!("INSERT INTO t VALUES ({}, {});", i + 1, values.join(", ")));
+    }
+    for (k1, k2, c0) in &case.keyed {
+        let k2 = Stored::Text(k2.to_string()).sql();
+        sql.push_str(&format!("INSERT OR IGNORE INTO w VALUES ({k1}, {k2}, {});", c0.sql()));
     }
     rusqlite::Connection::open(&path).and_then(|c| c.execute_batch(&sql)).expect("load");
     path
 }
 
-/// The view's rows, paged `size` at a time with offset cursors: every row once.
-fn view_pages_through(walk: &Walk<'_>, size: usize) -> usize {
+/// The root connection of `table`.
+fn connection(walk: &Walk<'_>, table: &str) -> String {
+    let schema = walk.app.schema();
+    let t = schema.model.tables.iter().find(|t| t.name == table).expect("the table");
+    t.root.as_ref().expect("a root connection").name.clone()
+}
+
+/// A view's rows, paged `size` at a time with offset cursors: every row once.
+fn view_pages_through(walk: &Walk<'_>, view: &str, size: usize) -> usize {
+    let conn = connection(walk, view);
     let query = format!(
-        "query ($after: String) {{ allVs(first: {size}, after: $after) {{ totalCount edges {{ cursor }} pageInfo {{ hasNextPage endCursor }} }} }}"
+        "query ($after: String) {{ {conn}(first: {size}, after: $after) {{ totalCount edges {{ cursor }} pageInfo {{ hasNextPage endCursor }} }} }}"
     );
     let (mut cursors, mut after) = (Vec::new(), Value::Null);
     loop {
         let d = walk.data(&query, json!({ "after": after }));
-        let page = &d["allVs"];
+        let page = &d[conn.as_str()];
         cursors
             .extend(page["edges"].as_array().expect("edges").iter().map(|e| e["cursor"].clone()));
         if page["pageInfo"]["hasNextPage"] != json!(true) {
@@ -159,8 +191,7 @@ fn view_pages_through(walk: &Walk<'_>, size: usize) -> usize {
 
 /// A stored value as a GraphQL literal of a column served as `scalar`, and as the SQL
 /// value the filter binds; `None` where the scalar cannot hold it.
-fn literal(value: &Stored, scalar: &str) -> Option<(String, rusqlite::types::Value)> {
-    use rusqlite::types::Value as Sql;
+fn literal(value: &Stored, scalar: &str) -> Option<(String, Sql)> {
     match (scalar, value) {
         ("Int", Stored::Int(i)) if i32::try_from(*i).is_ok() => {
             Some((i.to_string(), Sql::Integer(*i)))
@@ -180,7 +211,7 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
     let model = &walk.app.schema().model;
     let table = model.tables.iter().find(|t| t.name == "t").expect("t");
     for (i, ty) in case.types.iter().enumerate() {
-        if !matches!(*ty, "INTEGER" | "REAL" | "TEXT" | "VARCHAR(5)" | "") {
+        if !matches!(*ty, "INTEGER" | "REAL" | "TEXT" | "VARCHAR(5)" | "" | "TEXT COLLATE NOCASE") {
             continue;
         }
         let c = table.column(&format!("c{i}")).expect("column");
@@ -193,7 +224,7 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
             case.rows.iter().filter_map(|r| literal(&r[i], scalar)).take(3).collect();
         for (a, (lit, sql_value)) in values.iter().enumerate() {
             let (other, other_sql) = &values[(a + 1) % values.len()];
-            let cases = [
+            let mut cases = vec![
                 (format!("eq: {lit}"), "= ?", vec![sql_value.clone()]),
                 (format!("nEq: {lit}"), "!= ?", vec![sql_value.clone()]),
                 (format!("gt: {lit}"), "> ?", vec![sql_value.clone()]),
@@ -209,6 +240,16 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
                     vec![sql_value.clone(), other_sql.clone()],
                 ),
             ];
+            if let rusqlite::types::Value::Text(t) = sql_value {
+                // The value's first character and a wildcard, and the value itself.
+                let prefix: String = t.chars().take(1).chain(['%']).collect();
+                for pattern in [prefix, t.clone()] {
+                    let (lit, bound) = (json!(pattern).to_string(), Sql::Text(pattern));
+                    cases.push((format!("like: {lit}"), "LIKE ?", vec![bound.clone()]));
+                    cases.push((format!("notlike: {lit}"), "NOT LIKE ?", vec![bound.clone()]));
+                    cases.push((format!("ilike: {lit}"), "ILIKE", vec![bound]));
+                }
+            }
             for (op, cmp, params) in cases {
                 if scalar == "String" && (op.starts_with("gt") || op.starts_with("lte")) {
                     continue;
@@ -223,8 +264,13 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
                     .iter()
                     .map(|e| e["node"]["id"].clone())
                     .collect();
+                // SQLAlchemy's `ilike` on SQLite.
+                let condition = match cmp {
+                    "ILIKE" => format!("lower(c{i}) LIKE lower(?)"),
+                    _ => format!("c{i} {cmp}"),
+                };
                 let rows =
-                    walk.sql(&format!("SELECT id FROM t WHERE c{i} {cmp} ORDER BY id"), &params);
+                    walk.sql(&format!("SELECT id FROM t WHERE {condition} ORDER BY id"), &params);
                 let expected: Vec<Value> = rows
                     .iter()
                     .map(|r| match &r[0] {
@@ -241,14 +287,35 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
     }
 }
 
+/// The model reflection gives the file, with the view `kv` keyed by `vid`: its printed
+/// model file, edited as a user would.
+fn keyed_view_model(path: &std::path::Path) -> String {
+    let app = App::new(DbConfig::sqlite(path.to_path_buf())).expect("app");
+    let printed = relaylite::model::file::print(&app.schema().model, "a test");
+    let at = printed.find("table = \"kv\"\n").expect("the view's type");
+    let (head, tail) = printed.split_at(at);
+    let tail = tail.replacen("cursors = \"offset\"", "cursors = \"keyset\"", 1);
+    format!("{head}key = [\"vid\"]\n{tail}")
+}
+
 fn check(case: &Case) {
     let path = database(case);
-    let app = App::new(DbConfig::sqlite(path.clone())).expect("app");
+    let file = keyed_view_model(&path);
+    let config = DbConfig::sqlite(path.clone());
+    let app = App::open(config, Limits::default(), Some(("model.toml".into(), file)))
+        .expect("the model file");
     let walk = Walk { app: &app, oracle: Oracle::Sqlite(&path) };
+    let schema = app.schema();
+    let mut keyset: Vec<&str> =
+        common::walk::roots(&schema.model).map(|(_, t)| t.name.as_str()).collect();
+    keyset.sort();
+    assert_eq!(keyset, ["kv", "t", "w"], "the tables paged with keyset cursors");
     walk.every_table_pages_through_with_cursors();
     walk.every_column_pages_through_in_its_order();
     filters_select_what_sql_selects(&walk, case);
-    assert_eq!(view_pages_through(&walk, 4), case.rows.len());
+    assert_eq!(view_pages_through(&walk, "v", 4), case.rows.len());
+    let groups = walk.sql("SELECT count(*) FROM agg", &[]);
+    assert_eq!(vec![vec![Sql::Integer(view_pages_through(&walk, "agg", 3) as i64)]], groups);
     let _ = std::fs::remove_file(&path);
 }
 
