@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::walk::{Oracle, Walk};
 use proptest::prelude::*;
 use relaylite::App;
+use relaylite::datetime;
 use relaylite::db::DbConfig;
 use relaylite::limits::Limits;
 use rusqlite::types::Value as Sql;
@@ -201,25 +202,38 @@ fn literal(value: &Stored, scalar: &str) -> Option<(String, Sql)> {
         }
         ("Float", Stored::Real(f)) => Some((format!("{f:?}"), Sql::Real(*f))),
         ("String", Stored::Text(t)) => Some((json!(t).to_string(), Sql::Text(t.clone()))),
+        ("Date", Stored::Text(t)) if datetime::fromisoformat_date(t).is_some() => {
+            Some((json!(t).to_string(), Sql::Text(t.clone())))
+        }
+        ("Time", Stored::Text(t)) if datetime::fromisoformat_time(t).is_some() => {
+            Some((json!(t).to_string(), Sql::Text(t.clone())))
+        }
+        // A filter's offset is dropped, as the original drops it (BEHAVIOURS.md): its wall time.
+        ("DateTime", Stored::Text(t)) => {
+            datetime::isoparse(t).map(|(d, _)| (json!(t).to_string(), Sql::Text(d.storage())))
+        }
         _ => None,
     }
 }
 
-/// Every comparison operator of every INTEGER, REAL, TEXT, VARCHAR and untyped column (but
-/// one typed as BLOB), on values the column holds, selects the rows SQL's comparison selects.
+/// Every comparison operator of every column's filter (but a BLOB column's), on values the
+/// column holds, selects the rows SQL's comparison selects: dates and times compared as the
+/// instants SQLite's stored forms denote, through relaylite's SQL functions.
 fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
     let model = &walk.app.schema().model;
     let table = model.tables.iter().find(|t| t.name == "t").expect("t");
-    for (i, ty) in case.types.iter().enumerate() {
-        if !matches!(*ty, "INTEGER" | "REAL" | "TEXT" | "VARCHAR(5)" | "" | "TEXT COLLATE NOCASE") {
-            continue;
-        }
+    for i in 0..case.types.len() {
         let c = table.column(&format!("c{i}")).expect("column");
         // A BLOB column's strings also find the bytes they are base64 of: tests/views.rs.
         if table.columns[c].scalar == relaylite::model::Scalar::Blob {
             continue;
         }
         let scalar = table.columns[c].scalar.graphql();
+        let ops = table.columns[c].scalar.filter().expect("a filter").ops;
+        let through = |x: &str| match table.columns[c].scalar.comparable() {
+            Some(f) => format!("{f}({x})"),
+            None => x.to_string(),
+        };
         let values: Vec<_> =
             case.rows.iter().filter_map(|r| literal(&r[i], scalar)).take(3).collect();
         for (a, (lit, sql_value)) in values.iter().enumerate() {
@@ -251,7 +265,7 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
                 }
             }
             for (op, cmp, params) in cases {
-                if scalar == "String" && (op.starts_with("gt") || op.starts_with("lte")) {
+                if !ops.iter().any(|o| op.starts_with(&format!("{o}:"))) {
                     continue;
                 }
                 let query = format!(
@@ -267,7 +281,9 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
                 // SQLAlchemy's `ilike` on SQLite.
                 let condition = match cmp {
                     "ILIKE" => format!("lower(c{i}) LIKE lower(?)"),
-                    _ => format!("c{i} {cmp}"),
+                    _ => {
+                        format!("{} {}", through(&format!("c{i}")), cmp.replace('?', &through("?")))
+                    }
                 };
                 let rows =
                     walk.sql(&format!("SELECT id FROM t WHERE {condition} ORDER BY id"), &params);
