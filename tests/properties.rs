@@ -141,6 +141,7 @@ fn database(case: &Case) -> PathBuf {
     sql.push_str(
         "CREATE VIEW agg AS SELECT c0 AS g, count(*) AS n, total(id) AS s FROM t GROUP BY c0;",
     );
+    sql.push_str(&format!("CREATE VIEW vr AS SELECT id AS rid, {} FROM t;", names.join(", ")));
     sql.push_str(&format!("CREATE VIEW kv AS SELECT id AS vid, {} FROM t;", names.join(", ")));
     sql.push_str(&format!(
         "CREATE TABLE w (k1 INTEGER, k2 TEXT COLLATE NOCASE, c0 {}, PRIMARY KEY (k1, k2)) WITHOUT ROWID;",
@@ -303,6 +304,59 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
     }
 }
 
+/// A view without a key, paged with offset cursors in each column's order, forwards and
+/// backwards: the rows SQL's `ORDER BY` gives (ties in the order of the view's columns, of
+/// which the first is the row's id).
+fn view_pages_in_every_order(walk: &Walk<'_>) {
+    let schema = walk.app.schema();
+    let view = schema.model.tables.iter().find(|t| t.name == "vr").expect("vr");
+    let conn = &view.root.as_ref().expect("a root").name;
+    for (c, stem) in view.sort_names.iter().enumerate() {
+        let Some(stem) = stem else { continue };
+        let column = match view.columns[c].scalar.comparable() {
+            Some(f) => format!("{f}({})", view.columns[c].name),
+            None => view.columns[c].name.clone(),
+        };
+        for dir in ["ASC", "DESC"] {
+            let rows = walk.sql(&format!("SELECT rid FROM vr ORDER BY {column} {dir}, rid"), &[]);
+            let expected: Vec<Value> = rows
+                .iter()
+                .map(|r| match r[0] {
+                    Sql::Integer(i) => json!(i),
+                    _ => panic!("rid"),
+                })
+                .collect();
+            for (arg, cursor_arg, more, next) in [
+                ("first", "after", "hasNextPage", "endCursor"),
+                ("last", "before", "hasPreviousPage", "startCursor"),
+            ] {
+                let query = format!(
+                    "query ($c: String) {{ {conn}(sort: [{stem}_{dir}], {arg}: 3, {cursor_arg}: $c) {{ edges {{ node {{ rid }} }} pageInfo {{ {more} {next} }} }} }}"
+                );
+                let (mut got, mut cursor) = (Vec::new(), Value::Null);
+                loop {
+                    let d = walk.data(&query, json!({ "c": cursor }));
+                    let page = &d[conn.as_str()];
+                    let rids = page["edges"]
+                        .as_array()
+                        .expect("edges")
+                        .iter()
+                        .map(|e| e["node"]["rid"].clone());
+                    match arg {
+                        "first" => got.extend(rids),
+                        _ => got.splice(0..0, rids).for_each(drop),
+                    }
+                    if page["pageInfo"][more] != json!(true) {
+                        break;
+                    }
+                    cursor = page["pageInfo"][next].clone();
+                }
+                assert_eq!(got, expected, "{conn} by {stem}_{dir}, {arg}");
+            }
+        }
+    }
+}
+
 /// The model reflection gives the file, with the view `kv` keyed by `vid`: its printed
 /// model file, edited as a user would.
 fn keyed_view_model(path: &std::path::Path) -> String {
@@ -330,6 +384,7 @@ fn check(case: &Case) {
     walk.every_column_pages_through_in_its_order();
     filters_select_what_sql_selects(&walk, case);
     assert_eq!(view_pages_through(&walk, "v", 4), case.rows.len());
+    view_pages_in_every_order(&walk);
     let groups = walk.sql("SELECT count(*) FROM agg", &[]);
     assert_eq!(vec![vec![Sql::Integer(view_pages_through(&walk, "agg", 3) as i64)]], groups);
     let _ = std::fs::remove_file(&path);
