@@ -3,8 +3,9 @@
 //!
 //! `Db` is the one seam between the executor and a database: a closed enum of SQLite's
 //! thread-cached connection and a pooled PostgreSQL session, matched once per operation.
-//! Above it nothing knows which database answers; below it, `sqlite.rs` and `postgres.rs`
-//! are the only code that calls a driver. `--log-sql` echoes each statement to stderr.
+//! Below it, `sqlite.rs` and `postgres.rs` run statements (and `model/reflect.rs` reads
+//! SQLite's catalogue through the same rusqlite connection); above it, what differs between
+//! the databases is the model's `Dialect`. `--log-sql` echoes each statement to stderr.
 
 use std::cell::{Cell as StdCell, RefCell};
 use std::path::PathBuf;
@@ -55,17 +56,6 @@ impl DbConfig {
     ) -> Result<DbConfig, String> {
         let servers = Servers::new(primary, replicas, schema, pool_size)?;
         Ok(DbConfig { database: Database::Postgres(Arc::new(servers)), log_sql: false })
-    }
-
-    /// Where the data is, for people: a file's path, or the primary's URL without its
-    /// password.
-    pub fn describe(&self) -> String {
-        match &self.database {
-            Database::Sqlite(path) => path.display().to_string(),
-            Database::Postgres(servers) => {
-                servers.servers.first().map_or(String::new(), |s| s.url.clone())
-            }
-        }
     }
 }
 

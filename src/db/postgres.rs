@@ -286,7 +286,7 @@ impl ToSql for Text<'_> {
     fn to_sql(
         &self,
         ty: &Type,
-        out: &mut postgres::types::private::BytesMut,
+        out: &mut bytes::BytesMut,
     ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
         let text = match self.0 {
             Param::Null => return Ok(IsNull::Yes),

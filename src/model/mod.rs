@@ -4,7 +4,8 @@
 //!
 //! Built by `reflect` (names by `names`, scalars by `scalar`) and replaced, table by table,
 //! by a model file (`file`); the tutorial's API is the embedded file `tutorial.toml`.
-//! Nothing here knows GraphQL types or SQL text.
+//! The value knows no GraphQL types and no SQL text; only its readers (`reflect`,
+//! `reflect_pg`) hold the catalogue's queries.
 
 pub mod file;
 pub mod names;
@@ -28,14 +29,13 @@ pub struct Model {
     pub dialect: crate::db::sql::Dialect,
 }
 
+/// What a view is not: a table's rows have an identity (its key, or the rowid); a view's
+/// have none unless the model file names one. (A `WITHOUT ROWID` table and a virtual table
+/// that reads like one are tables here: the first has its key, the second its rowid.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableKind {
     Table,
-    /// A `WITHOUT ROWID` table: its primary key is its only identity.
-    WithoutRowid,
     View,
-    /// A virtual table that reads like a table (FTS5 and the like).
-    Virtual,
 }
 
 /// A table or view, and the GraphQL type that shows its rows.
@@ -161,17 +161,9 @@ impl ConnectionOptions {
 }
 
 impl Model {
-    pub fn table(&self, t: TableId) -> &Table {
-        &self.tables[t]
-    }
-
     /// The served table whose type is named `type_name`.
     pub fn by_type(&self, type_name: &str) -> Option<TableId> {
         self.tables.iter().position(|t| t.served && t.type_name == type_name)
-    }
-
-    pub fn by_table(&self, name: &str) -> Option<TableId> {
-        self.tables.iter().position(|t| t.name == name)
     }
 }
 
@@ -199,11 +191,6 @@ impl Relationship {
     /// The columns of the parent table the relationship starts from.
     pub fn from_columns(&self) -> Vec<usize> {
         self.hops[0].on.iter().map(|(from, _)| *from).collect()
-    }
-
-    /// The columns of the target table the last join reaches.
-    pub fn to_columns(&self) -> Vec<usize> {
-        self.hops.last().map_or(Vec::new(), |h| h.on.iter().map(|(_, to)| *to).collect())
     }
 
     /// The junction table of a many-to-many, if this is one.

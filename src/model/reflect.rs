@@ -44,21 +44,20 @@ fn sql_error(e: rusqlite::Error) -> String {
 /// derived from them is the same whatever order SQLite lists them in.
 pub fn catalog(conn: &Connection) -> Result<Catalog> {
     let mut stmt = conn
-        .prepare("SELECT name, type, wr FROM pragma_table_list WHERE schema = 'main' ORDER BY name")
+        .prepare("SELECT name, type FROM pragma_table_list WHERE schema = 'main' ORDER BY name")
         .map_err(sql_error)?;
-    let listed: Vec<(String, String, bool)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    let listed: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .and_then(|rows| rows.collect())
         .map_err(sql_error)?;
     let mut tables = Vec::new();
-    for (name, ty, without_rowid) in listed {
+    for (name, ty) in listed {
         let kind = match ty.as_str() {
             _ if name.starts_with("sqlite_") => continue,
-            "table" if without_rowid => TableKind::WithoutRowid,
             "table" => TableKind::Table,
             "view" => TableKind::View,
             // A virtual table is served when it reads like a table; shadow tables never.
-            "virtual" if readable(conn, &name) => TableKind::Virtual,
+            "virtual" if readable(conn, &name) => TableKind::Table,
             _ => continue,
         };
         tables.push(table(conn, name, kind)?);
