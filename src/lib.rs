@@ -1,5 +1,6 @@
-//! relaylite: a relay GraphQL API in graphene-sqlalchemy's shape for any SQLite database
-//! (by default the graphene-sqlalchemy tutorial's), with a GraphQL interpreter of its own.
+//! relaylite: a relay GraphQL API in graphene-sqlalchemy's shape for any SQLite or PostgreSQL
+//! database (by default the graphene-sqlalchemy tutorial's, in SQLite), with a GraphQL
+//! interpreter of its own.
 //!
 //! The [`model`] (reflected, or read from a model file) becomes one [`schema`], which the
 //! [`app`] replaces when the database's tables change. A request flows through one module
@@ -34,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use db::Db;
 use exec::{execute, plan};
-use graphql::ast::{self, Definition, OperationKind};
+use graphql::ast::{self, NoOperation, OperationKind};
 use graphql::error::GraphQLError;
 use json::Value;
 
@@ -182,30 +183,21 @@ fn against_schema(
     })
 }
 
-/// graphql-server's `_get_operation_type`, checked before validation.
+/// graphql-server's `_get_operation_type`, checked before validation, with its answers to
+/// a missing operation.
 fn operation_kind(doc: &ast::Document, name: Option<&str>) -> Result<OperationKind, Outcome> {
-    let mut found = None;
-    for d in &doc.definitions {
-        let Definition::Operation(op) = d else {
-            continue;
-        };
-        match name {
-            None if found.is_some() => {
-                return Err(Outcome::Executed {
-                    data: Value::Null,
-                    errors: vec![GraphQLError::bare(
-                        "Must provide operation name if query contains multiple operations.",
-                    )],
-                });
-            }
-            None => found = Some(op.kind),
-            Some(n) if op.name.as_ref().is_some_and(|x| x.value == n) => found = Some(op.kind),
-            Some(_) => {}
-        }
-    }
-    found.ok_or_else(|| match name {
-        Some(n) => Outcome::BadRequest(format!("Unknown operation named \"{n}\".")),
-        None => Outcome::BadRequest("Can't get GraphQL operation type".into()),
+    doc.operation(name).map(|op| op.kind).map_err(|missing| match missing {
+        NoOperation::Ambiguous => Outcome::Executed {
+            data: Value::Null,
+            errors: vec![GraphQLError::bare(
+                "Must provide operation name if query contains multiple operations.",
+            )],
+        },
+        NoOperation::Unknown => Outcome::BadRequest(format!(
+            "Unknown operation named \"{}\".",
+            name.unwrap_or_default()
+        )),
+        NoOperation::Empty => Outcome::BadRequest("Can't get GraphQL operation type".into()),
     })
 }
 

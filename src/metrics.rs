@@ -140,17 +140,7 @@ impl Observed {
 /// The kind of the operation `name` picks (the only one when `None`); `None` when it picks
 /// none, which the request then fails for.
 fn operation_kind(doc: &Document, name: Option<&str>) -> Option<Kind> {
-    let mut operations = doc.definitions.iter().filter_map(|d| match d {
-        Definition::Operation(op) => Some(op),
-        _ => None,
-    });
-    let op = match name {
-        Some(n) => operations.find(|op| op.name.as_ref().is_some_and(|x| x.value == n))?,
-        None => {
-            let first = operations.next()?;
-            operations.next().is_none().then_some(first)?
-        }
-    };
+    let op = doc.operation(name).ok()?;
     Some(match only_introspection(doc, &op.selection_set, 0) {
         true => Kind::Introspection,
         false => Kind::Query,

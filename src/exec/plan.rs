@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use crate::graphql::ast::{self, Definition, OperationKind, Selection};
+use crate::graphql::ast::{self, Definition, NoOperation, OperationKind, Selection};
 use crate::graphql::error::{GraphQLError, Pos};
 use crate::graphql::input::{self, Args, Input, Variables};
 use crate::graphql::validate::Valid;
@@ -84,29 +84,19 @@ pub fn plan(
     Ok(Plan { root })
 }
 
-/// graphql-core's operation choice in `build_execution_context`.
+/// The operation to run, or graphql-core's error for its absence.
 pub fn operation<'d>(
     doc: &'d ast::Document,
     name: Option<&str>,
 ) -> Result<&'d ast::Operation, GraphQLError> {
-    let mut found = None;
-    for d in &doc.definitions {
-        if let Definition::Operation(op) = d {
-            match name {
-                None if found.is_some() => {
-                    return Err(GraphQLError::bare(
-                        "Must provide operation name if query contains multiple operations.",
-                    ));
-                }
-                None => found = Some(op),
-                Some(n) if op.name.as_ref().is_some_and(|x| x.value == n) => found = Some(op),
-                Some(_) => {}
-            }
+    doc.operation(name).map_err(|missing| match missing {
+        NoOperation::Ambiguous => {
+            GraphQLError::bare("Must provide operation name if query contains multiple operations.")
         }
-    }
-    found.ok_or_else(|| match name {
-        Some(n) => GraphQLError::bare(format!("Unknown operation named '{n}'.")),
-        None => GraphQLError::bare("Must provide an operation."),
+        NoOperation::Unknown => {
+            GraphQLError::bare(format!("Unknown operation named '{}'.", name.unwrap_or_default()))
+        }
+        NoOperation::Empty => GraphQLError::bare("Must provide an operation."),
     })
 }
 

@@ -10,6 +10,39 @@ pub struct Document {
     pub definitions: Vec<Definition>,
 }
 
+/// Why a document has no operation to run under a given name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoOperation {
+    /// No name given, and more than one operation.
+    Ambiguous,
+    /// No operation of the name given.
+    Unknown,
+    /// No name given, and no operation.
+    Empty,
+}
+
+impl Document {
+    /// The operation `name` picks, or the only one when `None`: graphql-core's choice in
+    /// `build_execution_context` (the last of a repeated name wins). Each layer that reports
+    /// a missing operation words it its own way.
+    pub fn operation(&self, name: Option<&str>) -> Result<&Operation, NoOperation> {
+        let mut found = None;
+        for d in &self.definitions {
+            let Definition::Operation(op) = d else { continue };
+            match name {
+                None if found.is_some() => return Err(NoOperation::Ambiguous),
+                None => found = Some(op),
+                Some(n) if op.name.as_ref().is_some_and(|x| x.value == n) => found = Some(op),
+                Some(_) => {}
+            }
+        }
+        found.ok_or(match name {
+            Some(_) => NoOperation::Unknown,
+            None => NoOperation::Empty,
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Definition {
     Operation(Operation),
