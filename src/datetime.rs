@@ -401,31 +401,11 @@ fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
 
 type Parse<T> = Result<T, ()>;
 
-/// Python's `int()` on a fixed-width ASCII slice: surrounding whitespace, a sign and
-/// single underscores between digits are all accepted.
+/// Python's `int()` on a fixed-width slice of the (ASCII) text.
 fn py_int(s: &[u8]) -> Parse<i64> {
-    let t = s.trim_ascii();
-    let (neg, digits) = match t.first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if digits.is_empty() || digits[0] == b'_' || digits[digits.len() - 1] == b'_' {
-        return Err(());
-    }
-    let mut n: i64 = 0;
-    let mut prev_underscore = false;
-    for &c in digits {
-        match c {
-            b'_' if !prev_underscore => prev_underscore = true,
-            b'0'..=b'9' => {
-                prev_underscore = false;
-                n = n.checked_mul(10).and_then(|n| n.checked_add(i64::from(c - b'0'))).ok_or(())?;
-            }
-            _ => return Err(()),
-        }
-    }
-    Ok(if neg { -n } else { n })
+    let text = std::str::from_utf8(s).map_err(|_| ())?;
+    let n = crate::graphql::pyrepr::python_int(text).ok_or(())?;
+    i64::try_from(n).map_err(|_| ())
 }
 
 fn slice(s: &[u8], from: usize, to: usize) -> &[u8] {

@@ -83,33 +83,8 @@ pub fn parse_global_id(id: &str) -> Result<(String, String), String> {
 pub fn cursor_offset(cursor: &str) -> Option<i64> {
     let decoded = unbase64(cursor);
     let rest: String = decoded.chars().skip(CURSOR_PREFIX.len()).collect();
-    python_int(&rest)
-}
-
-/// Python's `int(str)` for base-10 text: whitespace around, a sign, `_` between digits.
-fn python_int(s: &str) -> Option<i64> {
-    let t = s.trim();
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if digits.is_empty()
-        || digits.starts_with('_')
-        || digits.ends_with('_')
-        || digits.contains("__")
-    {
-        return None;
-    }
-    let mut n: i64 = 0;
-    for c in digits.chars() {
-        if c == '_' {
-            continue;
-        }
-        let d = c.to_digit(10)?;
-        n = n.saturating_mul(10).saturating_add(i64::from(d));
-    }
-    Some(if neg { -n } else { n })
+    let n = crate::graphql::pyrepr::python_int(&rest)?;
+    Some(i64::try_from(n).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX }))
 }
 
 /// Connection arguments as the client gave them.

@@ -1,9 +1,31 @@
-//! Python's `repr` and graphql-core's `inspect`, for the values error messages quote.
+//! Python's `repr` and graphql-core's `inspect`, for the values error messages quote, and
+//! Python's `int()` of text, which the original reads cursors, stored integers and dates with.
 //!
 //! The original writes invalid variable values the way Python prints them (`'three'`,
 //! `None`, `{'a': 1}`), so relaylite formats JSON values the same way.
 
 use serde_json::Value;
+
+/// Python's `int(str)` for base-10 text: whitespace around, a sign, ASCII digits with single
+/// `_` between them. Python's integers have no bound; past `i128` this one saturates, which
+/// every caller reads as "too large" as Python's would be.
+pub fn python_int(s: &str) -> Option<i128> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if digits.is_empty()
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
+        return None;
+    }
+    let mut n: i128 = 0;
+    for c in digits.bytes().filter(|&c| c != b'_') {
+        let d = c.is_ascii_digit().then(|| c - b'0')?;
+        n = n.saturating_mul(10).saturating_add(i128::from(d));
+    }
+    Some(if t.starts_with('-') { -n } else { n })
+}
 
 /// graphql-core's `inspect`: Python repr with strings, lists and depth truncated.
 pub fn inspect(v: &Value) -> String {
@@ -188,5 +210,16 @@ mod tests {
         assert_eq!(float_repr(1e20), "1e+20");
         assert_eq!(float_repr(1.5e-7), "1.5e-07");
         assert_eq!(json_dumps(&json!({"a": [1, 2.5, "é\n"]})), "{\"a\": [1, 2.5, \"\\u00e9\\n\"]}");
+    }
+
+    #[test]
+    fn int_reads_text_as_python_does() {
+        assert_eq!(python_int(" -1_000\n"), Some(-1000));
+        assert_eq!(python_int("+5"), Some(5));
+        assert_eq!(python_int("007"), Some(7));
+        assert_eq!(python_int(&"9".repeat(60)), Some(i128::MAX), "no bound: saturates");
+        for bad in ["", "-", "_1", "1_", "1__0", "1.0", "0x10", "1 2", "\u{661}"] {
+            assert_eq!(python_int(bad), None, "{bad:?}");
+        }
     }
 }

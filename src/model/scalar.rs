@@ -13,10 +13,11 @@ use base64::engine::general_purpose::STANDARD;
 use crate::datetime::{self, DateTime};
 use crate::db::sql::Dialect;
 use crate::graphql::input::Input;
-use crate::graphql::pyrepr::{float_repr, json_dumps, str_repr};
+use crate::graphql::pyrepr::{float_repr, json_dumps, python_int, str_repr};
 use crate::json::Value;
 
-/// A value read from SQLite.
+/// A value as a row holds it: SQLite's storage classes (PostgreSQL's values are decoded, or
+/// cast by the statement, into these).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Null,
@@ -279,22 +280,6 @@ fn read_int(cell: &Cell) -> Result<Value, String> {
         }
         Some(n) => Ok(Value::Int(n as i64)),
     }
-}
-
-/// Python's `int(str)`: surrounding whitespace, a sign, digits with single `_` between.
-fn python_int(s: &str) -> Option<i128> {
-    let t = s.trim();
-    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
-    let valid = !digits.is_empty()
-        && !digits.starts_with('_')
-        && !digits.ends_with('_')
-        && !digits.contains("__")
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '_');
-    if !valid {
-        return None;
-    }
-    let n: i128 = digits.replace('_', "").parse().ok()?;
-    Some(if t.starts_with('-') { -n } else { n })
 }
 
 fn read_float(cell: &Cell, scale: Option<u8>) -> Result<Value, String> {
