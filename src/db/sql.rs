@@ -622,7 +622,8 @@ impl RelatedText<'_> {
         target.order(self.order, &mut out);
         out.push_str(") AS relaylite_rn");
         related_from(model, self.rel, (filter, keys), &mut out, params);
-        // The page size is ours, not a client's text: written in, so the plan knows it.
+        // The page size (the client's `first`, a number) is written in, not bound, so that
+        // PostgreSQL plans for it; `Texts` keeps a bounded number of such texts.
         format!(
             "SELECT * FROM ({out}) AS relaylite_page WHERE relaylite_rn <= {n} ORDER BY relaylite_rn"
         )
@@ -675,7 +676,8 @@ impl RelatedText<'_> {
             target.expr(e, &mut out, params);
         }
         target.order(self.order, &mut out);
-        // The page size is ours, not a client's text: written in, so the plan knows it.
+        // The page size (the client's `first`, a number) is written in, not bound, so that
+        // PostgreSQL plans for it; `Texts` keeps a bounded number of such texts.
         let _ = write!(out, " LIMIT {n}) AS relaylite_page");
         out
     }
