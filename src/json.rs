@@ -24,11 +24,25 @@ pub enum Value {
     Shared(Rc<Shared>),
 }
 
-/// A subtree built once, with what it weighs once written out in full.
+/// A subtree built once, with what it weighs once written out in full — worked out only
+/// when it is asked for (a subtree that stands at one place was counted as it was built).
 #[derive(Debug, PartialEq)]
 pub struct Shared {
-    pub value: Value,
-    pub weight: Weight,
+    value: Value,
+    /// The rows it shows beyond those of its values (a page's rows, whose nodes may be
+    /// null or not selected).
+    shown: Weight,
+    weight: std::cell::OnceCell<Weight>,
+}
+
+impl Shared {
+    pub fn new(value: Value, shown: Weight) -> Shared {
+        Shared { value, shown, weight: std::cell::OnceCell::new() }
+    }
+
+    pub fn weight(&self) -> Weight {
+        *self.weight.get_or_init(|| self.value.weight() + self.shown)
+    }
 }
 
 /// The size of a subtree as the answer spells it out: its values (object fields, what
@@ -59,7 +73,7 @@ impl Value {
             Value::Object(fields) => fields
                 .iter()
                 .fold(Weight { values: fields.len() as u64, rows: 0 }, |w, (_, v)| w + v.weight()),
-            Value::Shared(s) => s.weight,
+            Value::Shared(s) => s.weight(),
             Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => {
                 Weight::default()
             }

@@ -177,10 +177,10 @@ impl Executor<'_> {
             .zip(&pages)
             .map(|(value, page)| {
                 let shown = Weight { values: 0, rows: page.rows.len() as u64 };
-                Rc::new(Shared { weight: value.weight() + shown, value })
+                Rc::new(Shared::new(value, shown))
             })
             .collect();
-        let repeats = parents.repeats(|d| shared[d].weight);
+        let repeats = parents.repeats(|d| shared[d].weight());
         if !self.take_rows(usize::try_from(repeats.rows).unwrap_or(usize::MAX))
             || !self.take_values(usize::try_from(repeats.values).unwrap_or(usize::MAX))
             || !self.repeat_errors(errors_before, &parents, path)
