@@ -17,6 +17,8 @@ use crate::model::{self, Model};
 
 pub use crate::model::scalar::{Cell, Param};
 
+pub mod catalog;
+pub mod catalog_pg;
 pub mod postgres;
 pub mod servers;
 pub mod sql;
@@ -268,13 +270,16 @@ impl Db {
     /// database that cannot be read fails here rather than at a request.
     pub fn model(&self, file: Option<(&str, &str)>) -> Result<Model, DbError> {
         let catalog = match &self.conn {
-            Conn::Sqlite(conn) => model::reflect::catalog(conn),
+            Conn::Sqlite(conn) => catalog::catalog(conn),
             Conn::Postgres(session, _) => {
                 let schema = session.borrow().schema().to_string();
-                model::reflect_pg::catalog(self, &schema)
+                catalog_pg::catalog(self, &schema)
             }
         };
-        let model = model::load(catalog.map_err(DbError::new)?, file).map_err(DbError::new)?;
+        let catalog = catalog.map_err(DbError::new)?;
+        let tutorial =
+            sqlite::tutorial().map_err(|e| e.to_string()).and_then(|c| catalog::catalog(&c));
+        let model = model::load(catalog, tutorial.ok().as_ref(), file).map_err(DbError::new)?;
         for t in model.tables.iter().filter(|t| t.served) {
             self.query(&format!("SELECT 1 FROM {} LIMIT 1", sql::ident(&t.name)), &[])?;
         }

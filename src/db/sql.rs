@@ -10,7 +10,7 @@ use std::fmt::Write;
 use std::sync::{Arc, RwLock};
 
 use crate::model::scalar::Param;
-use crate::model::{Model, Relationship, TableId};
+use crate::model::{Dialect, Model, Relationship, TableId};
 
 /// A set of a table's columns, by index. Columns outside the set are selected as NULL, so
 /// rows keep the model's layout but SQLite never reads what the query does not need.
@@ -34,23 +34,6 @@ impl Columns {
         for c in columns {
             self.insert(c);
         }
-    }
-}
-
-/// The SQL a database speaks, where SQLite and PostgreSQL differ: placeholders, NULL
-/// equality, case-insensitive LIKE, how a JSON list of keys becomes rows, and which
-/// stored values need a cast to come back in a form rows can hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Dialect {
-    #[default]
-    Sqlite,
-    Postgres,
-}
-
-impl Dialect {
-    /// Whether NULLs come first in an ascending order (SQLite) rather than last (PostgreSQL).
-    pub fn nulls_first(self) -> bool {
-        self == Dialect::Sqlite
     }
 }
 

@@ -11,11 +11,11 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::db::sql::{CmpOp, Dialect, Expr, Select, SubQuery, Term};
+use crate::db::sql::{CmpOp, Expr, Select, SubQuery, Term};
 use crate::graphql::input::Input;
 use crate::limits::{self, Limits};
 use crate::model::scalar::Param;
-use crate::model::{Model, Relationship, Scalar, Shape, Source, TableId};
+use crate::model::{Dialect, Model, Relationship, Scalar, Shape, Source, TableId};
 
 /// Applies `filter` (an input object of `select`'s table's filter type) to `select`.
 pub fn apply(
@@ -206,7 +206,7 @@ impl Filters<'_> {
         // Primary keys are compared as IDs, as text (SQLite converts for an INTEGER key).
         let bind = |v: &Input| match v {
             Input::Int(i) if column.pk > 0 => Param::Text(i.to_string()),
-            v => column.scalar.bind(v, self.model.dialect),
+            v => bind(column.scalar, v, self.model.dialect),
         };
         // A value compares as SQLite stores it: in a BLOB column a string finds the TEXT
         // equal to it and the BLOB whose base64 it is (as the column shows blobs). A
@@ -310,3 +310,38 @@ fn check_sizes(filter: &Input, limits: &Limits) -> Result<(), String> {
 }
 
 const NONE_OPERATORS: &str = "Only '=', '!=', 'is_()', 'is_not()', 'is_distinct_from()', 'is_not_distinct_from()' operators can be used with None/True/False";
+
+/// A filter value, coerced by the schema to this scalar, as the statement binds it.
+/// A datetime's offset is dropped on SQLite, where SQLAlchemy stores the wall time, and
+/// converts it to UTC on PostgreSQL (whose sessions relaylite runs in UTC), where the
+/// original's driver sends the instant.
+fn bind(scalar: Scalar, input: &Input, dialect: Dialect) -> Param {
+    match input {
+        Input::Null => Param::Null,
+        Input::Int(i) if scalar == Scalar::String || scalar == Scalar::Blob => {
+            Param::Text(i.to_string())
+        }
+        Input::Int(i) => Param::Int(*i),
+        Input::Float(f) => Param::Real(*f),
+        // A BLOB column shows its bytes as base64: the same text finds them again.
+        Input::String(s) if scalar == Scalar::Blob => match STANDARD.decode(s) {
+            Ok(bytes) => Param::Blob(bytes),
+            Err(_) => Param::Text(s.clone()),
+        },
+        // Dates, times and JSON arrive in the canonical text their filters compare.
+        Input::String(s) => Param::Text(s.clone()),
+        Input::DateTime(d, offset) => match dialect {
+            Dialect::Sqlite => Param::Text(d.storage()),
+            Dialect::Postgres => Param::Text(d.shifted(-offset).storage()),
+        },
+        Input::Boolean(b) => Param::Int(i64::from(*b)),
+        Input::Enum(name) => match scalar {
+            // The database knows the label, not the GraphQL name.
+            Scalar::Enum(e) => Param::Text(
+                e.values.iter().find(|(n, _)| n == name).map_or(name, |(_, l)| l).clone(),
+            ),
+            _ => Param::Text(name.clone()),
+        },
+        Input::List(_) | Input::Object(_) => Param::Null,
+    }
+}

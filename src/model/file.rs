@@ -12,8 +12,8 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::derive::{self, Catalog};
 use super::names::{self, RESERVED_TYPES, derived_types};
-use super::reflect::{self, Catalog};
 use super::{
     ConnectionOptions, Cursors, Field, Hop, Model, Relationship, Scalar, Shape, Source, Table,
     TableId, TableKind,
@@ -210,7 +210,7 @@ impl Reader<'_> {
         }
         let entry = &mut self.tables[table];
         entry.fields = fields;
-        entry.sort_names = reflect::sort_names(entry);
+        entry.sort_names = derive::sort_names(entry);
         Ok(())
     }
 

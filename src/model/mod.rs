@@ -7,12 +7,12 @@
 //! The value knows no GraphQL types and no SQL text; only its readers (`reflect`,
 //! `reflect_pg`) hold the catalogue's queries.
 
+pub mod derive;
 pub mod file;
 pub mod names;
-pub mod reflect;
-pub mod reflect_pg;
 pub mod scalar;
 
+pub use derive::Catalog;
 pub use scalar::Scalar;
 
 /// Index of a table in `Model::tables`.
@@ -26,7 +26,7 @@ pub struct Model {
     /// GraphiQL's opening query; derived from the schema when the model file gives none.
     pub example_query: Option<String>,
     /// The SQL the database speaks.
-    pub dialect: crate::db::sql::Dialect,
+    pub dialect: Dialect,
 }
 
 /// What a view is not: a table's rows have an identity (its key, or the rowid); a view's
@@ -36,6 +36,23 @@ pub struct Model {
 pub enum TableKind {
     Table,
     View,
+}
+
+/// The SQL a database speaks, where SQLite and PostgreSQL differ: placeholders, NULL
+/// equality, case-insensitive LIKE, how a JSON list of keys becomes rows, and which
+/// stored values need a cast to come back in a form rows can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    #[default]
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// Whether NULLs come first in an ascending order (SQLite) rather than last (PostgreSQL).
+    pub fn nulls_first(self) -> bool {
+        self == Dialect::Sqlite
+    }
 }
 
 /// A table or view, and the GraphQL type that shows its rows.
@@ -204,20 +221,26 @@ pub const TUTORIAL: &str = include_str!("tutorial.toml");
 pub const TUTORIAL_SQL: &str = include_str!("tutorial.sql");
 
 /// The model for a database whose catalogue is `catalog`: a model file's when one is given
-/// (its name and text), the tutorial's when the database's tables are exactly the
-/// tutorial's, and reflection's otherwise.
-pub fn load(catalog: reflect::Catalog, file: Option<(&str, &str)>) -> Result<Model, String> {
+/// (its name and text), the tutorial's when the database's tables are exactly those of
+/// `tutorial` (the tutorial database's catalogue), and reflection's otherwise.
+pub fn load(
+    catalog: Catalog,
+    tutorial: Option<&Catalog>,
+    file: Option<(&str, &str)>,
+) -> Result<Model, String> {
     match file {
         Some((name, text)) => file::read(name, text, &catalog),
-        None if is_tutorial(&catalog) => file::read("tutorial.toml (built in)", TUTORIAL, &catalog),
-        None => Ok(reflect::derive(&catalog)),
+        None if tutorial.is_some_and(|t| same_tables(t, &catalog)) => {
+            file::read("tutorial.toml (built in)", TUTORIAL, &catalog)
+        }
+        None => Ok(derive::derive(&catalog)),
     }
 }
 
-/// Whether `catalog` has exactly the tutorial's tables and columns, each column of the
-/// kind the tutorial's is (whatever the database calls its type).
-fn is_tutorial(catalog: &reflect::Catalog) -> bool {
-    let shape = |c: &reflect::Catalog| -> Vec<(String, String, Scalar, usize)> {
+/// Whether two catalogues have the same tables and columns, each column of the same kind
+/// (whatever the database calls its type).
+fn same_tables(a: &Catalog, b: &Catalog) -> bool {
+    let shape = |c: &Catalog| -> Vec<(String, String, Scalar, usize)> {
         let columns = |t: &Table| {
             t.columns
                 .iter()
@@ -226,8 +249,5 @@ fn is_tutorial(catalog: &reflect::Catalog) -> bool {
         };
         c.tables.iter().flat_map(columns).collect()
     };
-    let tutorial = crate::db::sqlite::tutorial()
-        .map_err(|e| e.to_string())
-        .and_then(|conn| reflect::catalog(&conn));
-    tutorial.is_ok_and(|t| shape(&t) == shape(catalog))
+    shape(a) == shape(b)
 }

@@ -11,8 +11,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::datetime::{self, DateTime};
-use crate::db::sql::Dialect;
-use crate::graphql::input::Input;
 use crate::graphql::pyrepr::{float_repr, json_dumps, python_int, str_repr};
 use crate::json::Value;
 
@@ -208,41 +206,6 @@ impl Scalar {
             },
             Scalar::Enum(e) => read_enum(e, cell),
             Scalar::Array(element) => read_array(element, cell),
-        }
-    }
-
-    /// A filter value, coerced by the schema to this scalar, as the statement binds it.
-    /// A datetime's offset is dropped on SQLite, where SQLAlchemy stores the wall time, and
-    /// converts it to UTC on PostgreSQL (whose sessions relaylite runs in UTC), where the
-    /// original's driver sends the instant.
-    pub fn bind(self, input: &Input, dialect: Dialect) -> Param {
-        match input {
-            Input::Null => Param::Null,
-            Input::Int(i) if self == Scalar::String || self == Scalar::Blob => {
-                Param::Text(i.to_string())
-            }
-            Input::Int(i) => Param::Int(*i),
-            Input::Float(f) => Param::Real(*f),
-            // A BLOB column shows its bytes as base64: the same text finds them again.
-            Input::String(s) if self == Scalar::Blob => match STANDARD.decode(s) {
-                Ok(bytes) => Param::Blob(bytes),
-                Err(_) => Param::Text(s.clone()),
-            },
-            // Dates, times and JSON arrive in the canonical text their filters compare.
-            Input::String(s) => Param::Text(s.clone()),
-            Input::DateTime(d, offset) => match dialect {
-                Dialect::Sqlite => Param::Text(d.storage()),
-                Dialect::Postgres => Param::Text(d.shifted(-offset).storage()),
-            },
-            Input::Boolean(b) => Param::Int(i64::from(*b)),
-            Input::Enum(name) => match self {
-                // The database knows the label, not the GraphQL name.
-                Scalar::Enum(e) => Param::Text(
-                    e.values.iter().find(|(n, _)| n == name).map_or(name, |(_, l)| l).clone(),
-                ),
-                _ => Param::Text(name.clone()),
-            },
-            Input::List(_) | Input::Object(_) => Param::Null,
         }
     }
 }

@@ -1,17 +1,16 @@
-//! Reading a model from PostgreSQL's catalogue (`pg_class`, `pg_attribute`,
-//! `pg_constraint`) into the same `Catalog` SQLite's reflection gives, so naming, model
-//! files and everything derived from them work unchanged.
+//! Reading PostgreSQL's catalogue (`pg_class`, `pg_attribute`, `pg_constraint`) into the
+//! same `Catalog` SQLite's reader gives, so naming, model files and everything derived from
+//! them work unchanged.
 //!
 //! It reads through `Db`'s statements like any request, so it needs no driver of its own.
 //! Types map as graphene-sqlalchemy maps PostgreSQL's; the declared type kept is the one
 //! PostgreSQL prints (`format_type`), which statements cast key values to.
 
-use super::names::{self, RESERVED_TYPES, unused};
-use super::reflect::{Catalog, ForeignKey};
-use super::scalar::{Element, EnumType};
-use super::{Column, Scalar, Table, TableKind};
-use crate::db::sql::Dialect;
 use crate::db::{Cell, Db, Param, Row};
+use crate::model::derive::{Catalog, ForeignKey};
+use crate::model::names::{self, RESERVED_TYPES, unused};
+use crate::model::scalar::{Element, EnumType};
+use crate::model::{Column, Dialect, Scalar, Table, TableKind};
 
 type Result<T> = std::result::Result<T, String>;
 
