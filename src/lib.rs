@@ -17,20 +17,21 @@
 
 pub mod app;
 pub mod cache;
-pub mod datetime;
 pub mod db;
 pub mod exec;
 pub mod graphql;
 pub mod http;
-pub mod json;
 pub mod limits;
 pub mod metrics;
-pub mod model;
 pub mod options;
 pub mod pool;
 pub mod schema;
 
 pub use app::App;
+// The lower layers, crates of their own, under the paths the rest of the code reads them by.
+pub use relaylite_graphql::json;
+pub use relaylite_model as model;
+pub use relaylite_model::datetime;
 use std::time::{Duration, Instant};
 
 use db::Db;

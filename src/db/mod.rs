@@ -3,9 +3,9 @@
 //!
 //! `Db` is the one seam between the executor and a database: a closed enum of SQLite's
 //! thread-cached connection and a pooled PostgreSQL session, matched once per operation.
-//! Below it, `sqlite.rs` and `postgres.rs` run statements (and `model/reflect.rs` reads
-//! SQLite's catalogue through the same rusqlite connection); above it, what differs between
-//! the databases is the model's `Dialect`. `--log-sql` echoes each statement to stderr.
+//! Below it, `sqlite.rs` and `postgres.rs` run statements and `catalog.rs` reads SQLite's
+//! catalogue through the same rusqlite connection; above it, what differs between the
+//! databases is the model's `Dialect`. `--log-sql` echoes each statement to stderr.
 
 use std::cell::{Cell as StdCell, RefCell};
 use std::path::PathBuf;

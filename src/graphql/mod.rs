@@ -2,10 +2,7 @@
 //! validation's rules, input coercion, and the error values and message helpers they share.
 //! Everything here is defined against a `Schema`, never against a database.
 
-pub mod ast;
-pub mod error;
 pub mod input;
-pub mod parse;
-pub mod pyrepr;
-pub mod suggest;
 pub mod validate;
+
+pub use relaylite_graphql::{ast, error, parse, pyrepr, suggest};

@@ -3,7 +3,7 @@
 //! Arguments, values and object fields keep their source order and duplicates, because
 //! validation reports duplicates and graphql-core locates errors at values and arguments.
 
-use crate::graphql::error::Pos;
+use crate::error::Pos;
 
 #[derive(Debug, Clone)]
 pub struct Document {

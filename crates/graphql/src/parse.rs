@@ -4,8 +4,8 @@
 //! the same message and location as the original's, and every argument and value carries the
 //! position that validation errors point at (graphql-parser's tree keeps neither).
 
-use crate::graphql::ast::*;
-use crate::graphql::error::{GraphQLError, Pos};
+use crate::ast::*;
+use crate::error::{GraphQLError, Pos};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {

@@ -404,7 +404,7 @@ type Parse<T> = Result<T, ()>;
 /// Python's `int()` on a fixed-width slice of the (ASCII) text.
 fn py_int(s: &[u8]) -> Parse<i64> {
     let text = std::str::from_utf8(s).map_err(|_| ())?;
-    let n = crate::graphql::pyrepr::python_int(text).ok_or(())?;
+    let n = relaylite_graphql::pyrepr::python_int(text).ok_or(())?;
     i64::try_from(n).map_err(|_| ())
 }
 

@@ -2,11 +2,13 @@
 //! from the database), and for each served table the GraphQL type, fields, relationships and
 //! connection settings the schema, the SQL and the SDL are all derived from.
 //!
-//! Built by `reflect` (names by `names`, scalars by `scalar`) and replaced, table by table,
-//! by a model file (`file`); the tutorial's API is the embedded file `tutorial.toml`.
-//! The value knows no GraphQL types and no SQL text; only its readers (`reflect`,
-//! `reflect_pg`) hold the catalogue's queries.
+//! Derived from what a database's catalogue says (`derive`: names by `names`, scalars by
+//! `scalar`) and replaced, table by table, by a model file (`file`); the tutorial's API is
+//! the embedded file `tutorial.toml`. A crate of its own below the database and GraphQL
+//! layers: the value knows no schema types, no SQL text and no driver (the catalogue
+//! readers that fill a `Catalog` are the database crate's).
 
+pub mod datetime;
 pub mod derive;
 pub mod file;
 pub mod names;

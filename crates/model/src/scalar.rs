@@ -11,8 +11,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::datetime::{self, DateTime};
-use crate::graphql::pyrepr::{float_repr, json_dumps, python_int, str_repr};
-use crate::json::Value;
+use relaylite_graphql::json::Value;
+use relaylite_graphql::pyrepr::{float_repr, json_dumps, python_int, str_repr};
 
 /// A value as a row holds it: SQLite's storage classes (PostgreSQL's values are decoded, or
 /// cast by the statement, into these).
