@@ -17,7 +17,6 @@
 
 pub mod app;
 pub mod cache;
-pub mod db;
 pub mod exec;
 pub mod graphql;
 pub mod http;
@@ -29,6 +28,7 @@ pub mod schema;
 
 pub use app::App;
 // The lower layers, crates of their own, under the paths the rest of the code reads them by.
+pub use relaylite_db as db;
 pub use relaylite_graphql::json;
 pub use relaylite_model as model;
 pub use relaylite_model::datetime;
@@ -118,7 +118,9 @@ pub fn run(app: &App, req: &Request) -> Outcome {
     });
     answered.unwrap_or_else(|e| match e.lost {
         true => Outcome::Unavailable(e.message),
-        false => Outcome::Executed { data: Value::Null, errors: vec![e.into_error(limits)] },
+        false => {
+            Outcome::Executed { data: Value::Null, errors: vec![limits::database_error(e, limits)] }
+        }
     })
 }
 
@@ -180,7 +182,9 @@ fn against_schema(
         Ok(Err(Changed)) => return Err(Changed),
         Ok(Ok(Ok((data, errors)))) => Outcome::Executed { data, errors },
         Ok(Ok(Err(e))) => Outcome::Executed { data: Value::Null, errors: vec![e] },
-        Err(e) => Outcome::Executed { data: Value::Null, errors: vec![e.into_error(limits)] },
+        Err(e) => {
+            Outcome::Executed { data: Value::Null, errors: vec![limits::database_error(e, limits)] }
+        }
     })
 }
 

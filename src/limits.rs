@@ -116,6 +116,15 @@ pub fn timed_out(limits: &Limits) -> GraphQLError {
     exceeded("The time this request took", "--timeout-ms", limits.timeout_ms)
 }
 
+/// The error a client sees for a failed statement: a statement stopped at the deadline names
+/// the time limit.
+pub fn database_error(e: crate::db::DbError, limits: &Limits) -> GraphQLError {
+    match e.interrupted {
+        true => timed_out(limits),
+        false => GraphQLError::bare(e.message),
+    }
+}
+
 /// The flag of the limit an error of `exceeded` names, for the metrics that count errors
 /// by kind; `None` for any other message.
 pub fn exceeded_flag(message: &str) -> Option<&'static str> {

@@ -153,7 +153,7 @@ impl<'a> Executor<'a> {
         e: DbError,
     ) {
         if e.interrupted {
-            self.stop(e.into_error(self.limits));
+            self.stop(crate::limits::database_error(e, self.limits));
             return;
         }
         for i in 0..n {
@@ -163,7 +163,7 @@ impl<'a> Executor<'a> {
 
     pub(super) fn db_error(&mut self, path: Path, f: &FieldPlan, e: DbError) {
         if e.interrupted {
-            self.stop(e.into_error(self.limits));
+            self.stop(crate::limits::database_error(e, self.limits));
         } else {
             self.error(path, f, e.message);
         }

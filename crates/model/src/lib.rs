@@ -218,9 +218,8 @@ impl Relationship {
     }
 }
 
-/// The tutorial's model file and its database (tables and rows), built into the binary.
+/// The tutorial's model file, built into the binary (its database is `relaylite-db`'s).
 pub const TUTORIAL: &str = include_str!("tutorial.toml");
-pub const TUTORIAL_SQL: &str = include_str!("tutorial.sql");
 
 /// The model for a database whose catalogue is `catalog`: a model file's when one is given
 /// (its name and text), the tutorial's when the database's tables are exactly those of

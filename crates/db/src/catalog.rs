@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use rusqlite::Connection;
 
-use crate::model::derive::{Catalog, ForeignKey};
-use crate::model::{Column, Dialect, Scalar, Table, TableId, TableKind};
+use relaylite_model::derive::{Catalog, ForeignKey};
+use relaylite_model::{Column, Dialect, Scalar, Table, TableId, TableKind};
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -45,7 +45,7 @@ pub fn catalog(conn: &Connection) -> Result<Catalog> {
 }
 
 fn readable(conn: &Connection, table: &str) -> bool {
-    conn.prepare(&format!("SELECT * FROM {} LIMIT 0", crate::db::sql::ident(table))).is_ok()
+    conn.prepare(&format!("SELECT * FROM {} LIMIT 0", crate::sql::ident(table))).is_ok()
 }
 
 fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
@@ -102,8 +102,8 @@ fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
 fn stored_kind(conn: &Connection, table: &str, column: &str) -> Scalar {
     let sql = format!(
         "SELECT typeof(v), min(v), max(v) FROM (SELECT {} AS v FROM {}) GROUP BY 1",
-        crate::db::sql::ident(column),
-        crate::db::sql::ident(table)
+        crate::sql::ident(column),
+        crate::sql::ident(table)
     );
     let classes: Vec<(String, Option<i64>, Option<i64>)> = match conn.prepare(&sql) {
         Ok(mut stmt) => stmt

@@ -6,11 +6,11 @@
 //! Types map as graphene-sqlalchemy maps PostgreSQL's; the declared type kept is the one
 //! PostgreSQL prints (`format_type`), which statements cast key values to.
 
-use crate::db::{Cell, Db, Param, Row};
-use crate::model::derive::{Catalog, ForeignKey};
-use crate::model::names::{self, RESERVED_TYPES, unused};
-use crate::model::scalar::{Element, EnumType};
-use crate::model::{Column, Dialect, Scalar, Table, TableKind};
+use crate::{Cell, Db, Param, Row};
+use relaylite_model::derive::{Catalog, ForeignKey};
+use relaylite_model::names::{self, RESERVED_TYPES, unused};
+use relaylite_model::scalar::{Element, EnumType};
+use relaylite_model::{Column, Dialect, Scalar, Table, TableKind};
 
 type Result<T> = std::result::Result<T, String>;
 

@@ -12,9 +12,12 @@ use std::time::{Duration, Instant};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
+use relaylite_model::datetime;
+
 use super::{Cell, DbError, Param, Prepared, Row};
-use crate::datetime;
-use crate::model;
+
+/// The tutorial's tables and rows, built into the binary.
+const TUTORIAL_SQL: &str = include_str!("tutorial.sql");
 
 /// How long a request waits for a writer holding the file before it fails.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(2000);
@@ -52,7 +55,7 @@ pub fn open_read_only(path: &Path) -> Result<Connection, DbError> {
 /// A database in memory with the tutorial's tables and rows.
 pub fn tutorial() -> Result<Connection, DbError> {
     let conn = Connection::open_in_memory()?;
-    conn.execute_batch(model::TUTORIAL_SQL)?;
+    conn.execute_batch(TUTORIAL_SQL)?;
     register_functions(&conn)?;
     Ok(conn)
 }
@@ -187,7 +190,7 @@ pub fn prepare(path: &Path) -> Result<Prepared, DbError> {
     }
     let mut conn = Connection::open(path)?;
     let tx = conn.transaction()?;
-    tx.execute_batch(model::TUTORIAL_SQL)?;
+    tx.execute_batch(TUTORIAL_SQL)?;
     tx.commit()?;
     Ok(Prepared::Created)
 }

@@ -13,9 +13,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::model::{self, Model};
+use relaylite_model::{self as model, Model};
 
-pub use crate::model::scalar::{Cell, Param};
+pub use relaylite_model::scalar::{Cell, Param};
 
 pub mod catalog;
 pub mod catalog_pg;
@@ -100,14 +100,6 @@ pub struct DbError {
 impl DbError {
     pub fn new(message: impl Into<String>) -> DbError {
         DbError { message: message.into(), interrupted: false, lost: false }
-    }
-
-    /// The error a client sees: a timeout names its limit.
-    pub fn into_error(self, limits: &crate::limits::Limits) -> crate::graphql::error::GraphQLError {
-        if self.interrupted {
-            return crate::limits::timed_out(limits);
-        }
-        crate::graphql::error::GraphQLError::bare(self.message)
     }
 }
 

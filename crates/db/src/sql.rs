@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::{Arc, RwLock};
 
-use crate::model::scalar::Param;
-use crate::model::{Dialect, Model, Relationship, TableId};
+use relaylite_model::scalar::Param;
+use relaylite_model::{Dialect, Model, Relationship, TableId};
 
 /// A set of a table's columns, by index. Columns outside the set are selected as NULL, so
 /// rows keep the model's layout but SQLite never reads what the query does not need.
@@ -394,7 +394,12 @@ impl<'m> Scope<'m> {
 }
 
 /// On PostgreSQL, part `i` of `n` of a key in the JSON value `v`, as `column`'s type.
-fn json_key_part(column: &crate::model::Column, v: &str, (i, n): (usize, usize), out: &mut String) {
+fn json_key_part(
+    column: &relaylite_model::Column,
+    v: &str,
+    (i, n): (usize, usize),
+    out: &mut String,
+) {
     let path = if n == 1 { "#>> '{}'".into() } else { format!("->> {i}") };
     let _ = write!(out, "CAST({v} {path} AS {})", column.declared);
 }
@@ -409,7 +414,7 @@ enum PostgresRead {
     Utc,
 }
 
-fn postgres_read(col: &crate::model::Column) -> PostgresRead {
+fn postgres_read(col: &relaylite_model::Column) -> PostgresRead {
     const NATIVE: &[&str] = &[
         "boolean",
         "smallint",
@@ -428,10 +433,10 @@ fn postgres_read(col: &crate::model::Column) -> PostgresRead {
         || declared == "character";
     match (native, col.scalar) {
         (true, _) => PostgresRead::AsIs,
-        (false, crate::model::Scalar::Float | crate::model::Scalar::Numeric { .. }) => {
+        (false, relaylite_model::Scalar::Float | relaylite_model::Scalar::Numeric { .. }) => {
             PostgresRead::Cast("float8")
         }
-        (false, crate::model::Scalar::DateTimeTz) => PostgresRead::Utc,
+        (false, relaylite_model::Scalar::DateTimeTz) => PostgresRead::Utc,
         (false, _) => PostgresRead::Cast("text"),
     }
 }
@@ -727,7 +732,7 @@ fn related_from(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Column, Model, Scalar, Table, TableKind};
+    use relaylite_model::{Column, Model, Scalar, Table, TableKind};
 
     fn table(name: &str, columns: &[&str], key: usize) -> Table {
         let columns = columns
@@ -810,10 +815,10 @@ mod tests {
         m.tables[0].columns.iter_mut().for_each(|c| c.declared = "text".into());
         // (department_id, name): pages of a department's employees by name are its ranges.
         m.tables[0].indexes = vec![vec![0], vec![3, 1]];
-        let rel = crate::model::Relationship {
+        let rel = relaylite_model::Relationship {
             target: 0,
-            shape: crate::model::Shape::List,
-            hops: vec![crate::model::Hop { table: 0, on: vec![(0, 3)] }],
+            shape: relaylite_model::Shape::List,
+            hops: vec![relaylite_model::Hop { table: 0, on: vec![(0, 3)] }],
         };
         let mut columns = Columns::default();
         columns.extend([0, 1]);
