@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use relaylite::App;
 use relaylite::db::DbConfig;
+use relaylite::http::HttpOptions;
+use relaylite::limits::Limits;
 
 /// A fresh SQLite file loaded with the conformance fixture, in its own temp directory.
 pub fn fixture_db(name: &str) -> PathBuf {
@@ -33,17 +35,42 @@ pub fn conformance_dir() -> PathBuf {
 
 /// Starts relaylite on an ephemeral port in a background thread; returns its address.
 pub fn start_server(db: &Path) -> SocketAddr {
-    start_server_with(db, relaylite::limits::Limits::default())
+    start_server_with(db, Limits::default())
 }
 
 /// Same, with other limits.
-pub fn start_server_with(db: &Path, limits: relaylite::limits::Limits) -> SocketAddr {
+pub fn start_server_with(db: &Path, limits: Limits) -> SocketAddr {
+    serve(open(db, limits))
+}
+
+/// Limits with each `(flag, value)` set as on the command line, the defaults otherwise.
+pub fn limits(flags: &[(&str, u64)]) -> Limits {
+    let mut limits = Limits::default();
+    for (flag, value) in flags {
+        assert!(limits.set(flag, *value), "{flag}");
+    }
+    limits
+}
+
+/// Serves the SQLite file `db` with the limits `flags` set (`common::limits`): the app, to
+/// watch its load, and its address.
+pub fn serve_db(db: &Path, flags: &[(&str, u64)]) -> (Arc<App>, SocketAddr) {
+    let app = open(db, limits(flags));
+    (app.clone(), serve(app))
+}
+
+fn open(db: &Path, limits: Limits) -> Arc<App> {
     let config = DbConfig::sqlite(db.to_path_buf());
-    serve(Arc::new(App::open(config, limits, None).expect("app")))
+    Arc::new(App::open(config, limits, None).expect("app"))
 }
 
 /// Serves `app` on an ephemeral port; the caller keeps the app to watch its load.
 pub fn serve(app: Arc<App>) -> SocketAddr {
+    serve_with(app, HttpOptions::default())
+}
+
+/// Same, with other HTTP options (CORS, the access log).
+pub fn serve_with(app: Arc<App>, options: HttpOptions) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -55,7 +82,6 @@ pub fn serve(app: Arc<App>) -> SocketAddr {
             let (listener, addr) =
                 relaylite::http::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
             tx.send(addr).expect("send addr");
-            let options = relaylite::http::HttpOptions::default();
             let _ = relaylite::http::serve(app, listener, options, std::future::pending()).await;
         });
     });
@@ -160,19 +186,42 @@ pub fn post_json(addr: SocketAddr, body: &serde_json::Value) -> HttpResponse {
     request(addr, "POST", "/graphql", &[("Content-Type", "application/json")], &bytes)
 }
 
+/// The message of a GraphQL answer's first error; empty when it has none.
+pub fn message(body: &serde_json::Value) -> String {
+    body["errors"][0]["message"].as_str().unwrap_or_default().to_string()
+}
+
 /// Order-sensitive JSON text: serde_json keeps insertion order with `preserve_order`.
 pub fn ordered(v: &serde_json::Value) -> String {
     serde_json::to_string(v).expect("encode")
 }
 
-/// Waits (up to 10 s) until `ready` holds, polling: for tests that must know the server
-/// reached a state before they go on.
-pub fn wait_until(what: &str, ready: impl Fn() -> bool) {
+/// Waits until `ready` holds, polling: for tests that must know the server reached a state
+/// before they go on. The 60 s bound only keeps a broken server from hanging the test; it
+/// says nothing about speed.
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
     let started = std::time::Instant::now();
     while !ready() {
-        assert!(started.elapsed() < Duration::from_secs(10), "never reached: {what}");
+        assert!(started.elapsed() < Duration::from_secs(60), "never reached: {what}");
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// A query no SQLite finishes: the count of a view whose rows never end (every role, for
+/// each number of an endless recursive count). Only `--timeout-ms` stops it, so an answer
+/// to it is the event that the timeout struck, whatever the machine's speed. Served from
+/// `endless_db()`.
+pub const ENDLESS: &str = "{ allEndlesses { totalCount } }";
+
+/// The conformance fixture (4 roles) and the view `endless` that `ENDLESS` counts, built
+/// once per test process. The view's first row comes at once, as serving it needs (each
+/// served table is read from once at start-up), and its column keeps `roles.name`'s
+/// declared type, so that nothing reads it to the end to type it.
+pub fn endless_db() -> PathBuf {
+    let view = "CREATE VIEW endless AS
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
+        SELECT roles.name AS name FROM n, roles;";
+    sqlite_once("endless", "tests/conformance/fixture.sql", view)
 }
 
 /// The benchmark database (20 departments, 50 roles, 20,000 employees), built once per
@@ -202,14 +251,4 @@ pub fn sqlite_once(name: &str, sql_file: &str, extra: &str) -> PathBuf {
         built.push(name.to_string());
     }
     path
-}
-
-/// A filter through relationships `levels` deep (department → employees → department → …),
-/// ending in a `like` that matches nothing on the benchmark database.
-pub fn deep_filter(levels: usize) -> String {
-    let mut inner = String::from("{name: {like: \"%zz%\"}}");
-    for _ in 0..levels {
-        inner = format!("{{department: {{employees: {{contains: [{inner}]}}}}}}");
-    }
-    inner
 }
