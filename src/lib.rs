@@ -17,21 +17,14 @@
 
 pub mod app;
 pub mod cache;
-pub mod exec;
-pub mod graphql;
 pub mod http;
-pub mod limits;
 pub mod metrics;
 pub mod options;
 pub mod pool;
-pub mod schema;
 
 pub use app::App;
 // The lower layers, crates of their own, under the paths the rest of the code reads them by.
-pub use relaylite_db as db;
-pub use relaylite_graphql::json;
-pub use relaylite_model as model;
-pub use relaylite_model::datetime;
+pub use relaylite_exec::{datetime, db, exec, graphql, json, limits, model, schema};
 use std::time::{Duration, Instant};
 
 use db::Db;

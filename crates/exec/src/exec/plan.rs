@@ -2,8 +2,8 @@
 //!
 //! Fragments are inlined, `@skip`/`@include` applied, fields with one response key merged
 //! (graphql-core's `collect_fields`), and arguments coerced. A selection on the `Node`
-//! interface gets one plan per object type that implements it. This is the last stage that
-//! sees the syntax tree: the executor reads only the plan.
+//! interface gets one plan per object type that implements it. Execution reads only the
+//! plan, never the syntax tree.
 
 use std::collections::HashSet;
 use std::rc::Rc;
