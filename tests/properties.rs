@@ -231,7 +231,7 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
         let scalar = table.columns[c].scalar.graphql();
         let ops = table.columns[c].scalar.filter().expect("a filter").ops;
         let through = |x: &str| match table.columns[c].scalar.comparable() {
-            Some(f) => format!("{f}({x})"),
+            Some(kind) => format!("{}({x})", kind.sql_function()),
             None => x.to_string(),
         };
         let values: Vec<_> =
@@ -315,7 +315,7 @@ fn view_pages_in_every_order(walk: &Walk<'_>) {
     for (c, stem) in view.sort_names.iter().enumerate() {
         let Some(stem) = stem else { continue };
         let column = match view.columns[c].scalar.comparable() {
-            Some(f) => format!("{f}({})", view.columns[c].name),
+            Some(kind) => format!("{}({})", kind.sql_function(), view.columns[c].name),
             None => view.columns[c].name.clone(),
         };
         for dir in ["ASC", "DESC"] {

@@ -70,7 +70,9 @@ impl Walk<'_> {
     /// the function that reads every stored form as the instant it denotes.
     fn ordered(&self, table: &Table, c: usize) -> String {
         match (&self.oracle, table.columns[c].scalar.comparable()) {
-            (Oracle::Sqlite(_), Some(f)) => format!("{f}({})", col(table, c)),
+            (Oracle::Sqlite(_), Some(kind)) => {
+                format!("{}({})", kind.sql_function(), col(table, c))
+            }
             _ => col(table, c),
         }
     }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::{Arc, RwLock};
 
+use relaylite_model::datetime::Temporal;
 use relaylite_model::scalar::Param;
 use relaylite_model::{Dialect, Model, Relationship, TableId};
 
@@ -63,7 +64,7 @@ impl CmpOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Term {
     pub column: usize,
-    pub through: Option<&'static str>,
+    pub through: Option<Temporal>,
 }
 
 impl Term {
@@ -168,8 +169,8 @@ impl<'m> Scope<'m> {
     fn term(self, term: Term, out: &mut String) {
         // PostgreSQL's dates and times are typed: they compare as instants already.
         match term.through.filter(|_| self.dialect() == Dialect::Sqlite) {
-            Some(f) => {
-                let _ = write!(out, "{f}(");
+            Some(kind) => {
+                let _ = write!(out, "{}(", kind.sql_function());
                 self.col(term.column, out);
                 out.push(')');
             }
@@ -775,7 +776,7 @@ mod tests {
         let sub = SubQuery { table: 1, select: vec![0], filter: vec![named] };
         s.filter.push(Expr::InQuery(vec![3], Box::new(sub)));
         s.filter.push(Expr::Not(Box::new(Expr::IsNull(1))));
-        s.order.push((Term { column: 2, through: Some("f") }, false));
+        s.order.push((Term { column: 2, through: Some(Temporal::Date) }, false));
         let (text, params) = s.rows(&m, Some((10, 5)));
         assert_eq!(
             text,
@@ -783,7 +784,7 @@ mod tests {
              \"employee\".\"department_id\" FROM \"employee\" \
              WHERE \"employee\".\"department_id\" IN (SELECT s1.\"id\" FROM \"department\" AS s1 \
              WHERE s1.\"name\" = ?) AND NOT (\"employee\".\"name\" IS NULL) \
-             ORDER BY f(\"employee\".\"hired on\") ASC LIMIT ? OFFSET ?"
+             ORDER BY relaylite_date(\"employee\".\"hired on\") ASC LIMIT ? OFFSET ?"
         );
         assert_eq!(params, [Param::Text("Engineering".into()), Param::Int(10), Param::Int(5)]);
     }

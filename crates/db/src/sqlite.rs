@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
-use relaylite_model::datetime;
+use relaylite_model::datetime::Temporal;
 
 use super::{Cell, DbError, Param, Prepared, Row};
 
@@ -141,13 +141,11 @@ pub fn query_each(
 fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    for name in [datetime::SQL_DATE, datetime::SQL_TIME, datetime::SQL_DATETIME] {
-        conn.create_scalar_function(name, 1, flags, move |ctx| {
+    for kind in Temporal::ALL {
+        conn.create_scalar_function(kind.sql_function(), 1, flags, move |ctx| {
             let value = ctx.get_raw(0);
             let canonical = match value {
-                ValueRef::Text(t) => {
-                    std::str::from_utf8(t).ok().and_then(|s| datetime::canonical(name, s))
-                }
+                ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(|s| kind.canonical(s)),
                 _ => None,
             };
             Ok(match canonical {

@@ -106,12 +106,46 @@ impl DateTime {
     }
 }
 
-/// The SQL functions (registered on every connection) that make stored dates, times and
-/// datetimes comparable: each writes any accepted form as one canonical text, and leaves
-/// text it cannot read as it is.
-pub const SQL_DATE: &str = "relaylite_date";
-pub const SQL_TIME: &str = "relaylite_time";
-pub const SQL_DATETIME: &str = "relaylite_datetime";
+/// The kinds stored as text in many forms, which compare as the instants they denote: each
+/// has an SQL function (registered on every SQLite connection) that writes any accepted
+/// form as one canonical text, and leaves text it cannot read as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Temporal {
+    Date,
+    Time,
+    DateTime,
+}
+
+impl Temporal {
+    pub const ALL: [Temporal; 3] = [Temporal::Date, Temporal::Time, Temporal::DateTime];
+
+    /// The SQL function that makes a stored value of this kind comparable.
+    pub fn sql_function(self) -> &'static str {
+        match self {
+            Temporal::Date => "relaylite_date",
+            Temporal::Time => "relaylite_time",
+            Temporal::DateTime => "relaylite_datetime",
+        }
+    }
+
+    /// What the SQL function returns for stored text: its canonical form (`YYYY-MM-DD`,
+    /// `HH:MM:SS.ffffff`, `YYYY-MM-DD HH:MM:SS.ffffff`), or `None` when the text is no date
+    /// or time (SQL then compares the text itself).
+    pub fn canonical(self, s: &str) -> Option<String> {
+        match self {
+            Temporal::Date => DateTime::from_sqlite(s).map(|d| d.date_isoformat()),
+            Temporal::Time => DateTime::from_sqlite(s)
+                .or_else(|| {
+                    let (clock, rest) = read_clock(s.trim().as_bytes())?;
+                    read_offset(rest)?;
+                    let [hour, minute, second, micro] = clock;
+                    Some(DateTime { year: 2000, month: 1, day: 1, hour, minute, second, micro })
+                })
+                .map(|d| d.time_storage()),
+            Temporal::DateTime => DateTime::from_sqlite(s).map(|d| d.storage()),
+        }
+    }
+}
 
 impl DateTime {
     /// Text in any form SQLite's date functions accept: `YYYY-MM-DD`, then optionally a `T`
@@ -242,24 +276,6 @@ pub fn time_alone(s: &str) -> Option<String> {
     let [hour, minute, second, micro] = clock;
     let t = DateTime { year: 2000, month: 1, day: 1, hour, minute, second, micro };
     Some(t.time_isoformat())
-}
-
-/// What `relaylite_date`, `relaylite_time` and `relaylite_datetime` return for stored text:
-/// its canonical form (`YYYY-MM-DD`, `HH:MM:SS.ffffff`, `YYYY-MM-DD HH:MM:SS.ffffff`), or
-/// `None` when the text is no date or time (SQL then compares the text itself).
-pub fn canonical(kind: &str, s: &str) -> Option<String> {
-    match kind {
-        SQL_DATE => DateTime::from_sqlite(s).map(|d| d.date_isoformat()),
-        SQL_TIME => DateTime::from_sqlite(s)
-            .or_else(|| {
-                let (clock, rest) = read_clock(s.trim().as_bytes())?;
-                read_offset(rest)?;
-                let [hour, minute, second, micro] = clock;
-                Some(DateTime { year: 2000, month: 1, day: 1, hour, minute, second, micro })
-            })
-            .map(|d| d.time_storage()),
-        _ => DateTime::from_sqlite(s).map(|d| d.storage()),
-    }
 }
 
 /// Python 3.11's `date.fromisoformat`: `YYYY-MM-DD`, `YYYYMMDD`, `YYYY-Www-D`, `YYYYWwwD`.

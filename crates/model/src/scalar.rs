@@ -10,7 +10,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::datetime::{self, DateTime};
+use crate::datetime::{self, DateTime, Temporal};
 use relaylite_graphql::json::Value;
 use relaylite_graphql::pyrepr::{float_repr, json_dumps, python_int, str_repr};
 
@@ -172,11 +172,11 @@ impl Scalar {
 
     /// The SQL function that turns a stored value into a comparable one, for kinds stored as
     /// text in many forms: filters and sorts then compare instants, not spellings.
-    pub fn comparable(self) -> Option<&'static str> {
+    pub fn comparable(self) -> Option<Temporal> {
         match self {
-            Scalar::Date => Some(datetime::SQL_DATE),
-            Scalar::Time => Some(datetime::SQL_TIME),
-            Scalar::DateTime => Some(datetime::SQL_DATETIME),
+            Scalar::Date => Some(Temporal::Date),
+            Scalar::Time => Some(Temporal::Time),
+            Scalar::DateTime => Some(Temporal::DateTime),
             _ => None,
         }
     }

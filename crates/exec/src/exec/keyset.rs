@@ -12,7 +12,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value as Json;
 
-use crate::datetime;
 use crate::db::sql::{CmpOp, Expr, Term};
 use crate::db::{Cell, Param, Row};
 use crate::model::{Model, Table};
@@ -150,8 +149,8 @@ fn step(term: Term, v: &Param, up: bool, nulls_before: bool) -> Option<Expr> {
 /// A cell as a cursor holds it: as the order compares it (a date by its canonical text).
 fn value(term: &Term, cell: &Cell) -> Json {
     match (cell, term.through) {
-        (Cell::Text(s), Some(f)) => {
-            Json::String(datetime::canonical(f, s).unwrap_or_else(|| s.to_string()))
+        (Cell::Text(s), Some(kind)) => {
+            Json::String(kind.canonical(s).unwrap_or_else(|| s.to_string()))
         }
         (Cell::Null, _) => Json::Null,
         (Cell::Int(i), _) => Json::from(*i),
