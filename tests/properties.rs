@@ -267,7 +267,7 @@ fn filters_select_what_sql_selects(walk: &Walk<'_>, case: &Case) {
                 }
             }
             for (op, cmp, params) in cases {
-                if !ops.iter().any(|o| op.starts_with(&format!("{o}:"))) {
+                if !ops.iter().any(|o| op.starts_with(&format!("{}:", o.name()))) {
                     continue;
                 }
                 let query = format!(

@@ -91,12 +91,77 @@ pub enum Element {
 pub struct FilterType {
     pub name: &'static str,
     pub description: Option<&'static str>,
-    pub ops: &'static [&'static str],
+    pub ops: &'static [FilterOp],
 }
 
-const ORDERED: &[&str] = &["eq", "gt", "gte", "in", "lt", "lte", "nEq", "notIn"];
-const EQUALITY: &[&str] = &["eq", "in", "nEq", "notIn"];
-const TEXT: &[&str] = &["eq", "ilike", "in", "like", "nEq", "notIn", "notlike"];
+/// A comparison a column's filter input offers, as graphene-sqlalchemy names its field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOp {
+    Eq,
+    NEq,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    In,
+    NotIn,
+    Like,
+    NotLike,
+    ILike,
+}
+
+impl FilterOp {
+    const ALL: [FilterOp; 11] = [
+        FilterOp::Eq,
+        FilterOp::NEq,
+        FilterOp::Gt,
+        FilterOp::Gte,
+        FilterOp::Lt,
+        FilterOp::Lte,
+        FilterOp::In,
+        FilterOp::NotIn,
+        FilterOp::Like,
+        FilterOp::NotLike,
+        FilterOp::ILike,
+    ];
+
+    /// The input field's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            FilterOp::Eq => "eq",
+            FilterOp::NEq => "nEq",
+            FilterOp::Gt => "gt",
+            FilterOp::Gte => "gte",
+            FilterOp::Lt => "lt",
+            FilterOp::Lte => "lte",
+            FilterOp::In => "in",
+            FilterOp::NotIn => "notIn",
+            FilterOp::Like => "like",
+            FilterOp::NotLike => "notlike",
+            FilterOp::ILike => "ilike",
+        }
+    }
+
+    /// The operator an input field names.
+    pub fn named(name: &str) -> Option<FilterOp> {
+        FilterOp::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// Whether it takes a list of the column's values rather than one.
+    pub fn takes_list(self) -> bool {
+        matches!(self, FilterOp::In | FilterOp::NotIn)
+    }
+}
+
+const ORDERED: &[FilterOp] = {
+    use FilterOp::*;
+    &[Eq, Gt, Gte, In, Lt, Lte, NEq, NotIn]
+};
+const EQUALITY: &[FilterOp] = &[FilterOp::Eq, FilterOp::In, FilterOp::NEq, FilterOp::NotIn];
+const TEXT: &[FilterOp] = {
+    use FilterOp::*;
+    &[Eq, ILike, In, Like, NEq, NotIn, NotLike]
+};
 const CONCRETE: Option<&str> = Some(
     "Concrete Filter Class which specifies a type for all the abstract filter methods defined in the super classes",
 );

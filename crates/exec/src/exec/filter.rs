@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use crate::db::sql::{CmpOp, Expr, Select, SubQuery, Term};
 use crate::graphql::input::Input;
 use crate::limits::{self, Limits};
-use crate::model::scalar::Param;
+use crate::model::scalar::{FilterOp, Param};
 use crate::model::{Dialect, Model, Relationship, Scalar, Shape, Source, TableId};
 
 /// Applies `filter` (an input object of `select`'s table's filter type) to `select`.
@@ -235,44 +235,35 @@ impl Filters<'_> {
             v => bind(v),
         };
         let mut out = Vec::new();
-        for (op, v) in ops {
-            let clause = match op.as_str() {
-                "eq" if *v == Input::Null => Expr::IsNull(c),
-                "eq" => equal_to(v),
-                "nEq" if *v == Input::Null => Expr::Not(Box::new(Expr::IsNull(c))),
-                "nEq" => Expr::Not(Box::new(equal_to(v))),
-                "in" | "notIn" => {
+        for (name, v) in ops {
+            // The schema offers no other fields: validation turned any other away.
+            let Some(op) = FilterOp::named(name) else { continue };
+            let clause = match op {
+                FilterOp::Eq if *v == Input::Null => Expr::IsNull(c),
+                FilterOp::Eq => equal_to(v),
+                FilterOp::NEq if *v == Input::Null => Expr::Not(Box::new(Expr::IsNull(c))),
+                FilterOp::NEq => Expr::Not(Box::new(equal_to(v))),
+                FilterOp::In | FilterOp::NotIn => {
                     let Input::List(items) = v else {
                         return Err("IN expression list, SELECT construct, or bound parameter object expected, got None.".into());
                     };
                     let params: Vec<Param> = items.iter().flat_map(equals).collect();
-                    match (op.as_str(), params.is_empty()) {
-                        ("in", true) => Expr::False,
-                        ("in", false) => Expr::In(term, params),
+                    match (op, params.is_empty()) {
+                        (FilterOp::In, true) => Expr::False,
+                        (FilterOp::In, false) => Expr::In(term, params),
                         (_, true) => Expr::True,
                         (_, false) => Expr::NotIn(term, params),
                     }
                 }
-                "gt" | "gte" | "lt" | "lte" => {
-                    if *v == Input::Null {
-                        return Err(NONE_OPERATORS.into());
-                    }
-                    let cmp = match op.as_str() {
-                        "gt" => CmpOp::Gt,
-                        "gte" => CmpOp::Gte,
-                        "lt" => CmpOp::Lt,
-                        _ => CmpOp::Lte,
-                    };
-                    Expr::Cmp(term, cmp, bind(v))
-                }
                 // SQLAlchemy refuses to compare None with anything but (in)equality.
-                "like" | "notlike" | "ilike" if *v == Input::Null => {
-                    return Err(NONE_OPERATORS.into());
-                }
-                "like" => Expr::Like(c, pattern(v)),
-                "notlike" => Expr::NotLike(c, pattern(v)),
-                "ilike" => Expr::ILike(c, pattern(v)),
-                _ => continue,
+                _ if *v == Input::Null => return Err(NONE_OPERATORS.into()),
+                FilterOp::Gt => Expr::Cmp(term, CmpOp::Gt, bind(v)),
+                FilterOp::Gte => Expr::Cmp(term, CmpOp::Gte, bind(v)),
+                FilterOp::Lt => Expr::Cmp(term, CmpOp::Lt, bind(v)),
+                FilterOp::Lte => Expr::Cmp(term, CmpOp::Lte, bind(v)),
+                FilterOp::Like => Expr::Like(c, pattern(v)),
+                FilterOp::NotLike => Expr::NotLike(c, pattern(v)),
+                FilterOp::ILike => Expr::ILike(c, pattern(v)),
             };
             out.push(clause);
         }
@@ -292,12 +283,14 @@ fn check_sizes(filter: &Input, limits: &Limits) -> Result<(), String> {
         return Ok(());
     };
     for (name, value) in fields {
-        match (name.as_str(), value) {
-            ("in" | "notIn", Input::List(items)) if items.len() as u64 > limits.max_list => {
+        match (FilterOp::named(name), value) {
+            (Some(op), Input::List(items))
+                if op.takes_list() && items.len() as u64 > limits.max_list =>
+            {
                 let what = format!("A list of {} values", items.len());
                 return Err(limits::exceeded(&what, "--max-list", limits.max_list).message);
             }
-            ("like" | "ilike" | "notlike", Input::String(p))
+            (Some(FilterOp::Like | FilterOp::ILike | FilterOp::NotLike), Input::String(p))
                 if p.len() as u64 > limits.max_like =>
             {
                 let what = format!("A pattern of {} bytes", p.len());

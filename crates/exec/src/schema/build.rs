@@ -356,9 +356,11 @@ impl Builder {
                 .ops
                 .iter()
                 .map(|op| {
-                    let list = matches!(*op, "in" | "notIn");
-                    let t = if list { format!("[{scalar}]") } else { scalar.to_string() };
-                    arg(op, &t, None, None)
+                    let t = match op.takes_list() {
+                        true => format!("[{scalar}]"),
+                        false => scalar.to_string(),
+                    };
+                    arg(op.name(), &t, None, None)
                 })
                 .collect();
             self.add(filter.name, filter.description, Decl::Input(fields));
