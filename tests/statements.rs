@@ -41,3 +41,44 @@ fn statements_per_query_depend_on_its_shape_not_on_page_sizes() {
     let deep = "{ allEmployees(first: 200) { edges { node { department { employees(first: 5) { edges { node { role { roles(first: 2) { edges { node { name } } } } } } } } } } } }";
     assert_eq!(statements(&app, deep), 5, "one statement per level");
 }
+
+/// Runs `query` on `app`; its data, or its first error's message.
+fn answer(app: &App, query: &str) -> Result<serde_json::Value, String> {
+    match relaylite::run(app, &Request { query: Some(query.into()), ..Request::default() }) {
+        Outcome::Executed { data, errors } if errors.is_empty() => {
+            Ok(serde_json::from_str(&data.to_json_string()).expect("json"))
+        }
+        Outcome::Executed { errors, .. } => Err(errors[0].message.clone()),
+        other => panic!("{query}: {other:?}"),
+    }
+}
+
+#[test]
+fn total_count_alone_reads_no_rows() {
+    // The bench tables and one more: reflected, not the tutorial's, so with totalCount.
+    let db = common::sqlite_once(
+        "bench-reflected",
+        "benches/bench.sql",
+        "CREATE TABLE extra (id INTEGER PRIMARY KEY);",
+    );
+    let app = App::new(DbConfig::sqlite(db.clone())).expect("app");
+    let count = "{ allEmployees { totalCount } }";
+    assert_eq!(statements(&app, count), 1, "one COUNT");
+    assert_eq!(statements(&app, "{ allEmployees { __typename } }"), 0, "nothing to read");
+    let nested = "{ allDepartments { edges { node { employees { totalCount } } } } }";
+    assert_eq!(statements(&app, nested), 2, "departments, then one COUNT … GROUP BY");
+    // A count of more rows than --max-nodes lets a request read is no read of them.
+    let mut limits = relaylite::limits::Limits::default();
+    assert!(limits.set("--max-nodes", 100));
+    let small = App::open(DbConfig::sqlite(db), limits, None).expect("app");
+    let d = answer(&small, count).expect("answered");
+    assert_eq!(d["allEmployees"]["totalCount"], 20000);
+    let d = answer(
+        &small,
+        "{ allDepartments(first: 2) { edges { node { employees { totalCount } } } } }",
+    );
+    let totals = &d.expect("answered")["allDepartments"]["edges"];
+    assert_eq!(totals[0]["node"]["employees"]["totalCount"], 1000);
+    let rows = answer(&small, "{ allEmployees { totalCount edges { cursor } } }");
+    assert!(rows.is_err_and(|m| m.contains("--max-nodes")), "rows still counted");
+}

@@ -77,13 +77,19 @@ impl Executor<'_> {
             }
         };
         let wants_total = selects(f, ConnectionField::TotalCount);
-        let counted = keyset.is_none() && page.needs_count();
-        if !self.take_statements(1 + u64::from(counted || wants_total)) {
+        // `totalCount` alone is one COUNT: no row is read.
+        let reads = reads_rows(f);
+        let counted = (reads && keyset.is_none() && page.needs_count()) || wants_total;
+        if !self.take_statements(u64::from(reads) + u64::from(counted)) {
             return Value::Null;
         }
-        let fetched = match keyset.is_some() {
-            true => self.keyset_page(select, seek, &page, wants_total),
-            false => self.offset_page(&select, &page, wants_total),
+        let fetched = match (reads, keyset.is_some()) {
+            (false, _) => {
+                let total = if wants_total { self.count(&select).map(Some) } else { Ok(None) };
+                total.map(|total| Page { window: page.window(0), rows: Vec::new(), total })
+            }
+            (true, true) => self.keyset_page(select, seek, &page, wants_total),
+            (true, false) => self.offset_page(&select, &page, wants_total),
         };
         match fetched {
             Ok(page) => {
@@ -337,6 +343,14 @@ pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<u
 }
 
 /// Whether the connection's plan selects `field` (under any alias).
+/// Whether a connection's selection shows anything of its rows: `totalCount` and
+/// `__typename` alone need none read.
+pub(super) fn reads_rows(connection: &FieldPlan) -> bool {
+    [ConnectionField::Edges, ConnectionField::Nodes, ConnectionField::PageInfo]
+        .into_iter()
+        .any(|field| selects(connection, field))
+}
+
 pub(super) fn selects(connection: &FieldPlan, field: ConnectionField) -> bool {
     let fields = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
     fields.into_iter().any(|f| f.resolver == Resolver::Connection(field))

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::rc::Rc;
 
-use super::connection::{CursorKind, Page, node_plans, page_args, selects};
+use super::connection::{CursorKind, Page, node_plans, page_args, reads_rows, selects};
 use super::execute::{Executor, Path, key, level_statements};
 use super::keys::{self, Key, KeyMap};
 use super::keyset::Keyset;
@@ -147,7 +147,8 @@ impl Executor<'_> {
             }
         };
         let parents = Parents::of(rows, &rel.from_columns());
-        let statements = 1 + u64::from(query.total);
+        let reads = !matches!(rel.shape, Shape::Connection(_)) || reads_rows(f);
+        let statements = u64::from(reads) + u64::from(query.total);
         if parents.keys.is_empty() || !self.take_statements(statements) {
             return out;
         }
@@ -339,6 +340,7 @@ impl Executor<'_> {
         let limit = if backward { page.last } else { page.first };
         let wanted = match (&rel.shape, keyset || !page.needs_count(), limit) {
             (Shape::Object, _, _) => 1,
+            (Shape::Connection(_), ..) if !reads_rows(f) => 0,
             (_, true, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1),
             _ => usize::MAX,
         };
