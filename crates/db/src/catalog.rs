@@ -50,7 +50,7 @@ fn readable(conn: &Connection, table: &str) -> bool {
 
 fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
     let mut stmt = conn
-        .prepare("SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?)")
+        .prepare_cached("SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?)")
         .map_err(sql_error)?;
     let rows: Vec<(String, String, bool, i64, i64)> = stmt
         .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
@@ -144,7 +144,7 @@ fn rowid_column(columns: &[Column]) -> Column {
 
 fn table_foreign_keys(conn: &Connection, tables: &[Table], t: TableId) -> Result<Vec<ForeignKey>> {
     let mut stmt = conn
-        .prepare("SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq")
+        .prepare_cached("SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq")
         .map_err(sql_error)?;
     let rows: Vec<(i64, String, String, Option<String>)> = stmt
         .query_map([&tables[t].name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
@@ -198,7 +198,7 @@ fn unique(conn: &Connection, table: &Table, columns: &[usize]) -> bool {
     if as_set(&table.key) == as_set(columns) {
         return true;
     }
-    let Ok(mut stmt) = conn.prepare(
+    let Ok(mut stmt) = conn.prepare_cached(
         "SELECT il.name FROM pragma_index_list(?) AS il WHERE il.\"unique\" AND NOT il.partial",
     ) else {
         return false;
@@ -208,7 +208,7 @@ fn unique(conn: &Connection, table: &Table, columns: &[usize]) -> bool {
         .and_then(|rows| rows.collect())
         .unwrap_or_default();
     indexes.iter().any(|index| {
-        let Ok(mut stmt) = conn.prepare("SELECT name FROM pragma_index_info(?)") else {
+        let Ok(mut stmt) = conn.prepare_cached("SELECT name FROM pragma_index_info(?)") else {
             return false;
         };
         let names: Vec<Option<String>> = stmt

@@ -34,9 +34,9 @@ pub struct Catalog {
 pub fn derive(catalog: &Catalog) -> Model {
     let mut tables = catalog.tables.clone();
     name_types(&mut tables, catalog);
-    let junctions = junctions(catalog);
+    let links = Links::of(catalog);
     for t in 0..tables.len() {
-        let fields = fields(&tables, catalog, &junctions, t);
+        let fields = fields(&tables, catalog, &links, t);
         let table = &mut tables[t];
         table.served = true;
         table.fields = fields;
@@ -66,13 +66,44 @@ fn name_types(tables: &mut [Table], catalog: &Catalog) {
     }
 }
 
+/// The catalogue's foreign keys by the table they leave and the table they reach, and its
+/// junctions by the tables they join, each list in the catalogue's order: a table's
+/// relationships are found without a scan of the whole catalogue per table.
+struct Links {
+    from: Vec<Vec<usize>>,
+    to: Vec<Vec<usize>>,
+    /// Junctions `(junction table, foreign key, foreign key)`, and for each table those
+    /// that reach it.
+    junctions: Vec<(TableId, usize, usize)>,
+    junctions_to: Vec<Vec<usize>>,
+}
+
+impl Links {
+    fn of(catalog: &Catalog) -> Links {
+        let n = catalog.tables.len();
+        let (mut from, mut to) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+        for (i, fk) in catalog.foreign_keys.iter().enumerate() {
+            from[fk.table].push(i);
+            to[fk.target].push(i);
+        }
+        let junctions = junctions(catalog, &from);
+        let mut junctions_to = vec![Vec::new(); n];
+        for (i, &(_, a, b)) in junctions.iter().enumerate() {
+            let (ta, tb) = (catalog.foreign_keys[a].target, catalog.foreign_keys[b].target);
+            junctions_to[ta].push(i);
+            if tb != ta {
+                junctions_to[tb].push(i);
+            }
+        }
+        Links { from, to, junctions, junctions_to }
+    }
+}
+
 /// Tables whose primary key is exactly two foreign keys: each side reaches the other.
-fn junctions(catalog: &Catalog) -> Vec<(TableId, usize, usize)> {
+fn junctions(catalog: &Catalog, from: &[Vec<usize>]) -> Vec<(TableId, usize, usize)> {
     let mut out = Vec::new();
     for (t, table) in catalog.tables.iter().enumerate() {
-        let fks: Vec<usize> = (0..catalog.foreign_keys.len())
-            .filter(|&f| catalog.foreign_keys[f].table == t)
-            .collect();
+        let fks = &from[t];
         let key: HashSet<usize> = table.key.iter().copied().collect();
         for (i, &a) in fks.iter().enumerate() {
             for &b in &fks[i + 1..] {
@@ -90,12 +121,7 @@ fn junctions(catalog: &Catalog) -> Vec<(TableId, usize, usize)> {
 
 /// A table's fields: its columns, then many-to-one, one-to-many and many-to-many
 /// relationships, each name unique on the type.
-fn fields(
-    tables: &[Table],
-    catalog: &Catalog,
-    junctions: &[(TableId, usize, usize)],
-    t: TableId,
-) -> Vec<Field> {
+fn fields(tables: &[Table], catalog: &Catalog, links: &Links, t: TableId) -> Vec<Field> {
     let table = &tables[t];
     let mut out: Vec<Field> = Vec::new();
     let taken = |out: &Vec<Field>, n: &str| out.iter().any(|f| f.name == n);
@@ -106,7 +132,7 @@ fn fields(
     let fks = &catalog.foreign_keys;
     // Many-to-one fields in the order of their columns (SQLite numbers foreign keys backwards).
     let mut to_one: Vec<&ForeignKey> =
-        fks.iter().filter(|fk| fk.table == t && tables[fk.target].is_node()).collect();
+        links.from[t].iter().map(|&i| &fks[i]).filter(|fk| tables[fk.target].is_node()).collect();
     to_one.sort_by_key(|fk| fk.columns.clone());
     for fk in to_one {
         let from_column = (fk.columns.len() == 1)
@@ -124,10 +150,11 @@ fn fields(
         };
         out.push(Field { name: unused(&base, |n| taken(&out, n)), source: Source::Relation(rel) });
     }
-    for fk in fks.iter().filter(|fk| fk.target == t && tables[fk.table].is_node()) {
+    let to_here = || links.to[t].iter().map(|&i| &fks[i]);
+    for fk in to_here().filter(|fk| tables[fk.table].is_node()) {
         let referencing = &tables[fk.table];
         let mut base = names::to_many(&referencing.type_name);
-        if fks.iter().filter(|o| o.target == t && o.table == fk.table).count() > 1 {
+        if to_here().filter(|o| o.table == fk.table).count() > 1 {
             let cols: Vec<&str> =
                 fk.columns.iter().map(|&c| referencing.columns[c].name.as_str()).collect();
             base = names::by_columns(&base, &cols);
@@ -142,16 +169,17 @@ fn fields(
         };
         out.push(Field { name: unused(&base, |n| taken(&out, n)), source: Source::Relation(rel) });
     }
-    for &(j, a, b) in junctions {
+    let junctions = || links.junctions_to[t].iter().map(|&i| links.junctions[i]);
+    for (j, a, b) in junctions() {
         for (near, far) in [(a, b), (b, a)] {
             let (near, far) = (&fks[near], &fks[far]);
             if near.target != t || !tables[far.target].is_node() {
                 continue;
             }
             let mut base = names::to_many(&tables[far.target].type_name);
-            let parallel = junctions.iter().filter(|&&(j2, a2, b2)| {
+            let parallel = junctions().filter(|&(j2, a2, b2)| {
                 let ends = [fks[a2].target, fks[b2].target];
-                j2 != j && ends.contains(&t) && ends.contains(&far.target)
+                j2 != j && ends.contains(&far.target)
             });
             if parallel.count() > 0 {
                 base = names::by_columns(&base, &[tables[j].name.as_str()]);

@@ -94,8 +94,9 @@ pub fn build(model: Model) -> Result<Schema, String> {
     let mut b = Builder { decls: Vec::new() };
     b.query(&model);
     b.relay();
+    let extras = extras(&model);
     for (t, table) in model.tables.iter().enumerate().filter(|(_, t)| t.served) {
-        b.table(&model, t, table);
+        b.table(&model, t, table, &extras[t]);
     }
     b.scalar_filters(&model);
     b.scalars();
@@ -180,7 +181,7 @@ impl Builder {
     }
 
     /// A table's object type, connection and edge, sort enum and filters.
-    fn table(&mut self, model: &Model, t: TableId, table: &Table) {
+    fn table(&mut self, model: &Model, t: TableId, table: &Table, extras: &Extras) {
         let name = &table.type_name;
         let mut fields: Vec<FieldDecl> = table
             .fields
@@ -194,7 +195,7 @@ impl Builder {
         }
         let interfaces = if node { vec!["Node"] } else { vec![] };
         self.add(name.as_str(), None, Decl::Object(fields, interfaces));
-        self.connection(name, &extras(model, t));
+        self.connection(name, extras);
         let values = table
             .sort_names
             .iter()
@@ -400,22 +401,24 @@ struct Extras {
     total_count: bool,
 }
 
-fn extras(model: &Model, t: TableId) -> Extras {
-    let root = model.tables[t].root.iter();
-    let related =
-        model.tables.iter().filter(|x| x.served).flat_map(|x| x.fields.iter()).filter_map(|f| {
-            match &f.source {
-                Source::Relation(rel) if rel.target == t => match &rel.shape {
-                    Shape::Connection(o) => Some(o),
-                    Shape::Object | Shape::List => None,
-                },
-                _ => None,
-            }
-        });
-    root.chain(related).fold(Extras::default(), |e, o| Extras {
-        nodes: e.nodes || o.nodes,
-        total_count: e.total_count || o.total_count,
-    })
+/// Each table's `Extras`, from its root connection and every connection to it: one pass over
+/// the fields of all tables, whatever their number.
+fn extras(model: &Model) -> Vec<Extras> {
+    let mut extras: Vec<Extras> = model.tables.iter().map(|_| Extras::default()).collect();
+    let root = model.tables.iter().enumerate().filter_map(|(t, x)| Some((t, x.root.as_ref()?)));
+    let related = model.tables.iter().filter(|x| x.served).flat_map(|x| x.fields.iter());
+    let related = related.filter_map(|f| match &f.source {
+        Source::Relation(rel) => match &rel.shape {
+            Shape::Connection(o) => Some((rel.target, o)),
+            Shape::Object | Shape::List => None,
+        },
+        _ => None,
+    });
+    for (t, o) in root.chain(related) {
+        extras[t].nodes |= o.nodes;
+        extras[t].total_count |= o.total_count;
+    }
+    extras
 }
 
 fn finish(b: Builder, model: Model) -> Result<Schema, String> {
@@ -468,7 +471,9 @@ fn finish(b: Builder, model: Model) -> Result<Schema, String> {
         sql: Texts::default(),
     };
     schema.order = collection_order(&schema);
-    schema.by_name.retain(|_, id| schema.order.contains(id));
+    let mut reachable = vec![false; schema.types.len()];
+    schema.order.iter().for_each(|&t| reachable[t] = true);
+    schema.by_name.retain(|_, id| reachable[*id]);
     // graphql-core lists an interface's implementations in type collection order.
     let rank: HashMap<TypeId, usize> =
         schema.order.iter().enumerate().map(|(i, t)| (*t, i)).collect();
@@ -556,50 +561,46 @@ pub(crate) fn parse_type_ref(
 /// graphql-core's `collect_referenced_types`: depth first from the query type, then the
 /// introspection types; only reachable types belong to the schema.
 fn collection_order(schema: &Schema) -> Vec<TypeId> {
+    let mut roots = vec![schema.query];
+    roots.extend(schema.type_id("__Schema"));
+    let directive_args = schema.directives.iter().flat_map(|d| d.args.iter());
+    roots.extend(directive_args.map(|a| a.ty.named()));
+    let mut seen = vec![false; schema.types.len()];
     let mut order = Vec::new();
-    let mut visit = vec![schema.query];
-    if let Some(s) = schema.type_id("__Schema") {
-        visit.push(s);
-    }
-    for root in visit {
-        collect(schema, root, &mut order);
-    }
-    for d in &schema.directives {
-        for a in &d.args {
-            collect(schema, a.ty.named(), &mut order);
-        }
+    for root in roots {
+        collect(schema, root, &mut seen, &mut order);
     }
     order
 }
 
-fn collect(schema: &Schema, id: TypeId, order: &mut Vec<TypeId>) {
-    if order.contains(&id) {
-        return;
-    }
-    order.push(id);
-    let t = &schema.types[id];
-    match &t.kind {
-        Kind::Object { fields, interfaces } => {
-            for i in interfaces {
-                collect(schema, *i, order);
-            }
-            collect_fields(schema, fields, order);
+/// graphql-core's depth-first collection from `root`, each type once, in the order it is
+/// first reached: with a stack of its own rather than the call stack, which a catalogue of
+/// thousands of related tables would exhaust.
+fn collect(schema: &Schema, root: TypeId, seen: &mut [bool], order: &mut Vec<TypeId>) {
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id], true) {
+            continue;
         }
-        Kind::Interface { fields, .. } => collect_fields(schema, fields, order),
-        Kind::InputObject { fields } => {
-            for f in fields {
-                collect(schema, f.ty.named(), order);
+        order.push(id);
+        let start = stack.len();
+        match &schema.types[id].kind {
+            Kind::Object { fields, interfaces } => {
+                stack.extend(interfaces.iter().copied());
+                stack.extend(field_types(fields));
             }
+            Kind::Interface { fields, .. } => stack.extend(field_types(fields)),
+            Kind::InputObject { fields } => stack.extend(fields.iter().map(|f| f.ty.named())),
+            Kind::Scalar(_) | Kind::Enum { .. } => {}
         }
-        Kind::Scalar(_) | Kind::Enum { .. } => {}
+        // Popped in the order they were listed.
+        stack[start..].reverse();
     }
 }
 
-fn collect_fields(schema: &Schema, fields: &[Field], order: &mut Vec<TypeId>) {
-    for f in fields {
-        collect(schema, f.ty.named(), order);
-        for a in &f.args {
-            collect(schema, a.ty.named(), order);
-        }
-    }
+/// The types a list of fields reaches: each field's, then its arguments'.
+fn field_types(fields: &[Field]) -> impl Iterator<Item = TypeId> + '_ {
+    fields
+        .iter()
+        .flat_map(|f| std::iter::once(f.ty.named()).chain(f.args.iter().map(|a| a.ty.named())))
 }
