@@ -2,7 +2,7 @@
 //! `foreign_key_list`, `index_list`, and one scan per untyped column for the storage
 //! classes it holds. Facts only: `model::derive` names them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
@@ -38,8 +38,11 @@ pub fn catalog(conn: &Connection) -> Result<Catalog> {
         tables.push(table(conn, name, kind)?);
     }
     let mut foreign_keys = Vec::new();
+    // SQLite resolves table names ignoring ASCII case.
+    let by_name: HashMap<String, TableId> =
+        tables.iter().enumerate().map(|(i, t)| (t.name.to_ascii_lowercase(), i)).collect();
     for t in 0..tables.len() {
-        foreign_keys.extend(table_foreign_keys(conn, &tables, t)?);
+        foreign_keys.extend(table_foreign_keys(conn, (&tables, &by_name), t)?);
     }
     Ok(Catalog { tables, foreign_keys, dialect: Dialect::Sqlite, enums: Vec::new() })
 }
@@ -142,12 +145,18 @@ fn rowid_column(columns: &[Column]) -> Column {
     }
 }
 
-fn table_foreign_keys(conn: &Connection, tables: &[Table], t: TableId) -> Result<Vec<ForeignKey>> {
+type Tables<'a> = (&'a [Table], &'a HashMap<String, TableId>);
+
+fn table_foreign_keys(
+    conn: &Connection,
+    tables: Tables<'_>,
+    t: TableId,
+) -> Result<Vec<ForeignKey>> {
     let mut stmt = conn
         .prepare_cached("SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq")
         .map_err(sql_error)?;
     let rows: Vec<(i64, String, String, Option<String>)> = stmt
-        .query_map([&tables[t].name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_map([&tables.0[t].name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .and_then(|rows| rows.collect())
         .map_err(sql_error)?;
     let mut out = Vec::new();
@@ -167,12 +176,11 @@ fn table_foreign_keys(conn: &Connection, tables: &[Table], t: TableId) -> Result
 /// primary key when `to` is NULL) are a unique key, so a row points at one row at most.
 fn foreign_key(
     conn: &Connection,
-    tables: &[Table],
+    (tables, by_name): Tables<'_>,
     t: TableId,
     parts: &[&(i64, String, String, Option<String>)],
 ) -> Option<ForeignKey> {
-    let target_name = &parts.first()?.1;
-    let target = tables.iter().position(|x| x.name.eq_ignore_ascii_case(target_name))?;
+    let target = *by_name.get(&parts.first()?.1.to_ascii_lowercase())?;
     let columns: Option<Vec<usize>> = parts.iter().map(|p| tables[t].column(&p.2)).collect();
     let target_columns: Option<Vec<usize>> = match parts.iter().all(|p| p.3.is_none()) {
         // No target columns named: the target's primary key (a rowid cannot be referenced).

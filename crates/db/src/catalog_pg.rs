@@ -6,11 +6,14 @@
 //! Types map as graphene-sqlalchemy maps PostgreSQL's; the declared type kept is the one
 //! PostgreSQL prints (`format_type`), which statements cast key values to.
 
-use crate::{Cell, Db, Param, Row};
+use std::collections::HashMap;
+
 use relaylite_model::derive::{Catalog, ForeignKey};
 use relaylite_model::names::{self, RESERVED_TYPES, unused};
 use relaylite_model::scalar::{Element, EnumType};
 use relaylite_model::{Column, Dialect, Scalar, Table, TableKind};
+
+use crate::{Cell, Db, Param, Row};
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -87,6 +90,8 @@ pub fn catalog(db: &Db, schema: &str) -> Result<Catalog> {
         tables.push(table(&q, &mut enums, &oid, text(&row, 1), kind)?);
         oids.push(oid);
     }
+    let by_name: HashMap<&str, usize> =
+        tables.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
     let mut foreign_keys = Vec::new();
     for (t, oid) in oids.iter().enumerate() {
         let rows = q(FOREIGN_KEYS, oid)?;
@@ -94,7 +99,7 @@ pub fn catalog(db: &Db, schema: &str) -> Result<Catalog> {
         names.dedup();
         for name in names {
             let parts: Vec<&Row> = rows.iter().filter(|r| text(r, 0) == name).collect();
-            foreign_keys.extend(foreign_key(&tables, t, &parts));
+            foreign_keys.extend(foreign_key((&tables, &by_name), t, &parts));
         }
     }
     let enums = enums.0.into_iter().map(|(_, e)| e).collect();
@@ -204,9 +209,12 @@ fn indexes(rows: &[Row], columns: &[Column]) -> Vec<Vec<usize>> {
 
 /// A foreign key to a table of the same schema. PostgreSQL only lets a foreign key name
 /// a primary key or unique columns, so every one can be followed.
-fn foreign_key(tables: &[Table], t: usize, parts: &[&Row]) -> Option<ForeignKey> {
-    let target_name = text(parts.first()?, 1);
-    let target = tables.iter().position(|x| x.name == target_name)?;
+fn foreign_key(
+    (tables, by_name): (&[Table], &HashMap<&str, usize>),
+    t: usize,
+    parts: &[&Row],
+) -> Option<ForeignKey> {
+    let target = *by_name.get(text(parts.first()?, 1).as_str())?;
     let find = |table: &Table, name: String| table.columns.iter().position(|c| c.name == name);
     let columns: Option<Vec<usize>> = parts.iter().map(|r| find(&tables[t], text(r, 2))).collect();
     let target_columns: Option<Vec<usize>> =
