@@ -154,10 +154,7 @@ fn against_schema(
         if db.schema_version_now().is_some_and(|v| app.changed(v)) {
             return Err(Changed);
         }
-        return Ok(match execute::execute(schema, db, limits, &plan, deadline) {
-            Ok((data, errors)) => Outcome::Executed { data, errors },
-            Err(e) => Outcome::Executed { data: Value::Null, errors: vec![e] },
-        });
+        return Ok(introspection(schema, db, limits, (&plan, &valid, req), deadline));
     }
     let timeout = deadline.saturating_duration_since(Instant::now());
     let run = || {
@@ -179,6 +176,34 @@ fn against_schema(
             Outcome::Executed { data: Value::Null, errors: vec![limits::database_error(e, limits)] }
         }
     })
+}
+
+/// Runs a plan that reads no table. An introspection-only operation without variables
+/// answers the same for the same schema: its text is kept on the schema and served again
+/// without building anything.
+fn introspection(
+    schema: &schema::Schema,
+    db: &Db,
+    limits: &limits::Limits,
+    (plan, valid, req): (&plan::Plan, &graphql::validate::Valid, &Request),
+    deadline: Instant,
+) -> Outcome {
+    let (query, name) = (req.query.as_deref().unwrap_or_default(), req.operation_name.as_deref());
+    let no_variables =
+        plan::operation(valid.document(), name).is_ok_and(|op| op.variables.is_empty());
+    let kept = plan.introspection_only() && no_variables;
+    if let Some(text) = kept.then(|| schema.answers.get(query, name)).flatten() {
+        return Outcome::Executed { data: Value::Raw(text), errors: Vec::new() };
+    }
+    match execute::execute(schema, db, limits, plan, deadline) {
+        Ok((data, errors)) if kept && errors.is_empty() => {
+            let text: std::sync::Arc<str> = data.to_json_string().into();
+            schema.answers.keep(query, name, text.clone());
+            Outcome::Executed { data: Value::Raw(text), errors }
+        }
+        Ok((data, errors)) => Outcome::Executed { data, errors },
+        Err(e) => Outcome::Executed { data: Value::Null, errors: vec![e] },
+    }
 }
 
 /// graphql-server's `_get_operation_type`, checked before validation, with its answers to

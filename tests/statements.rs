@@ -82,3 +82,41 @@ fn total_count_alone_reads_no_rows() {
     let rows = answer(&small, "{ allEmployees { totalCount edges { cursor } } }");
     assert!(rows.is_err_and(|m| m.contains("--max-nodes")), "rows still counted");
 }
+
+#[test]
+fn introspection_is_written_once_per_schema_and_then_served_as_kept() {
+    let case: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/conformance/cases/introspection_full.json").expect("case"),
+    )
+    .expect("json");
+    let (query, name) = (case["query"].as_str().expect("query"), case["operationName"].as_str());
+    let app = App::new(DbConfig::sqlite(common::fixture_db("introspection-kept"))).expect("app");
+    let run = |name: Option<&str>| {
+        let req = Request {
+            query: Some(query.into()),
+            operation_name: name.map(str::to_string),
+            ..Request::default()
+        };
+        match relaylite::run(&app, &req) {
+            Outcome::Executed { data, errors } if errors.is_empty() => data.to_json_string(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(app.schema().answers.get(query, name).is_none());
+    let first = run(name);
+    let kept = app.schema().answers.get(query, name).expect("kept after the first answer");
+    assert_eq!(*kept, first);
+    assert_eq!(run(name), first, "the same bytes again");
+    let expected = serde_json::to_string(&case["response"]["data"]).expect("json");
+    assert_eq!(first, expected, "the original's answer");
+    // Kept by operation name too: another name is another answer (here none: an error).
+    assert!(app.schema().answers.get(query, Some("Other")).is_none());
+    // An operation with variables is not kept: they may change its answer.
+    let typed = "query ($n: String!) { __type(name: $n) { name } }";
+    let mut req = Request { query: Some(typed.into()), ..Request::default() };
+    req.variables.insert("n".into(), serde_json::json!("Department"));
+    assert!(
+        matches!(relaylite::run(&app, &req), Outcome::Executed { ref errors, .. } if errors.is_empty())
+    );
+    assert!(app.schema().answers.get(typed, None).is_none());
+}

@@ -2,6 +2,7 @@
 //! the database, and the answer is a response value. Relay's rules (`relay`), filters
 //! (`filter`) and introspection (`introspect`) are the parts execution calls on.
 
+pub mod answers;
 pub mod connection;
 pub mod execute;
 pub mod filter;

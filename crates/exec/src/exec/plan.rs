@@ -21,6 +21,12 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether every field of the operation is `__schema`, `__type` or `__typename`: an
+    /// answer that depends on the document, its variables and the schema alone.
+    pub fn introspection_only(&self) -> bool {
+        self.root.fields.iter().all(|f| matches!(f.resolver, Resolver::Meta(_)))
+    }
+
     /// Whether running the plan reads the database (introspection and `__typename` do not).
     pub fn reads_tables(&self) -> bool {
         self.root.fields.iter().any(|f| matches!(f.resolver, Resolver::Query(_)))

@@ -469,6 +469,7 @@ fn finish(b: Builder, model: Model) -> Result<Schema, String> {
         table_types,
         model,
         sql: Texts::default(),
+        answers: Default::default(),
     };
     schema.order = collection_order(&schema);
     let mut reachable = vec![false; schema.types.len()];

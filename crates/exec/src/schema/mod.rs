@@ -256,6 +256,8 @@ pub struct Schema {
     pub model: Model,
     /// SQL texts of the statements the executor runs again and again, built once each.
     pub sql: Texts,
+    /// Answers to documents that read no table (introspection), kept as text.
+    pub answers: crate::exec::answers::Answers,
 }
 
 impl Schema {
