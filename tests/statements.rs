@@ -120,3 +120,71 @@ fn introspection_is_written_once_per_schema_and_then_served_as_kept() {
     );
     assert!(app.schema().answers.get(typed, None).is_none());
 }
+
+/// The rows a statement returns and the virtual-machine steps SQLite took for them.
+fn steps(
+    db: &std::path::Path,
+    (sql, params): &(String, Vec<relaylite::db::Param>),
+) -> (Vec<i64>, i32) {
+    use relaylite::db::Param;
+    use rusqlite::types::Value as Sql;
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let values: Vec<Sql> = params
+        .iter()
+        .map(|p| match p {
+            Param::Null => Sql::Null,
+            Param::Int(i) => Sql::Integer(*i),
+            Param::Real(f) => Sql::Real(*f),
+            Param::Text(t) => Sql::Text(t.clone()),
+            Param::Blob(b) => Sql::Blob(b.clone()),
+        })
+        .collect();
+    let ids: Vec<i64> = stmt
+        .query_map(rusqlite::params_from_iter(values), |r| r.get(0))
+        .and_then(|rows| rows.collect())
+        .expect("rows");
+    (ids, stmt.get_status(rusqlite::StatementStatus::VmStep))
+}
+
+#[test]
+fn a_keyset_page_past_nulls_seeks_instead_of_sorting_the_table() {
+    use relaylite::db::Cell;
+    use relaylite::db::sql::{Expr, Select, Term};
+    // 20,000 orders, one in ten with no date, the dates indexed; pages by date, newest first,
+    // where SQLite puts the NULLs last: no single index range holds the rows past a cursor.
+    let rows: Vec<String> = (1..=20_000)
+        .map(|i| match i % 10 {
+            0 => format!("({i}, NULL)"),
+            _ => format!("({i}, '2024-{:02}-{:02} {:05}')", 1 + i % 12, 1 + i % 28, i),
+        })
+        .collect();
+    let extra = format!(
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, placed TEXT); CREATE INDEX orders_placed ON orders (placed); INSERT INTO orders VALUES {};",
+        rows.join(", ")
+    );
+    let db = common::sqlite_once("keyset-seek", "", &extra);
+    let app = App::new(DbConfig::sqlite(db.clone())).expect("app");
+    let schema = app.schema();
+    let model = &schema.model;
+    let t = model.tables.iter().position(|t| t.name == "orders").expect("orders");
+    let (id, placed) = (0, 1);
+    let order = vec![(Term::of(placed), true), (Term::of(id), false)];
+    let keyset =
+        relaylite::exec::keyset::Keyset::new("Query.allOrders", model, &model.tables[t], &order);
+    let middle: Vec<Cell> = vec![Cell::Int(10_001), Cell::Text("2024-06-10 10001".into())];
+    let seek = keyset.seek(Some(&keyset.cursor(&middle)), None).expect("seek");
+    assert_eq!(seek.parts.len(), 3, "before the date, the NULLs, the date's later keys");
+    let mut select = Select::from(model, t);
+    select.order = order;
+    let in_parts = select.rows_in_parts(model, &seek.parts, 21);
+    let (ids, seeking) = steps(&db, &in_parts);
+    // The same page read with one condition, `part OR part`: every row past the cursor is
+    // gathered and sorted to keep 21.
+    select.filter.push(Expr::Or(seek.parts.clone()));
+    let (all_ids, sorting) = steps(&db, &select.rows(model, Some((21, 0))));
+    assert_eq!(ids, all_ids, "the same page");
+    assert_eq!(ids.len(), 21);
+    assert!(seeking < 2_000, "{seeking} steps for 21 rows");
+    assert!(sorting > 10 * seeking, "the condition alone: {sorting} steps");
+}

@@ -462,6 +462,50 @@ impl Select {
         (out, params)
     }
 
+    /// The first `limit` rows, ordered, of those in one of `parts` (disjoint conditions).
+    /// On SQLite each part is read on its own to `limit` rows — each a seek on an index of
+    /// the order, where `part OR part` would have the database gather every matching row to
+    /// sort them — and the parts' rows are merged in the order. On PostgreSQL, whose select
+    /// list casts and converts what the merge would order by, they are one condition.
+    pub fn rows_in_parts(
+        &self,
+        model: &Model,
+        parts: &[Expr],
+        limit: usize,
+    ) -> (String, Vec<Param>) {
+        if model.dialect == Dialect::Postgres {
+            let mut one = self.clone();
+            one.filter.push(Expr::Or(parts.to_vec()));
+            return one.rows(model, Some((limit, 0)));
+        }
+        let scope = self.scope(model);
+        let mut out = String::from("SELECT * FROM (");
+        let mut params = Vec::new();
+        let limit = Param::Int(i64::try_from(limit).unwrap_or(i64::MAX));
+        for (i, part) in parts.iter().enumerate() {
+            out.push_str(if i == 0 {
+                "SELECT * FROM (SELECT "
+            } else {
+                " UNION ALL SELECT * FROM (SELECT "
+            });
+            scope.select_list(&self.columns, &mut out);
+            scope.from(&mut out);
+            let mut filter = self.filter.clone();
+            filter.push(part.clone());
+            scope.filter(&filter, &mut out, &mut params);
+            scope.order(&self.order, &mut out);
+            out.push_str(" LIMIT ");
+            scope.mark(&limit, &mut out, &mut params);
+            out.push(')');
+        }
+        // Named as the table, the merged rows are ordered by the same terms.
+        let _ = write!(out, ") AS {}", ident(&model.tables[self.table].name));
+        scope.order(&self.order, &mut out);
+        out.push_str(" LIMIT ");
+        scope.mark(&limit, &mut out, &mut params);
+        (out, params)
+    }
+
     /// The rows, ordered, with an optional `(limit, offset)`.
     pub fn rows(&self, model: &Model, page: Option<(usize, usize)>) -> (String, Vec<Param>) {
         let scope = self.scope(model);

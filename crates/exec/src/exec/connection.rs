@@ -7,7 +7,7 @@
 //! so offset cursors never skip or repeat a row and keyset cursors always name one.
 
 use super::execute::{Executor, Path, index, key};
-use super::keyset::Keyset;
+use super::keyset::{Keyset, Seek};
 use crate::db::sql::{Select, Term};
 use crate::db::{Cell, DbError, Row};
 use crate::exec::filter;
@@ -67,7 +67,7 @@ impl Executor<'_> {
             .then(|| Keyset::new(&format!("Query.{}", options.name), self.model, t, &select.order));
         let seek = match &keyset {
             Some(k) => k.seek(page.after.as_deref(), page.before.as_deref()),
-            None => Ok(Vec::new()),
+            None => Ok(Seek::default()),
         };
         let seek = match page.check().and(seek) {
             Ok(seek) => seek,
@@ -167,7 +167,7 @@ impl Executor<'_> {
     fn keyset_page(
         &self,
         mut select: Select,
-        seek: Vec<crate::db::sql::Expr>,
+        seek: Seek,
         page: &PageArgs,
         wants_total: bool,
     ) -> Result<Page, DbError> {
@@ -175,14 +175,18 @@ impl Executor<'_> {
             true => Some(self.count(&select)?),
             false => None,
         };
-        select.filter.extend(seek);
+        select.filter.extend(seek.filter);
         let backward = backward(page);
         if backward {
             select.order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
         }
         let n = if backward { page.last } else { page.first };
         let wanted = n.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(0).saturating_add(1));
-        let (text, params) = select.rows(self.model, Some((wanted.min(self.cap()), 0)));
+        let limit = wanted.min(self.cap());
+        let (text, params) = match seek.parts.is_empty() {
+            true => select.rows(self.model, Some((limit, 0))),
+            false => select.rows_in_parts(self.model, &seek.parts, limit),
+        };
         let rows = self.db.query(&text, &params)?;
         Ok(keyset_window(rows, page, total))
     }

@@ -77,25 +77,27 @@ impl Keyset {
     }
 
     /// The conditions `after` and `before` put on the rows.
-    pub fn seek(&self, after: Option<&str>, before: Option<&str>) -> Result<Vec<Expr>, String> {
-        let mut out = Vec::new();
-        if let Some(c) = after {
-            out.push(self.beyond(&self.values(c)?, false));
+    pub fn seek(&self, after: Option<&str>, before: Option<&str>) -> Result<Seek, String> {
+        let mut seek = Seek::default();
+        let cursors = [(after, false), (before, true)];
+        for (cursor, backward) in cursors.into_iter().filter_map(|(c, b)| Some((c?, b))) {
+            match self.beyond(&self.values(cursor)?, backward) {
+                Beyond::One(e) => seek.filter.push(e),
+                Beyond::Parts(parts) if seek.parts.is_empty() => seek.parts = parts,
+                Beyond::Parts(parts) => seek.filter.push(Expr::Or(parts)),
+            }
         }
-        if let Some(c) = before {
-            out.push(self.beyond(&self.values(c)?, true));
-        }
-        Ok(out)
+        Ok(seek)
     }
 
     /// Rows strictly after (or, `backward`, before) the row whose order values are `v`.
-    fn beyond(&self, v: &[Param], backward: bool) -> Expr {
+    fn beyond(&self, v: &[Param], backward: bool) -> Beyond {
         let ascending = |desc: bool| desc == backward;
         let all_same = self.order.iter().all(|(_, d)| ascending(*d) == ascending(self.order[0].1));
         if self.not_null && all_same && !v.contains(&Param::Null) {
             let terms = self.order.iter().map(|(t, _)| *t).collect();
             let op = if ascending(self.order[0].1) { CmpOp::Gt } else { CmpOp::Lt };
-            return Expr::Row(terms, op, v.to_vec());
+            return Beyond::One(Expr::Row(terms, op, v.to_vec()));
         }
         // (a beyond) OR (a = and b beyond) OR …, each column compared in its own direction.
         let mut any = Vec::new();
@@ -109,11 +111,17 @@ impl Keyset {
             any.push(Expr::And(all));
         }
         if any.is_empty() {
-            return Expr::False;
+            return Beyond::One(Expr::False);
         }
         match self.first_bound(&v[0], backward) {
-            Some(bound) => Expr::And(vec![bound, Expr::Or(any)]),
-            None => Expr::Or(any),
+            Some(bound) => Beyond::One(Expr::And(vec![bound, Expr::Or(any)])),
+            None => {
+                let mut parts: Vec<Expr> = any.into_iter().flat_map(alternatives).collect();
+                match parts.len() {
+                    1 => Beyond::One(parts.remove(0)),
+                    _ => Beyond::Parts(parts),
+                }
+            }
         }
     }
 
@@ -129,6 +137,48 @@ impl Keyset {
             return None;
         }
         Some(Expr::Cmp(term, if up { CmpOp::Gte } else { CmpOp::Lte }, v.clone()))
+    }
+}
+
+/// Where a cursor's rows are: one condition, or disjoint parts that are each a range of an
+/// index on the order's columns, where no single range holds them all (past the last
+/// value, NULLs come after every value in the walk's direction).
+#[derive(Debug, PartialEq)]
+enum Beyond {
+    One(Expr),
+    Parts(Vec<Expr>),
+}
+
+/// The conditions a page's cursors put on its rows: `filter` on all of them, and the rows
+/// in one of `parts` when there are parts — a page then read as the first rows of each part
+/// (each an index seek), merged, which a condition `part OR part` is not.
+#[derive(Default)]
+pub struct Seek {
+    pub filter: Vec<Expr>,
+    pub parts: Vec<Expr>,
+}
+
+impl Seek {
+    /// All of it as conditions, for a statement that reads every parent's rows at once.
+    pub fn into_filter(mut self) -> Vec<Expr> {
+        if !self.parts.is_empty() {
+            self.filter.push(Expr::Or(self.parts));
+        }
+        self.filter
+    }
+}
+
+/// `(a = v0 AND … AND (x beyond OR x IS NULL))` as its two disjoint alternatives; any other
+/// condition as itself.
+fn alternatives(e: Expr) -> Vec<Expr> {
+    match e {
+        Expr::And(mut all) if matches!(all.last(), Some(Expr::Or(_))) => {
+            let Some(Expr::Or(last)) = all.pop() else { return vec![Expr::And(all)] };
+            last.into_iter()
+                .map(|alt| Expr::And(all.iter().cloned().chain([alt]).collect()))
+                .collect()
+        }
+        other => vec![other],
     }
 }
 
@@ -229,10 +279,10 @@ mod tests {
         // name DESC puts NULLs last: past a NULL name only the key moves on.
         assert_eq!(
             e,
-            Expr::Or(vec![Expr::And(vec![
+            Beyond::One(Expr::And(vec![
                 Expr::Is(Term::of(1), Param::Null),
                 Expr::Cmp(Term::of(0), CmpOp::Gt, Param::Int(3))
-            ])])
+            ]))
         );
         // Past a name, ascending: a range the index seeks to, then the exact condition.
         let up = Keyset::new(
@@ -242,18 +292,30 @@ mod tests {
             &[(Term::of(1), false), (Term::of(0), false)],
         );
         let v = [Param::Text("m".into()), Param::Int(3)];
-        let Expr::And(parts) = up.beyond(&v, false) else { panic!("no range") };
+        let Beyond::One(Expr::And(parts)) = up.beyond(&v, false) else { panic!("no range") };
         assert_eq!(parts[0], Expr::Cmp(Term::of(1), CmpOp::Gte, Param::Text("m".into())));
-        // Descending on a nullable column, NULLs follow every value: no single range.
-        assert!(matches!(k.beyond(&v, false), Expr::Or(_)));
+        // Descending on a nullable column, NULLs follow every value: no single range, but
+        // three disjoint ones (before the name, the NULLs, the name's own rows past the key).
+        let m = || Param::Text("m".into());
+        assert_eq!(
+            k.beyond(&v, false),
+            Beyond::Parts(vec![
+                Expr::And(vec![Expr::Cmp(Term::of(1), CmpOp::Lt, m())]),
+                Expr::And(vec![Expr::IsNull(1)]),
+                Expr::And(vec![
+                    Expr::Is(Term::of(1), m()),
+                    Expr::Cmp(Term::of(0), CmpOp::Gt, Param::Int(3))
+                ]),
+            ])
+        );
         let only_keys = Keyset::new("Query.allTs", &model(), &table(), &[(Term::of(0), false)]);
         assert_eq!(
             only_keys.beyond(&[Param::Int(3)], false),
-            Expr::Row(vec![Term::of(0)], CmpOp::Gt, vec![Param::Int(3)])
+            Beyond::One(Expr::Row(vec![Term::of(0)], CmpOp::Gt, vec![Param::Int(3)]))
         );
         assert_eq!(
             only_keys.beyond(&[Param::Int(3)], true),
-            Expr::Row(vec![Term::of(0)], CmpOp::Lt, vec![Param::Int(3)])
+            Beyond::One(Expr::Row(vec![Term::of(0)], CmpOp::Lt, vec![Param::Int(3)]))
         );
     }
 }

@@ -310,7 +310,9 @@ impl Executor<'_> {
             Keyset::new(&name, self.model, target, &order)
         });
         let seek = match &keyset {
-            Some(k) => k.seek(page.after.as_deref(), page.before.as_deref()).map_err(at)?,
+            Some(k) => {
+                k.seek(page.after.as_deref(), page.before.as_deref()).map_err(at)?.into_filter()
+            }
             None => Vec::new(),
         };
         let total = options.is_some() && selects(f, ConnectionField::TotalCount);
