@@ -170,7 +170,7 @@ fn failure(outcome: &Outcome) -> Option<Failure> {
         Outcome::Executed { data, errors } => (errors, matches!(data, Value::Null)),
     };
     let first = errors.first()?;
-    Some(match crate::limits::exceeded_flag(&first.message) {
+    Some(match first.limit {
         Some("--timeout-ms") => Failure::Timeout,
         Some(_) => Failure::Limit,
         None if matches!(outcome, Outcome::Invalid(_)) => Failure::Validation,

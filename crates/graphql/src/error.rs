@@ -27,11 +27,14 @@ pub struct GraphQLError {
     pub message: String,
     pub locations: Vec<Pos>,
     pub path: Vec<PathSeg>,
+    /// The command-line flag of the limit it reports, when it reports one: what the metrics
+    /// count it as. Not part of the answer.
+    pub limit: Option<&'static str>,
 }
 
 impl GraphQLError {
     pub fn new(message: impl Into<String>, locations: Vec<Pos>) -> Self {
-        GraphQLError { message: message.into(), locations, path: Vec::new() }
+        GraphQLError { message: message.into(), locations, path: Vec::new(), limit: None }
     }
 
     pub fn at(message: impl Into<String>, pos: Pos) -> Self {
@@ -40,6 +43,13 @@ impl GraphQLError {
 
     pub fn bare(message: impl Into<String>) -> Self {
         Self::new(message, Vec::new())
+    }
+
+    /// The same error, pointing at `locations` (a field's, for an error found in its
+    /// arguments' values).
+    pub fn at_all(mut self, locations: Vec<Pos>) -> Self {
+        self.locations = locations;
+        self
     }
 
     pub fn with_path(mut self, path: Vec<PathSeg>) -> Self {

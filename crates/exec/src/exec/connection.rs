@@ -57,9 +57,9 @@ impl Executor<'_> {
         select.columns = self.needed(table, &node_plans(f));
         select.columns.extend(select.order.iter().map(|(term, _)| term.column));
         if let Some(filter_value @ Input::Object(_)) = args.get("filter")
-            && let Err(msg) = filter::apply(model, &mut select, filter_value, self.limits)
+            && let Err(e) = filter::apply(model, &mut select, filter_value, self.limits)
         {
-            self.error(path, f, msg);
+            self.located(path, e.at_all(f.locations.clone()));
             return Value::Null;
         }
         let page = page_args(args);

@@ -12,6 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::db::sql::{CmpOp, Expr, Select, SubQuery, Term};
+use crate::graphql::error::GraphQLError;
 use crate::graphql::input::Input;
 use crate::limits::{self, Limits};
 use crate::model::scalar::{FilterOp, Param};
@@ -23,7 +24,7 @@ pub fn apply(
     select: &mut Select,
     filter: &Input,
     limits: &Limits,
-) -> Result<(), String> {
+) -> Result<(), GraphQLError> {
     select.filter.extend(conditions(model, select.table, filter, limits)?);
     Ok(())
 }
@@ -34,10 +35,11 @@ pub fn conditions(
     table: TableId,
     filter: &Input,
     limits: &Limits,
-) -> Result<Vec<Expr>, String> {
+) -> Result<Vec<Expr>, GraphQLError> {
     check_sizes(filter, limits)?;
     let mut exists = Vec::new();
-    let clauses = Filters { model }.clauses(table, filter, &mut exists)?;
+    let clauses =
+        Filters { model }.clauses(table, filter, &mut exists).map_err(GraphQLError::bare)?;
     exists.extend(clauses);
     Ok(exists)
 }
@@ -273,7 +275,7 @@ impl Filters<'_> {
 
 /// `--max-list` and `--max-like`, anywhere in the filter: one list becomes one bound
 /// parameter per item, and SQLite refuses long patterns with a less helpful error.
-fn check_sizes(filter: &Input, limits: &Limits) -> Result<(), String> {
+fn check_sizes(filter: &Input, limits: &Limits) -> Result<(), GraphQLError> {
     let Input::Object(fields) = filter else {
         if let Input::List(items) = filter {
             for item in items {
@@ -288,13 +290,13 @@ fn check_sizes(filter: &Input, limits: &Limits) -> Result<(), String> {
                 if op.takes_list() && items.len() as u64 > limits.max_list =>
             {
                 let what = format!("A list of {} values", items.len());
-                return Err(limits::exceeded(&what, "--max-list", limits.max_list).message);
+                return Err(limits::exceeded(&what, "--max-list", limits.max_list));
             }
             (Some(FilterOp::Like | FilterOp::ILike | FilterOp::NotLike), Input::String(p))
                 if p.len() as u64 > limits.max_like =>
             {
                 let what = format!("A pattern of {} bytes", p.len());
-                return Err(limits::exceeded(&what, "--max-like", limits.max_like).message);
+                return Err(limits::exceeded(&what, "--max-like", limits.max_like));
             }
             _ => check_sizes(value, limits)?,
         }

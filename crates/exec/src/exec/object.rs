@@ -294,7 +294,8 @@ impl Executor<'_> {
         page.check().map_err(at)?;
         let mut filter = match args.get("filter") {
             Some(value @ Input::Object(_)) => {
-                filter::conditions(self.model, rel.target, value, self.limits).map_err(at)?
+                filter::conditions(self.model, rel.target, value, self.limits)
+                    .map_err(|e| e.at_all(f.locations.clone()))?
             }
             _ => Vec::new(),
         };
