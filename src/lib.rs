@@ -195,9 +195,18 @@ fn introspection(
     if let Some(text) = kept.then(|| schema.answers.get(query, name)).flatten() {
         return Outcome::Executed { data: Value::Raw(text), errors: Vec::new() };
     }
+    // An empty answer stays a value: strict clients are sent no `data` for it.
+    let empty = |data: &Value| matches!(data, Value::Object(f) if f.is_empty());
     match execute::execute(schema, db, limits, plan, deadline) {
-        Ok((data, errors)) if kept && errors.is_empty() => {
-            let text: std::sync::Arc<str> = data.to_json_string().into();
+        Ok((data, errors)) if kept && errors.is_empty() && !empty(&data) => {
+            let mut text = String::with_capacity(4096);
+            if data.write_by(&mut text, &mut json::Clock::until(deadline)).is_err() {
+                return Outcome::Executed {
+                    data: Value::Null,
+                    errors: vec![limits::timed_out(limits)],
+                };
+            }
+            let text: std::sync::Arc<str> = text.into();
             schema.answers.keep(query, name, text.clone());
             Outcome::Executed { data: Value::Raw(text), errors }
         }

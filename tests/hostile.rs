@@ -30,6 +30,8 @@ CREATE TABLE person (id INTEGER PRIMARY KEY, name TEXT, mentor_id INTEGER REFERE
 CREATE TABLE "Query" (id INTEGER PRIMARY KEY, x TEXT);
 CREATE TABLE "PageInfo" (id INTEGER PRIMARY KEY, y TEXT);
 CREATE VIRTUAL TABLE docs USING fts5(title, body);
+CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT, "null" TEXT);
+INSERT INTO note VALUES (1, 'a', 'z'), (2, NULL, NULL), (3, 'c', 'x'), (4, 'd', NULL), (5, 'e', 'y'), (6, 'f', 'x'), (7, NULL, 'w'), (8, 'h', NULL), (9, 'i', 'v'), (10, 'j', 'u');
 INSERT INTO orders VALUES ('A-1', 'yes', 'Ångström', 1), ('B,2', NULL, 'Zoë', 2), ('C "3"', 'no', NULL, NULL);
 INSERT INTO "order details" VALUES ('A-1', 1, 2, 'x'), ('A-1', 2, 1, NULL), ('B,2', 1, 5, 'y');
 INSERT INTO shipment VALUES (1, 'A-1', 2, '2024-01-02T10:00'), (2, 'A-1', 2, '2024-01-03'), (3, 'B,2', 1, NULL), (4, 'Z', 9, NULL);

@@ -119,6 +119,15 @@ fn introspection_is_written_once_per_schema_and_then_served_as_kept() {
         matches!(relaylite::run(&app, &req), Outcome::Executed { ref errors, .. } if errors.is_empty())
     );
     assert!(app.schema().answers.get(typed, None).is_none());
+    // An empty answer is not kept as text: a strict client is sent no `data` for it.
+    let empty = "{ __typename @include(if: false) }";
+    let req = Request { query: Some(empty.into()), ..Request::default() };
+    match relaylite::run(&app, &req) {
+        Outcome::Executed { data, errors } => {
+            assert_eq!((data, errors.len()), (relaylite::json::Value::Object(Vec::new()), 0))
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 /// The rows a statement returns and the virtual-machine steps SQLite took for them.

@@ -488,7 +488,16 @@ impl Select {
             } else {
                 " UNION ALL SELECT * FROM (SELECT "
             });
-            scope.select_list(&self.columns, &mut out);
+            // Each column by its position: a table's own names (a column called `null`
+            // beside the NULLs of columns not read) could be taken for another's.
+            for c in 0..model.tables[self.table].columns.len() {
+                out.push_str(if c > 0 { ", " } else { "" });
+                match self.columns.contains(c) {
+                    true => scope.read(c, &mut out),
+                    false => out.push_str("NULL"),
+                }
+                let _ = write!(out, " AS relaylite_c{c}");
+            }
             scope.from(&mut out);
             let mut filter = self.filter.clone();
             filter.push(part.clone());
@@ -498,9 +507,17 @@ impl Select {
             scope.mark(&limit, &mut out, &mut params);
             out.push(')');
         }
-        // Named as the table, the merged rows are ordered by the same terms.
-        let _ = write!(out, ") AS {}", ident(&model.tables[self.table].name));
-        scope.order(&self.order, &mut out);
+        // The merged rows, ordered by the same terms, each by its column's position.
+        out.push_str(") AS relaylite_page");
+        for (i, (term, desc)) in self.order.iter().enumerate() {
+            out.push_str(if i == 0 { " ORDER BY " } else { ", " });
+            let column = format!("relaylite_page.relaylite_c{}", term.column);
+            let _ = match term.through {
+                Some(kind) => write!(out, "{}({column})", kind.sql_function()),
+                None => write!(out, "{column}"),
+            };
+            out.push_str(if *desc { " DESC" } else { " ASC" });
+        }
         out.push_str(" LIMIT ");
         scope.mark(&limit, &mut out, &mut params);
         (out, params)

@@ -142,6 +142,8 @@ impl Value {
 fn write_raw(text: &str, out: &mut String, clock: &mut Clock<'_>) -> Result<(), TimedOut> {
     let mut rest = text;
     while !rest.is_empty() {
+        // A chunk is a megabyte's writing, not one object's: the deadline is looked at each.
+        clock.countdown = 1;
         clock.tick(out)?;
         let mut cut = rest.len().min(CHUNK);
         while !rest.is_char_boundary(cut) {

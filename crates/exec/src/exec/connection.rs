@@ -346,7 +346,6 @@ pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<u
     Page { window, rows, total }
 }
 
-/// Whether the connection's plan selects `field` (under any alias).
 /// Whether a connection's selection shows anything of its rows: `totalCount` and
 /// `__typename` alone need none read.
 pub(super) fn reads_rows(connection: &FieldPlan) -> bool {
@@ -355,6 +354,7 @@ pub(super) fn reads_rows(connection: &FieldPlan) -> bool {
         .any(|field| selects(connection, field))
 }
 
+/// Whether the connection's plan selects `field` (under any alias).
 pub(super) fn selects(connection: &FieldPlan, field: ConnectionField) -> bool {
     let fields = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
     fields.into_iter().any(|f| f.resolver == Resolver::Connection(field))

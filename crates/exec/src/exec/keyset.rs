@@ -18,6 +18,9 @@ use crate::model::{Model, Table};
 
 const VERSION: &str = "k1";
 
+/// The most parts a cursor's rows are read in (SQLite takes 500 in one compound select).
+const MAX_PARTS: usize = 16;
+
 /// The cursors of one connection field under one order.
 pub struct Keyset {
     signature: String,
@@ -119,6 +122,9 @@ impl Keyset {
                 let mut parts: Vec<Expr> = any.into_iter().flat_map(alternatives).collect();
                 match parts.len() {
                     1 => Beyond::One(parts.remove(0)),
+                    // Each part is a statement of its own within one: a sort of many
+                    // terms (a client may repeat them) reads its rows as one condition.
+                    n if n > MAX_PARTS => Beyond::One(Expr::Or(parts)),
                     _ => Beyond::Parts(parts),
                 }
             }
