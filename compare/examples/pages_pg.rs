@@ -196,21 +196,8 @@ fn main() {
 
 /// How relaylite's PostgreSQL dialect reads a column of this type (`postgres_read`).
 fn read(col: &str, ty: &str) -> String {
-    const NATIVE: &[&str] = &[
-        "boolean",
-        "smallint",
-        "integer",
-        "bigint",
-        "real",
-        "double precision",
-        "text",
-        "bytea",
-        "name",
-        "character varying",
-        "character",
-    ];
     match ty {
-        _ if NATIVE.contains(&ty) => col.to_string(),
+        _ if relaylite::db::sql::postgres_reads_as_is(ty) => col.to_string(),
         "numeric" => format!("CAST({col} AS float8)"),
         "timestamp with time zone" => {
             format!("to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')")

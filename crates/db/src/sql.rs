@@ -415,7 +415,9 @@ enum PostgresRead {
     Utc,
 }
 
-fn postgres_read(col: &relaylite_model::Column) -> PostgresRead {
+/// Whether a PostgreSQL column of this declared type (as `format_type` prints it) comes back
+/// as it is: the types a row's `Cell` holds without a cast.
+pub fn postgres_reads_as_is(declared: &str) -> bool {
     const NATIVE: &[&str] = &[
         "boolean",
         "smallint",
@@ -427,12 +429,14 @@ fn postgres_read(col: &relaylite_model::Column) -> PostgresRead {
         "bytea",
         "name",
     ];
-    let declared = col.declared.as_str();
-    let native = NATIVE.contains(&declared)
+    NATIVE.contains(&declared)
         || declared.starts_with("character varying")
         || declared.starts_with("character(")
-        || declared == "character";
-    match (native, col.scalar) {
+        || declared == "character"
+}
+
+fn postgres_read(col: &relaylite_model::Column) -> PostgresRead {
+    match (postgres_reads_as_is(&col.declared), col.scalar) {
         (true, _) => PostgresRead::AsIs,
         (false, relaylite_model::Scalar::Float | relaylite_model::Scalar::Numeric { .. }) => {
             PostgresRead::Cast("float8")
