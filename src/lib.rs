@@ -140,11 +140,13 @@ fn against_schema(
         Err(errors) => return Ok(Outcome::Invalid(errors)),
     };
     let doc = valid.document();
-    if let Ok(op) = plan::operation(doc, req.operation_name.as_deref())
+    let op = plan::operation(doc, req.operation_name.as_deref()).ok();
+    if let Some(op) = op
         && let Err(e) = limits::check_operation(doc, op, limits)
     {
         return Ok(Outcome::Invalid(vec![e]));
     }
+    let no_variables = op.is_some_and(|op| op.variables.is_empty());
     let plan = match entry.plan(&served, &valid, req.operation_name.as_deref(), &req.variables) {
         Ok(p) => p,
         Err(errors) => return Ok(Outcome::Executed { data: Value::Null, errors }),
@@ -154,7 +156,8 @@ fn against_schema(
         if db.schema_version_now().is_some_and(|v| app.changed(v)) {
             return Err(Changed);
         }
-        return Ok(introspection(schema, db, limits, (&plan, &valid, req), deadline));
+        let kept = plan.introspection_only() && no_variables;
+        return Ok(introspection(schema, db, limits, (&plan, kept, req), deadline));
     }
     let timeout = deadline.saturating_duration_since(Instant::now());
     let run = || {
@@ -179,19 +182,16 @@ fn against_schema(
 }
 
 /// Runs a plan that reads no table. An introspection-only operation without variables
-/// answers the same for the same schema: its text is kept on the schema and served again
-/// without building anything.
+/// (`kept`) answers the same for the same schema: its text is kept on the schema and served
+/// again without building anything.
 fn introspection(
     schema: &schema::Schema,
     db: &Db,
     limits: &limits::Limits,
-    (plan, valid, req): (&plan::Plan, &graphql::validate::Valid, &Request),
+    (plan, kept, req): (&plan::Plan, bool, &Request),
     deadline: Instant,
 ) -> Outcome {
     let (query, name) = (req.query.as_deref().unwrap_or_default(), req.operation_name.as_deref());
-    let no_variables =
-        plan::operation(valid.document(), name).is_ok_and(|op| op.variables.is_empty());
-    let kept = plan.introspection_only() && no_variables;
     if let Some(text) = kept.then(|| schema.answers.get(query, name)).flatten() {
         return Outcome::Executed { data: Value::Raw(text), errors: Vec::new() };
     }

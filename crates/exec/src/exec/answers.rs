@@ -6,17 +6,19 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// At most this many answers, and this many bytes of them, per schema.
+/// At most this many answers, and this many bytes of them and of the documents they
+/// answer (a client's document may be megabytes of comments), per schema.
 const MAX_ANSWERS: usize = 32;
 const MAX_BYTES: usize = 64 << 20;
 
-/// Kept answers by query text and operation name.
+/// Kept answers by query text, then operation name.
 #[derive(Default)]
 pub struct Answers(Mutex<Kept>);
 
 #[derive(Default)]
 struct Kept {
-    by_query: HashMap<(String, Option<String>), Arc<str>>,
+    by_query: HashMap<String, Vec<(Option<String>, Arc<str>)>>,
+    answers: usize,
     bytes: usize,
 }
 
@@ -24,19 +26,24 @@ impl Answers {
     /// The answer kept for `query`'s operation `operation`, if any.
     pub fn get(&self, query: &str, operation: Option<&str>) -> Option<Arc<str>> {
         let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let key = (query.to_string(), operation.map(str::to_string));
-        kept.by_query.get(&key).cloned()
+        let by_name = kept.by_query.get(query)?;
+        by_name.iter().find(|(n, _)| n.as_deref() == operation).map(|(_, text)| text.clone())
     }
 
     /// Keeps `text` as the answer to `query`'s operation `operation`, while there is room.
     pub fn keep(&self, query: &str, operation: Option<&str>, text: Arc<str>) {
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.by_query.len() >= MAX_ANSWERS || kept.bytes + text.len() > MAX_BYTES {
+        let by_name = kept.by_query.get(query).map_or(&[][..], |v| v.as_slice());
+        if by_name.iter().any(|(n, _)| n.as_deref() == operation) {
+            return; // Another thread wrote it first.
+        }
+        let bytes = query.len() + text.len();
+        if kept.answers >= MAX_ANSWERS || kept.bytes + bytes > MAX_BYTES {
             return;
         }
-        kept.bytes += text.len();
-        let key = (query.to_string(), operation.map(str::to_string));
-        kept.by_query.insert(key, text);
+        (kept.answers, kept.bytes) = (kept.answers + 1, kept.bytes + bytes);
+        let entry = kept.by_query.entry(query.to_string()).or_default();
+        entry.push((operation.map(str::to_string), text));
     }
 }
 
@@ -56,5 +63,9 @@ mod tests {
         let big = Answers::default();
         big.keep("big", None, Arc::from("x".repeat(MAX_BYTES + 1)));
         assert!(big.get("big", None).is_none(), "too many bytes");
+        // The document counts too: a small answer to a document of comments.
+        let padded = format!("{{ __typename }}#{}", " ".repeat(MAX_BYTES));
+        big.keep(&padded, None, Arc::from("{}"));
+        assert!(big.get(&padded, None).is_none(), "the document's bytes count");
     }
 }
