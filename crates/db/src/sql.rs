@@ -477,10 +477,13 @@ impl Select {
         parts: &[Expr],
         limit: usize,
     ) -> (String, Vec<Param>) {
-        if model.dialect == Dialect::Postgres {
+        let as_one = || {
             let mut one = self.clone();
             one.filter.push(Expr::Or(parts.to_vec()));
-            return one.rows(model, Some((limit, 0)));
+            one.rows(model, Some((limit, 0)))
+        };
+        if model.dialect == Dialect::Postgres {
+            return as_one();
         }
         let scope = self.scope(model);
         let mut out = String::from("SELECT * FROM (");
@@ -524,7 +527,11 @@ impl Select {
         }
         out.push_str(" LIMIT ");
         scope.mark(&limit, &mut out, &mut params);
-        (out, params)
+        // Each part binds the filter's values again: a long `in` list read once instead.
+        match params.len() > MAX_PARAMS_IN_PARTS {
+            true => as_one(),
+            false => (out, params),
+        }
     }
 
     /// The rows, ordered, with an optional `(limit, offset)`.
@@ -553,6 +560,9 @@ impl Select {
         (out, params)
     }
 }
+
+/// The most values a statement read in parts may bind (the bundled SQLite takes 250,000).
+const MAX_PARAMS_IN_PARTS: usize = 100_000;
 
 /// The statements run on every request, by shape: their texts are built once per schema.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -942,5 +952,22 @@ mod tests {
         }
         assert_eq!(texts.0.read().map(|m| m.len()).ok(), Some(MAX_TEXTS));
         assert_eq!(&*texts.get(Shape::ByKey(0, Columns::default()), || "new".into()), "0", "kept");
+    }
+
+    #[test]
+    fn rows_in_parts_merge_index_ranges_unless_their_values_would_be_too_many() {
+        let m = model();
+        let mut s = Select::from(&m, 0);
+        s.order.push((Term::of(1), true));
+        let parts = [Expr::IsNull(1), Expr::Cmp(Term::of(1), CmpOp::Lt, Param::Text("m".into()))];
+        let (text, params) = s.rows_in_parts(&m, &parts, 5);
+        assert_eq!(text.matches("UNION ALL").count(), 1, "{text}");
+        assert_eq!(params, [Param::Int(5), Param::Text("m".into()), Param::Int(5), Param::Int(5)]);
+        // An `in` list bound once per part would pass the bound: one condition instead.
+        let many: Vec<Param> = (0..60_000).map(Param::Int).collect();
+        s.filter.push(Expr::In(Term::of(0), many));
+        let (text, params) = s.rows_in_parts(&m, &parts, 5);
+        assert!(!text.contains("UNION ALL") && text.contains(" OR "));
+        assert_eq!(params.len(), 60_000 + 1 + 2);
     }
 }
