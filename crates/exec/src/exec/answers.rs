@@ -15,9 +15,12 @@ const MAX_BYTES: usize = 64 << 20;
 #[derive(Default)]
 pub struct Answers(Mutex<Kept>);
 
+/// A document's kept answers, by operation name.
+type ByName = Vec<(Option<String>, Arc<str>)>;
+
 #[derive(Default)]
 struct Kept {
-    by_query: HashMap<String, Vec<(Option<String>, Arc<str>)>>,
+    by_query: HashMap<String, ByName>,
     answers: usize,
     bytes: usize,
 }
