@@ -362,11 +362,17 @@ impl<'m> Scope<'m> {
 
     /// `(columns) IN (<rows of a JSON list>)`: the row among a JSON list of keys (of arrays,
     /// for a key of several columns), one parameter whatever its length. PostgreSQL reads
-    /// each value back as its column's type.
+    /// each value back as its column's type. There a single column that begins an index is
+    /// matched by `= ANY(ARRAY(…))` instead: PostgreSQL reads `IN` as a semi-join, which it
+    /// often plans as a scan of the whole table, but `ANY` of a list as a search of the
+    /// index for each key (an unindexed column keeps `IN`, whose hashed semi-join does not
+    /// compare each row with every key).
     fn in_json(self, columns: &[usize], keys: &Param, out: &mut String, params: &mut Vec<Param>) {
-        self.row_value(columns, out);
-        out.push_str(" IN (SELECT ");
         let table = &self.model.tables[self.table];
+        let searched = self.dialect() == Dialect::Postgres
+            && matches!(columns, [c] if table.indexes.iter().any(|i| i.first() == Some(c)));
+        self.row_value(columns, out);
+        out.push_str(if searched { " = ANY(ARRAY(SELECT " } else { " IN (SELECT " });
         match self.dialect() {
             Dialect::Sqlite => {
                 match columns.len() {
@@ -391,6 +397,7 @@ impl<'m> Scope<'m> {
             Dialect::Sqlite => "))",
             Dialect::Postgres => " AS json)) AS j(v))",
         });
+        out.push_str(if searched { ")" } else { "" });
     }
 }
 
@@ -898,16 +905,16 @@ mod tests {
         };
         let mut columns = Columns::default();
         columns.extend([0, 1]);
-        let text = |order: &[(Term, bool)]| {
+        let text = |m: &Model, order: &[(Term, bool)]| {
             let query = RelatedText { rel: &rel, columns: &columns, order, per_parent: Some(3) };
             let filter = [Expr::Not(Box::new(Expr::IsNull(1)))];
             let mut params = Vec::new();
-            let text = query.text(&m, (&filter, &Param::Text("[1]".into())), &mut params);
+            let text = query.text(m, (&filter, &Param::Text("[1]".into())), &mut params);
             (text, params.len())
         };
         let by_name = [(Term::of(1), true), (Term::of(0), false)];
         assert_eq!(
-            text(&by_name),
+            text(&m, &by_name),
             (
                 "SELECT relaylite_page.* FROM json_array_elements(CAST($1 AS json)) \
                  AS relaylite_parent(v) CROSS JOIN LATERAL (SELECT \"employee\".\"id\", \
@@ -922,10 +929,20 @@ mod tests {
         );
         // The link column first in the order is one value per parent: the index still fits.
         let by_link_then_name = [(Term::of(3), false), (Term::of(1), false)];
-        assert!(text(&by_link_then_name).0.contains("LATERAL"));
+        assert!(text(&m, &by_link_then_name).0.contains("LATERAL"));
         // By "hired on", no index gives a parent's rows in order: the window numbers them.
-        let (by_date, _) = text(&[(Term::of(2), false)]);
+        let (by_date, _) = text(&m, &[(Term::of(2), false)]);
         assert!(by_date.contains("ROW_NUMBER() OVER") && !by_date.contains("LATERAL"));
+        // The window's parents are searched for in the index that begins with the link...
+        let searched = "WHERE \"employee\".\"department_id\" = ANY(ARRAY(SELECT \
+             CAST(v #>> '{}' AS text) FROM json_array_elements(CAST($1 AS json)) AS j(v))) AND";
+        assert!(by_date.contains(searched), "{by_date}");
+        // ...and joined to the table's rows where none does.
+        m.tables[0].indexes = vec![vec![0], vec![1, 3]];
+        let (by_date, _) = text(&m, &[(Term::of(2), false)]);
+        let joined = "WHERE \"employee\".\"department_id\" IN (SELECT \
+             CAST(v #>> '{}' AS text) FROM json_array_elements(CAST($1 AS json)) AS j(v)) AND";
+        assert!(by_date.contains(joined), "{by_date}");
     }
 
     #[test]
