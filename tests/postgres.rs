@@ -16,6 +16,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use common::walk::{Oracle, Walk};
 use relaylite::App;
@@ -582,6 +583,39 @@ fn a_request_of_one_statement_runs_without_a_transaction_and_still_only_reads() 
     let (_, body) =
         ask(addr, &format!("{{ node(id: \"{id}\") {{ id }} allProbes {{ nodes {{ alone }} }} }}"));
     assert_eq!(body["data"]["allProbes"]["nodes"][0]["alone"], json!(false), "{body}");
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: set RELAYLITE_TEST_PG (see .ci/run)"]
+fn a_transaction_ends_though_its_commit_is_not_waited_for() {
+    let url = server();
+    let db = database_of(&url, "relaylite_commit", PROBE);
+    // A pool of one and no server around it: nothing else uses the session afterwards.
+    let config = DbConfig::postgres(&db, &[], "public", 1).expect("config");
+    let probes = relaylite::db::Db::with_connection(&config, |conn| {
+        conn.read(Duration::from_secs(10), || {
+            let alone = "SELECT alone FROM probe";
+            [conn.query(alone, &[]), conn.query(alone, &[])]
+        })
+    });
+    let probes = probes.expect("session").expect("transaction");
+    for rows in probes {
+        // Both statements ran in the transaction: its BEGIN went out before the first.
+        assert_eq!(rows.expect("probe"), [vec![relaylite::db::Cell::Int(0)]]);
+    }
+    let mut admin = postgres::Client::connect(&db, postgres::NoTls).expect("admin");
+    let mut states = || -> (i64, i64) {
+        let row = admin
+            .query_one(
+                "SELECT count(*), count(*) FILTER (WHERE state <> 'idle') FROM pg_stat_activity
+                 WHERE application_name = 'relaylite' AND datname = current_database()",
+                &[],
+            )
+            .expect("pg_stat_activity");
+        (row.get(0), row.get(1))
+    };
+    // The session is there, and COMMIT reached it: it is not left in its transaction.
+    common::wait_until("the transaction ended", || states() == (1, 0));
 }
 
 #[test]

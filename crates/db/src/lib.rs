@@ -109,6 +109,8 @@ impl std::fmt::Display for DbError {
     }
 }
 
+impl std::error::Error for DbError {}
+
 thread_local! {
     static STATEMENTS: StdCell<u64> = const { StdCell::new(0) };
 }

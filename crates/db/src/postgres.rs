@@ -1,6 +1,11 @@
 //! PostgreSQL sessions: a pooled connection, its prepared statements, and the two
 //! conversions between rows and PostgreSQL's wire values.
 //!
+//! A session drives tokio-postgres's connection itself, on the calling thread, as the
+//! synchronous `postgres` crate does — but it can pipeline: a transaction's `BEGIN` goes out
+//! with its first statement, and `COMMIT` is sent without waiting for its answer, so a
+//! request of n statements costs n round trips, not n + 2.
+//!
 //! Parameters travel as text, typed by the server from where they stand in the statement
 //! (`"id" = $1` makes `$1` the column's type), so a value binds as SQLAlchemy's would with
 //! no type table here. Results arrive in binary; the SQL builder casts every type rows
@@ -12,8 +17,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, NoTls, Statement};
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::task::{Context, Poll};
+
+use futures_util::{StreamExt, future};
+use tokio::runtime::Runtime;
+use tokio_postgres::tls::NoTlsStream;
+use tokio_postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::{Client, Connection, NoTls, Socket, Statement};
 
 use super::{Cell, DbError, Param, Row};
 
@@ -38,7 +50,11 @@ const FINGERPRINT: &str = "SELECT hashtextextended(coalesce(string_agg(x, ',' OR
 
 /// One pooled connection and the statements prepared on it.
 pub struct Session {
+    link: Link,
     client: Client,
+    /// The `BEGIN` of a transaction `begin` opened, until it goes out with the first
+    /// statement.
+    opening: Option<String>,
     statements: HashMap<String, Statement>,
     /// When the running request must stop, and the statement timeout last set for it.
     deadline: Option<(Instant, Duration)>,
@@ -59,7 +75,7 @@ pub struct Session {
 /// outside `begin` is its own read-only transaction).
 #[derive(Debug)]
 pub struct Manager {
-    config: postgres::Config,
+    config: tokio_postgres::Config,
     setup: String,
     schema: String,
     generation: Arc<AtomicU64>,
@@ -68,7 +84,7 @@ pub struct Manager {
 impl Manager {
     /// `generation` is the server's connection generation, which its `Server` moves on.
     pub fn new(url: &str, schema: &str, generation: Arc<AtomicU64>) -> Result<Manager, String> {
-        let mut config: postgres::Config =
+        let mut config: tokio_postgres::Config =
             url.parse().map_err(|e| format!("{}: {e}", super::redact(url)))?;
         config.connect_timeout(Duration::from_secs(2));
         config.application_name("relaylite");
@@ -83,15 +99,22 @@ impl Manager {
 
 impl r2d2::ManageConnection for Manager {
     type Connection = Session;
-    type Error = postgres::Error;
+    type Error = DbError;
 
-    fn connect(&self) -> Result<Session, postgres::Error> {
+    fn connect(&self) -> Result<Session, DbError> {
         // Read first: a connection never belongs to a generation newer than its server.
         let generation = self.generation.load(Ordering::Relaxed);
-        let mut client = self.config.connect(NoTls)?;
-        client.batch_execute(&self.setup)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| DbError::new(format!("a runtime for the connection: {e}")))?;
+        let (client, connection) = runtime.block_on(self.config.connect(NoTls))?;
+        let mut link = Link { runtime, connection: Some(connection) };
+        link.wait(client.batch_execute(&self.setup))?;
         Ok(Session {
+            link,
             client,
+            opening: None,
             statements: HashMap::new(),
             deadline: None,
             session_timeout: None,
@@ -102,8 +125,8 @@ impl r2d2::ManageConnection for Manager {
         })
     }
 
-    fn is_valid(&self, session: &mut Session) -> Result<(), postgres::Error> {
-        session.client.batch_execute("")
+    fn is_valid(&self, session: &mut Session) -> Result<(), DbError> {
+        session.batch("")
     }
 
     fn has_broken(&self, session: &mut Session) -> bool {
@@ -111,8 +134,8 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-impl From<postgres::Error> for DbError {
-    fn from(e: postgres::Error) -> Self {
+impl From<tokio_postgres::Error> for DbError {
+    fn from(e: tokio_postgres::Error) -> Self {
         let code = e.code().map(|c| c.code().to_string()).unwrap_or_default();
         // The server, a connection or the network failed, rather than the statement.
         let lost = e.is_closed()
@@ -156,13 +179,24 @@ impl Session {
         self.noting(started)
     }
 
+    /// Opens the transaction with the next statement, which goes out right behind it.
     fn start(&mut self, timeout: Duration) -> Result<(), DbError> {
         let ms = timeout.as_millis().max(1);
-        self.client.batch_execute(&format!(
+        self.opening = Some(format!(
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {ms}"
-        ))?;
+        ));
         self.failed = false;
         Ok(())
+    }
+
+    /// Runs statements of the simple protocol, waiting for their answer.
+    fn batch(&mut self, text: &str) -> Result<(), DbError> {
+        self.link.wait(self.client.batch_execute(text))
+    }
+
+    /// Sends statements of the simple protocol without waiting for their answer.
+    fn send(&mut self, text: &str) -> Result<(), DbError> {
+        self.link.send(self.client.batch_execute(text))
     }
 
     /// Readies the session for a request of one statement, which needs no transaction to
@@ -177,10 +211,10 @@ impl Session {
             return Ok(());
         }
         let ms = timeout.as_millis().max(1);
-        let set = self.client.batch_execute(&format!("SET statement_timeout = {ms}"));
+        let set = self.batch(&format!("SET statement_timeout = {ms}"));
         // Kept only once set: a failed SET leaves the session's timeout as it was.
         self.session_timeout = set.is_ok().then_some(timeout).or(self.session_timeout);
-        self.noting(set.map_err(DbError::from))
+        self.noting(set)
     }
 
     /// The served schema's catalogue fingerprint (`FINGERPRINT`), read as one statement
@@ -198,15 +232,17 @@ impl Session {
         Ok(version)
     }
 
-    /// Ends the transaction `begin` started.
+    /// Ends the transaction `begin` started, if a statement opened it, without waiting for
+    /// PostgreSQL's answer: a read-only transaction has nothing left to fail, and the reply
+    /// need not wait a round trip.
     pub fn commit(&mut self) -> Result<(), DbError> {
         self.deadline = None;
-        let end = if self.failed { "ROLLBACK" } else { "COMMIT" };
-        if let Err(e) = self.client.batch_execute(end) {
-            let _ = self.client.batch_execute("ROLLBACK");
-            return self.noting(Err(e.into()));
+        if self.opening.take().is_some() {
+            return Ok(());
         }
-        Ok(())
+        let end = if self.failed { "ROLLBACK" } else { "COMMIT" };
+        let sent = self.send(end);
+        self.noting(sent)
     }
 
     /// Bounds the next statement by the request's time left: set again only once a tenth
@@ -220,13 +256,17 @@ impl Session {
             return Err(DbError { message: "timeout".into(), interrupted: true, lost: false });
         }
         if self.failed {
-            self.client.batch_execute("ROLLBACK")?;
+            self.send("ROLLBACK")?;
             self.deadline = Some((deadline, left));
             return self.start(left);
         }
         if left < set.mul_f64(0.9) {
             let ms = left.as_millis().max(1);
-            self.client.batch_execute(&format!("SET LOCAL statement_timeout = {ms}"))?;
+            let set = format!("SET LOCAL statement_timeout = {ms}");
+            match &mut self.opening {
+                Some(opening) => *opening = format!("{opening}; {set}"),
+                None => self.batch(&set)?,
+            }
             self.deadline = Some((deadline, left));
         }
         Ok(())
@@ -244,6 +284,7 @@ impl Session {
         self.noting(result)
     }
 
+    /// Runs a statement, behind the transaction's `BEGIN` when it is the first.
     fn run(
         &mut self,
         sql: &str,
@@ -252,29 +293,104 @@ impl Session {
     ) -> Result<(), DbError> {
         let stmt = self.statement(sql)?;
         let width = stmt.columns().len();
-        let mut rows = self.client.query_raw(&stmt, params.iter().map(Text))?;
-        while let Some(row) = postgres::fallible_iterator::FallibleIterator::next(&mut rows)? {
-            let mut cells = Vec::with_capacity(width);
-            for i in 0..width {
-                cells.push(row.try_get::<_, Decoded>(i)?.0);
+        let opening = self.opening.take();
+        let client = &self.client;
+        self.link.wait(async {
+            let query = client.query_raw(&stmt, params.iter().map(Text));
+            let rows = match &opening {
+                Some(begin) => {
+                    // Polled in order: BEGIN is queued first, then the statement.
+                    let (begun, rows) = future::join(client.batch_execute(begin), query).await;
+                    begun?;
+                    rows?
+                }
+                None => query.await?,
+            };
+            let mut rows = pin!(rows);
+            while let Some(row) = rows.next().await {
+                let row = row?;
+                let mut cells = Vec::with_capacity(width);
+                for i in 0..width {
+                    cells.push(row.try_get::<_, Decoded>(i)?.0);
+                }
+                if !f(cells) {
+                    break;
+                }
             }
-            if !f(cells) {
-                break;
-            }
-        }
-        Ok(())
+            Ok::<(), tokio_postgres::Error>(())
+        })
     }
 
     fn statement(&mut self, sql: &str) -> Result<Statement, DbError> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let stmt = self.client.prepare(sql)?;
+        let stmt = self.link.wait(self.client.prepare(sql))?;
         if self.statements.len() >= STATEMENTS_KEPT {
             self.statements.clear();
         }
         self.statements.insert(sql.to_string(), stmt.clone());
         Ok(stmt)
+    }
+}
+
+/// A connection and the runtime whose reactor its socket is registered with, driven only
+/// while a call on it runs: no task, no thread of its own, no wake-up of another thread.
+struct Link {
+    runtime: Runtime,
+    /// Gone once it ended: the client's calls then fail as on a closed connection.
+    connection: Option<Connection<Socket, NoTlsStream>>,
+}
+
+impl Link {
+    /// Runs `call` to its end, driving the connection meanwhile.
+    fn wait<T, E: Into<DbError>>(
+        &mut self,
+        call: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, DbError> {
+        let mut call = pin!(call);
+        let connection = &mut self.connection;
+        self.runtime.block_on(poll_fn(|cx| {
+            drive(connection, cx);
+            match call.as_mut().poll(cx) {
+                Poll::Ready(result) => Poll::Ready(result.map_err(Into::into)),
+                Poll::Pending if connection.is_none() => Poll::Ready(Err(DbError {
+                    message: "the connection to the server was closed".into(),
+                    interrupted: false,
+                    lost: true,
+                })),
+                Poll::Pending => Poll::Pending,
+            }
+        }))
+    }
+
+    /// Starts `call` and drives the connection once, which writes its messages; its answer
+    /// is read, and dropped, when the link is next used.
+    fn send<T>(
+        &mut self,
+        call: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<(), DbError> {
+        let mut call = pin!(call);
+        let connection = &mut self.connection;
+        self.runtime.block_on(poll_fn(|cx| {
+            if let Poll::Ready(Err(e)) = call.as_mut().poll(cx) {
+                return Poll::Ready(Err(e.into()));
+            }
+            drive(connection, cx);
+            Poll::Ready(Ok(()))
+        }))
+    }
+}
+
+/// Lets the connection do what it can now: write what calls queued, hand answers to their
+/// calls. Its own messages (notices) are dropped; once it ends, it is gone.
+fn drive(connection: &mut Option<Connection<Socket, NoTlsStream>>, cx: &mut Context<'_>) {
+    while let Some(c) = connection {
+        match c.poll_message(cx) {
+            Poll::Ready(Some(Ok(_))) => {}
+            Poll::Ready(Some(Err(_)) | None) => *connection = None,
+            Poll::Pending => break,
+        }
     }
 }
 
