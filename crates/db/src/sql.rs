@@ -209,11 +209,17 @@ impl<'m> Scope<'m> {
                 out.push_str(op.sql());
                 self.mark(p, out, params);
             }
+            // PostgreSQL searches no index for `IS NOT DISTINCT FROM`, its spelling of
+            // SQLite's `IS`: a value there is compared by `=`, which means the same.
+            Expr::Is(t, Param::Null) => {
+                self.term(*t, out);
+                out.push_str(" IS NULL");
+            }
             Expr::Is(t, p) => {
                 self.term(*t, out);
                 out.push_str(match self.dialect() {
                     Dialect::Sqlite => " IS ",
-                    Dialect::Postgres => " IS NOT DISTINCT FROM ",
+                    Dialect::Postgres => " = ",
                 });
                 self.mark(p, out, params);
             }
@@ -473,38 +479,33 @@ impl Select {
         (out, params)
     }
 
-    /// The first `limit` rows, ordered, of those in one of `parts` (disjoint conditions).
-    /// On SQLite each part is read on its own to `limit` rows — each a seek on an index of
-    /// the order, where `part OR part` would have the database gather every matching row to
-    /// sort them — and the parts' rows are merged in the order. On PostgreSQL, whose select
-    /// list casts and converts what the merge would order by, they are one condition.
+    /// The first `limit` rows, ordered, of those in one of `parts` (disjoint conditions):
+    /// each part read on its own to `limit` rows — each a seek on an index of the order,
+    /// where `part OR part` would have the database gather every matching row to sort them
+    /// — and the parts' rows merged by the order's terms, which each part also selects as
+    /// they are (on PostgreSQL the columns read are cast and converted, and would not order
+    /// as the column does).
     pub fn rows_in_parts(
         &self,
         model: &Model,
         parts: &[Expr],
         limit: usize,
     ) -> (String, Vec<Param>) {
-        let as_one = || {
-            let mut one = self.clone();
-            one.filter.push(Expr::Or(parts.to_vec()));
-            one.rows(model, Some((limit, 0)))
-        };
-        if model.dialect == Dialect::Postgres {
-            return as_one();
-        }
         let scope = self.scope(model);
-        let mut out = String::from("SELECT * FROM (");
+        let width = model.tables[self.table].columns.len();
+        let mut out = String::from("SELECT ");
+        for c in 0..width {
+            let _ = write!(out, "{}relaylite_c{c}", if c > 0 { ", " } else { "" });
+        }
+        out.push_str(" FROM (");
         let mut params = Vec::new();
-        let limit = Param::Int(i64::try_from(limit).unwrap_or(i64::MAX));
+        let bound = Param::Int(i64::try_from(limit).unwrap_or(i64::MAX));
         for (i, part) in parts.iter().enumerate() {
-            out.push_str(if i == 0 {
-                "SELECT * FROM (SELECT "
-            } else {
-                " UNION ALL SELECT * FROM (SELECT "
-            });
+            out.push_str(if i == 0 { "" } else { " UNION ALL " });
+            out.push_str("SELECT * FROM (SELECT ");
             // Each column by its position: a table's own names (a column called `null`
             // beside the NULLs of columns not read) could be taken for another's.
-            for c in 0..model.tables[self.table].columns.len() {
+            for c in 0..width {
                 out.push_str(if c > 0 { ", " } else { "" });
                 match self.columns.contains(c) {
                     true => scope.read(c, &mut out),
@@ -512,33 +513,34 @@ impl Select {
                 }
                 let _ = write!(out, " AS relaylite_c{c}");
             }
+            for (o, (term, _)) in self.order.iter().enumerate() {
+                out.push_str(", ");
+                scope.term(*term, &mut out);
+                let _ = write!(out, " AS relaylite_o{o}");
+            }
             scope.from(&mut out);
             let mut filter = self.filter.clone();
             filter.push(part.clone());
             scope.filter(&filter, &mut out, &mut params);
             scope.order(&self.order, &mut out);
             out.push_str(" LIMIT ");
-            scope.mark(&limit, &mut out, &mut params);
-            out.push(')');
+            scope.mark(&bound, &mut out, &mut params);
+            let _ = write!(out, ") AS relaylite_part{i}");
         }
-        // The merged rows, ordered by the same terms, each by its column's position.
         out.push_str(") AS relaylite_page");
-        for (i, (term, desc)) in self.order.iter().enumerate() {
-            out.push_str(if i == 0 { " ORDER BY " } else { ", " });
-            let column = format!("relaylite_page.relaylite_c{}", term.column);
-            let _ = match term.through {
-                Some(kind) => write!(out, "{}({column})", kind.sql_function()),
-                None => write!(out, "{column}"),
-            };
-            out.push_str(if *desc { " DESC" } else { " ASC" });
+        for (o, (_, desc)) in self.order.iter().enumerate() {
+            out.push_str(if o == 0 { " ORDER BY " } else { ", " });
+            let _ = write!(out, "relaylite_o{o}{}", if *desc { " DESC" } else { " ASC" });
         }
         out.push_str(" LIMIT ");
-        scope.mark(&limit, &mut out, &mut params);
+        scope.mark(&bound, &mut out, &mut params);
         // Each part binds the filter's values again: a long `in` list read once instead.
-        match params.len() > MAX_PARAMS_IN_PARTS {
-            true => as_one(),
-            false => (out, params),
+        if params.len() > MAX_PARAMS_IN_PARTS {
+            let mut one = self.clone();
+            one.filter.push(Expr::Or(parts.to_vec()));
+            return one.rows(model, Some((limit, 0)));
         }
+        (out, params)
     }
 
     /// The rows, ordered, with an optional `(limit, offset)`.
@@ -980,6 +982,24 @@ mod tests {
         let (text, params) = s.rows_in_parts(&m, &parts, 5);
         assert_eq!(text.matches("UNION ALL").count(), 1, "{text}");
         assert_eq!(params, [Param::Int(5), Param::Text("m".into()), Param::Int(5), Param::Int(5)]);
+        // Merged by the order's own values, which each part selects beside the columns read.
+        assert!(text.contains("\"employee\".\"name\" AS relaylite_o0 FROM"), "{text}");
+        assert!(text.ends_with(") AS relaylite_page ORDER BY relaylite_o0 DESC LIMIT ?"), "{text}");
+        // On PostgreSQL a value equal to the cursor's is sought by `=`, which an index serves
+        // (`IS NOT DISTINCT FROM` it does not).
+        let mut pg = model();
+        pg.dialect = Dialect::Postgres;
+        let mut s = Select::from(&pg, 0);
+        s.order.push((Term::of(1), true));
+        let tie = Expr::And(vec![
+            Expr::Is(Term::of(1), Param::Text("m".into())),
+            Expr::Is(Term::of(2), Param::Null),
+        ]);
+        let (text, _) = s.rows_in_parts(&pg, &[tie, Expr::IsNull(1)], 5);
+        let sought = "WHERE (\"employee\".\"name\" = $1 AND \"employee\".\"hired on\" IS NULL)";
+        assert!(text.contains(sought), "{text}");
+        let mut s = Select::from(&m, 0);
+        s.order.push((Term::of(1), true));
         // An `in` list bound once per part would pass the bound: one condition instead.
         let many: Vec<Param> = (0..60_000).map(Param::Int).collect();
         s.filter.push(Expr::In(Term::of(0), many));
