@@ -8,6 +8,7 @@
 
 use super::execute::{Executor, Path, index, key};
 use super::keyset::{Keyset, Seek};
+use super::object::{by_page, level};
 use crate::db::sql::{Select, Term};
 use crate::db::{Cell, DbError, Row};
 use crate::exec::filter;
@@ -237,7 +238,8 @@ impl Executor<'_> {
             };
             columns.push(column);
         }
-        super::object::zip_objects(plan, columns, pages.len(), &[])
+        let connections = level(plan, columns, vec![false; pages.len()]);
+        (0..pages.len()).map(|p| Value::Row(connections.clone(), p)).collect()
     }
 
     /// `nodes`: each page's objects as a list.
@@ -253,9 +255,8 @@ impl Executor<'_> {
         };
         let owners = owners(pages);
         let rows: Vec<&Row> = pages.iter().flat_map(|p| p.rows.iter()).collect();
-        let mut objects =
-            self.objects(table, &rows, plan, &|j| path(owners[j].0, owners[j].1)).into_iter();
-        pages.iter().map(|p| Value::List(objects.by_ref().take(p.rows.len()).collect())).collect()
+        let objects = self.objects(table, &rows, plan, &|j| path(owners[j].0, owners[j].1));
+        by_page(pages).map(|range| Value::Rows(objects.clone(), range)).collect()
     }
 
     fn edges(
@@ -287,7 +288,8 @@ impl Executor<'_> {
                             let (p, i) = owners[j];
                             key(&path(p, i), ef)
                         };
-                        self.objects(table, &rows, node_plan, &node_path)
+                        let nodes = self.objects(table, &rows, node_plan, &node_path);
+                        (0..rows.len()).map(|i| Value::Row(nodes.clone(), i)).collect()
                     }
                     None => vec![Value::Null; rows.len()],
                 },
@@ -303,8 +305,8 @@ impl Executor<'_> {
             };
             columns.push(column);
         }
-        let mut edges = super::object::zip_objects(plan, columns, rows.len(), &[]).into_iter();
-        pages.iter().map(|p| Value::List(edges.by_ref().take(p.rows.len()).collect())).collect()
+        let edges = level(plan, columns, vec![false; rows.len()]);
+        by_page(pages).map(|range| Value::Rows(edges.clone(), range)).collect()
     }
 }
 

@@ -326,8 +326,7 @@ impl<'a> Executor<'a> {
         let Some(row) = rows.first() else {
             return Value::Null;
         };
-        let values = self.objects(table, &[row], plan, &|_| path.clone());
-        values.into_iter().next().unwrap_or(Value::Null)
+        Value::Row(self.objects(table, &[row], plan, &|_| path.clone()), 0)
     }
 
     fn node_table(&self, type_name: &str) -> Option<TableId> {

@@ -1,6 +1,6 @@
 //! Objects: a plan resolved on a list of rows, field by field (a column of values per
-//! field), each relationship with one statement for the whole list, then zipped into
-//! objects.
+//! field), each relationship with one statement for the whole list; the columns are the
+//! level's objects (`json::Objects`), never zipped into one vector per object.
 //!
 //! A relationship's statement reads the related rows of every parent at once (their keys
 //! as one JSON parameter) and says which parent each belongs to; the rows are matched back
@@ -21,7 +21,7 @@ use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs};
 use crate::graphql::error::GraphQLError;
 use crate::graphql::input::{Args, Input};
-use crate::json::{Shared, Value, Weight};
+use crate::json::{Objects, Shared, Value, Weight};
 use crate::model::Cursors;
 use crate::model::{Relationship, Shape, Source, TableId};
 use crate::schema::ConnectionField;
@@ -35,14 +35,14 @@ impl Executor<'_> {
         rows: &[&Row],
         plan: &ObjectPlan,
         path: &dyn Fn(usize) -> Path,
-    ) -> Vec<Value> {
+    ) -> Rc<Objects> {
         let t = &self.model.tables[table];
-        let level = if rows.is_empty() { 0 } else { level_statements(plan) };
+        let statements = if rows.is_empty() { 0 } else { level_statements(plan) };
         if !self.take_values(rows.len().saturating_mul(plan.fields.len()))
-            || !self.fits_statements(level)
+            || !self.fits_statements(statements)
             || !self.in_time()
         {
-            return vec![Value::Null; rows.len()];
+            return Rc::new(Objects::nulls(rows.len()));
         }
         // Rows whose non-null field came out null: graphql-core nulls the whole object.
         let mut nulled = vec![false; rows.len()];
@@ -77,7 +77,7 @@ impl Executor<'_> {
             };
             columns.push(column);
         }
-        zip_objects(plan, columns, rows.len(), &nulled)
+        level(plan, columns, nulled)
     }
 
     /// A column's values as its scalar reads them; a value it cannot represent is a field
@@ -264,12 +264,12 @@ impl Executor<'_> {
             let (p, i) = owners[j];
             if object { path(p) } else { super::execute::index(&path(p), i) }
         };
-        let mut values = self.objects(rel.target, &rows, plan, &row_path).into_iter();
-        pages
-            .iter()
-            .map(|p| match object {
-                true => values.by_ref().take(p.rows.len()).next().unwrap_or(Value::Null),
-                false => Value::List(values.by_ref().take(p.rows.len()).collect()),
+        let objects = self.objects(rel.target, &rows, plan, &row_path);
+        by_page(pages)
+            .map(|range| match object {
+                true if range.is_empty() => Value::Null,
+                true => Value::Row(objects.clone(), range.start),
+                false => Value::Rows(objects.clone(), range),
             })
             .collect()
     }
@@ -532,23 +532,16 @@ fn page_of(rows: Vec<Row>, total: Option<usize>, query: &RelatedQuery, keyset: b
     }
 }
 
-/// Zips columns of values into objects; an object whose row is `nulled` is null.
-pub(super) fn zip_objects(
-    plan: &ObjectPlan,
-    columns: Vec<Vec<Value>>,
-    n: usize,
-    nulled: &[bool],
-) -> Vec<Value> {
-    let mut objects: Vec<Vec<(std::rc::Rc<str>, Value)>> =
-        (0..n).map(|_| Vec::with_capacity(plan.fields.len())).collect();
-    for (f, column) in plan.fields.iter().zip(columns) {
-        for (obj, v) in objects.iter_mut().zip(column) {
-            obj.push((f.key.clone(), v));
-        }
-    }
-    objects
-        .into_iter()
-        .enumerate()
-        .map(|(i, o)| if nulled.get(i) == Some(&true) { Value::Null } else { Value::Object(o) })
-        .collect()
+/// A level's objects from its columns of values, one per field of `plan`.
+pub(super) fn level(plan: &ObjectPlan, columns: Vec<Vec<Value>>, nulled: Vec<bool>) -> Rc<Objects> {
+    Rc::new(Objects::new(plan.keys.clone(), columns, nulled))
+}
+
+/// Where each page's rows stand among the rows of all pages, taken in order.
+pub(super) fn by_page(pages: &[Page]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    pages.iter().scan(0, |start, p| {
+        let range = *start..*start + p.rows.len();
+        *start = range.end;
+        Some(range)
+    })
 }

@@ -12,6 +12,7 @@ use crate::graphql::ast::{self, Definition, NoOperation, OperationKind, Selectio
 use crate::graphql::error::{GraphQLError, Pos};
 use crate::graphql::input::{self, Args, Input, Variables};
 use crate::graphql::validate::Valid;
+use crate::json::Objects;
 use crate::schema::{Kind, Resolver, Schema, TypeId};
 
 /// A plan owns what it says (no borrow of the schema), so that a cache can keep it beside
@@ -37,6 +38,8 @@ impl Plan {
 pub struct ObjectPlan {
     pub type_id: TypeId,
     pub fields: Vec<FieldPlan>,
+    /// The answer's text before each field's value (`json::Objects::keys`).
+    pub keys: Rc<[Box<str>]>,
 }
 
 pub struct FieldPlan {
@@ -119,11 +122,12 @@ impl<'s, 'd> Planner<'s, 'd> {
         for set in sets {
             self.collect(type_id, set, &mut groups, &mut visited);
         }
-        let fields = groups
+        let fields: Vec<FieldPlan> = groups
             .into_iter()
             .filter_map(|(key, nodes)| self.field(type_id, key, &nodes))
             .collect();
-        ObjectPlan { type_id, fields }
+        let keys = Objects::keys(fields.iter().map(|f| &*f.key));
+        ObjectPlan { type_id, fields, keys }
     }
 
     /// graphql-core's `collect_fields_impl`.
