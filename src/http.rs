@@ -53,7 +53,7 @@ use ops::*;
 use read::*;
 use respond::*;
 
-use crate::graphql::error::GraphQLError;
+use crate::graphql::error::{GraphQLError, Limit};
 use crate::json::{self, Value};
 use crate::metrics::{Failure, Kind, Metrics, Observed};
 use crate::pool::Pool;

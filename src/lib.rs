@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use db::Db;
 use exec::{execute, plan};
 use graphql::ast::{self, NoOperation, OperationKind};
-use graphql::error::GraphQLError;
+use graphql::error::{GraphQLError, Limit};
 use json::Value;
 
 /// A GraphQL request as the transport delivered it.
@@ -73,7 +73,7 @@ pub fn run(app: &App, req: &Request) -> Outcome {
     let limits = &app.limits;
     if query.len() as u64 > limits.max_query {
         let what = format!("A query document of {} bytes", query.len());
-        return Outcome::Invalid(vec![limits::exceeded(&what, "--max-query", limits.max_query)]);
+        return Outcome::Invalid(vec![limits::exceeded(&what, Limit::Query, limits.max_query)]);
     }
     let entry = cache::entry(query, limits.max_tokens);
     let doc = match &entry.parsed {

@@ -17,6 +17,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use crate::graphql::ast::{Definition, Document, Selection, SelectionSet};
+use crate::graphql::error::Limit;
 use crate::json::Value;
 use crate::pool::Load;
 use crate::{Outcome, Request};
@@ -171,7 +172,7 @@ fn failure(outcome: &Outcome) -> Option<Failure> {
     };
     let first = errors.first()?;
     Some(match first.limit {
-        Some("--timeout-ms") => Failure::Timeout,
+        Some(Limit::Timeout) => Failure::Timeout,
         Some(_) => Failure::Limit,
         None if matches!(outcome, Outcome::Invalid(_)) => Failure::Validation,
         None if !first.path.is_empty() || !data_null => Failure::Field,
@@ -347,8 +348,8 @@ mod tests {
         let at = Pos { line: 1, column: 3 };
         let executed =
             |data, e: GraphQLError| failure(&Outcome::Executed { data, errors: vec![e] });
-        let limit = crate::limits::exceeded("A response of more than 3 rows", "--max-nodes", 3);
-        let timeout = crate::limits::exceeded("The time this request took", "--timeout-ms", 9);
+        let limit = crate::limits::exceeded("A response of more than 3 rows", Limit::Nodes, 3);
+        let timeout = crate::limits::exceeded("The time this request took", Limit::Timeout, 9);
         let cases = [
             (failure(&Outcome::BadRequest("No GraphQL query".into())), Failure::Request),
             (

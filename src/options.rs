@@ -252,8 +252,8 @@ fn settings() -> impl Iterator<Item = Setting> {
         needs: o.needs,
         set: Set::Option(o.set),
     });
-    let limits = FLAGS.iter().map(|(flag, _, _, field)| Setting {
-        flag,
+    let limits = FLAGS.iter().map(|(limit, _, _, field)| Setting {
+        flag: limit.flag(),
         switch: false,
         needs: "a number",
         set: Set::Limit(*field),
@@ -377,8 +377,8 @@ pub fn help() -> String {
     }
     push_option(&mut out, "-h, --help", "Show this help.");
     out.push_str("\nLimits (each takes a number; the default is in brackets):\n");
-    for (flag, default, text, _) in FLAGS {
-        push_option(&mut out, flag, &format!("{text} [{default}]"));
+    for (limit, default, text, _) in FLAGS {
+        push_option(&mut out, limit.flag(), &format!("{text} [{default}]"));
     }
     out.push_str(ENVIRONMENT);
     let port = "Listen on 0.0.0.0:N when neither --listen nor RELAYLITE_LISTEN is given, as \

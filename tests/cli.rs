@@ -14,8 +14,8 @@ fn relaylite() -> Command {
     for o in &relaylite::options::OPTIONS {
         command.env_remove(relaylite::options::variable(o.flag));
     }
-    for (flag, ..) in &relaylite::limits::FLAGS {
-        command.env_remove(relaylite::options::variable(flag));
+    for (limit, ..) in &relaylite::limits::FLAGS {
+        command.env_remove(relaylite::options::variable(limit.flag()));
     }
     command
 }
@@ -241,7 +241,8 @@ fn the_readme_tables_are_the_option_tables() {
     assert!(readme == options, "the README's options table should be:\n{}", markdown(&options));
     let limits: Vec<Vec<String>> = relaylite::limits::FLAGS
         .iter()
-        .map(|(flag, default, help, _)| {
+        .map(|(limit, default, help, _)| {
+            let flag = limit.flag();
             let variable = format!("`{}`", variable(flag));
             vec![format!("`{flag}`"), variable, help.to_string(), default.to_string()]
         })

@@ -81,7 +81,7 @@ pub(super) async fn run_on_pool(
         },
         Err(_) => {
             let limit = server.app.limits.max_queue;
-            let e = crate::limits::exceeded("The requests waiting to run", "--max-queue", limit);
+            let e = crate::limits::exceeded("The requests waiting to run", Limit::Queue, limit);
             let mut r = error_response(StatusCode::SERVICE_UNAVAILABLE, &e.message);
             r.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
             (r, None)

@@ -60,7 +60,7 @@ pub(super) async fn read_body(
     };
     result.map_err(|e| match e {
         BodyError::TooLarge => {
-            let e = crate::limits::exceeded("The request body", "--max-body", limits.max_body);
+            let e = crate::limits::exceeded("The request body", Limit::Body, limits.max_body);
             let mut r = error_response(StatusCode::PAYLOAD_TOO_LARGE, &e.message);
             // The body may not have been read to its end: the connection cannot carry on.
             r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
@@ -69,7 +69,7 @@ pub(super) async fn read_body(
         BodyError::TimedOut => {
             let e = crate::limits::exceeded(
                 "The time to send the body",
-                "--read-timeout-ms",
+                Limit::ReadTimeout,
                 limits.read_timeout_ms,
             );
             error_response(StatusCode::REQUEST_TIMEOUT, &e.message)

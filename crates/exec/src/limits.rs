@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use crate::graphql::ast::{Definition, Document, Operation, Selection, SelectionSet};
-use crate::graphql::error::GraphQLError;
+use crate::graphql::error::{GraphQLError, Limit};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
@@ -32,38 +32,38 @@ pub struct Limits {
 
 type Field = fn(&mut Limits) -> &mut u64;
 
-/// `(flag, default, help, field)` for every limit.
-pub const FLAGS: [(&str, u64, &str, Field); 14] = [
-    ("--max-body", 512 << 20, "request body bytes (larger: HTTP 413)", |l| &mut l.max_body),
-    ("--max-query", 16 << 20, "query document bytes", |l| &mut l.max_query),
-    ("--max-tokens", 100_000, "lexical tokens in a query document", |l| &mut l.max_tokens),
-    ("--max-depth", 500, "nesting depth of selections, through fragments", |l| &mut l.max_depth),
-    ("--max-statements", 5_000, "SQL statements one request may run", |l| &mut l.max_statements),
-    ("--max-nodes", 200_000, "rows one request may read or show (a row under N parents: N)", |l| {
+/// `(limit, default, help, field)` for every limit.
+pub const FLAGS: [(Limit, u64, &str, Field); 14] = [
+    (Limit::Body, 512 << 20, "request body bytes (larger: HTTP 413)", |l| &mut l.max_body),
+    (Limit::Query, 16 << 20, "query document bytes", |l| &mut l.max_query),
+    (Limit::Tokens, 100_000, "lexical tokens in a query document", |l| &mut l.max_tokens),
+    (Limit::Depth, 500, "nesting depth of selections, through fragments", |l| &mut l.max_depth),
+    (Limit::Statements, 5_000, "SQL statements one request may run", |l| &mut l.max_statements),
+    (Limit::Nodes, 200_000, "rows one request may read or show (a row under N parents: N)", |l| {
         &mut l.max_nodes
     }),
-    ("--max-values", 2_000_000, "values (object fields) in one response", |l| &mut l.max_values),
-    ("--max-list", 100_000, "items in an `in`/`notIn` filter list", |l| &mut l.max_list),
-    ("--max-like", 50_000, "bytes in a `like`/`ilike`/`notlike` pattern", |l| &mut l.max_like),
+    (Limit::Values, 2_000_000, "values (object fields) in one response", |l| &mut l.max_values),
+    (Limit::List, 100_000, "items in an `in`/`notIn` filter list", |l| &mut l.max_list),
+    (Limit::Like, 50_000, "bytes in a `like`/`ilike`/`notlike` pattern", |l| &mut l.max_like),
     (
-        "--timeout-ms",
+        Limit::Timeout,
         10_000,
         "time one request may run: its SQL, building and writing its answer",
         |l| &mut l.timeout_ms,
     ),
-    ("--max-connections", 1_024, "open client connections; more wait to be accepted", |l| {
+    (Limit::Connections, 1_024, "open client connections; more wait to be accepted", |l| {
         &mut l.max_connections
     }),
-    ("--read-timeout-ms", 10_000, "time to send request headers or body", |l| {
+    (Limit::ReadTimeout, 10_000, "time to send request headers or body", |l| {
         &mut l.read_timeout_ms
     }),
     (
-        "--workers",
+        Limit::Workers,
         0,
         "threads running queries, each with its own connection (0: four per core)",
         |l| &mut l.workers,
     ),
-    ("--max-queue", 1_024, "requests waiting for a free worker; more get HTTP 503", |l| {
+    (Limit::Queue, 1_024, "requests waiting for a free worker; more get HTTP 503", |l| {
         &mut l.max_queue
     }),
 ];
@@ -96,7 +96,7 @@ impl Default for Limits {
 impl Limits {
     /// Sets the limit `flag` names, if it names one.
     pub fn set(&mut self, flag: &str, value: u64) -> bool {
-        match FLAGS.iter().find(|(f, ..)| *f == flag) {
+        match FLAGS.iter().find(|(limit, ..)| limit.flag() == flag) {
             Some((_, _, _, field)) => {
                 *field(self) = value;
                 true
@@ -106,16 +106,17 @@ impl Limits {
     }
 }
 
-/// The error for a request over `flag`'s limit.
-pub fn exceeded(what: &str, flag: &'static str, limit: u64) -> GraphQLError {
-    let mut e = GraphQLError::bare(format!("{what} exceeds the limit of {limit} ({flag})."));
-    e.limit = Some(flag);
+/// The error for a request over `limit`, set to `value`.
+pub fn exceeded(what: &str, limit: Limit, value: u64) -> GraphQLError {
+    let flag = limit.flag();
+    let mut e = GraphQLError::bare(format!("{what} exceeds the limit of {value} ({flag})."));
+    e.limit = Some(limit);
     e
 }
 
 /// The error for a request that ran out of time.
 pub fn timed_out(limits: &Limits) -> GraphQLError {
-    exceeded("The time this request took", "--timeout-ms", limits.timeout_ms)
+    exceeded("The time this request took", Limit::Timeout, limits.timeout_ms)
 }
 
 /// The error a client sees for a failed statement: a statement stopped at the deadline names
@@ -145,7 +146,7 @@ pub fn check_operation(
     let depth = set_depth(&op.selection_set, &fragments, &mut HashMap::new());
     if depth > limits.max_depth {
         let what = format!("A selection nesting depth of {depth}");
-        return Err(exceeded(&what, "--max-depth", limits.max_depth));
+        return Err(exceeded(&what, Limit::Depth, limits.max_depth));
     }
     Ok(())
 }
@@ -203,8 +204,8 @@ mod tests {
 
     #[test]
     fn exceeded_errors_name_their_flag() {
-        let e = exceeded("A response of more than 3 rows", "--max-nodes", 3);
-        assert_eq!(e.limit, Some("--max-nodes"));
+        let e = exceeded("A response of more than 3 rows", Limit::Nodes, 3);
+        assert_eq!(e.limit, Some(Limit::Nodes));
         assert!(e.message.ends_with("exceeds the limit of 3 (--max-nodes)."), "{}", e.message);
         assert_eq!(GraphQLError::bare("It exceeds the limit of 3 (--max-nodes).").limit, None);
     }

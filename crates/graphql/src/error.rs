@@ -27,9 +27,49 @@ pub struct GraphQLError {
     pub message: String,
     pub locations: Vec<Pos>,
     pub path: Vec<PathSeg>,
-    /// The command-line flag of the limit it reports, when it reports one: what the metrics
-    /// count it as. Not part of the answer.
-    pub limit: Option<&'static str>,
+    /// The limit it reports, when it reports one: what the metrics count it as. Not part
+    /// of the answer.
+    pub limit: Option<Limit>,
+}
+
+/// What one request may cost, each limit named by the command-line flag that sets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    Body,
+    Query,
+    Tokens,
+    Depth,
+    Statements,
+    Nodes,
+    Values,
+    List,
+    Like,
+    Timeout,
+    Connections,
+    ReadTimeout,
+    Workers,
+    Queue,
+}
+
+impl Limit {
+    pub fn flag(self) -> &'static str {
+        match self {
+            Limit::Body => "--max-body",
+            Limit::Query => "--max-query",
+            Limit::Tokens => "--max-tokens",
+            Limit::Depth => "--max-depth",
+            Limit::Statements => "--max-statements",
+            Limit::Nodes => "--max-nodes",
+            Limit::Values => "--max-values",
+            Limit::List => "--max-list",
+            Limit::Like => "--max-like",
+            Limit::Timeout => "--timeout-ms",
+            Limit::Connections => "--max-connections",
+            Limit::ReadTimeout => "--read-timeout-ms",
+            Limit::Workers => "--workers",
+            Limit::Queue => "--max-queue",
+        }
+    }
 }
 
 impl GraphQLError {

@@ -2,46 +2,23 @@
 //! sought by keyset cursors), and the `pageInfo`, `edges`, `nodes` and `totalCount` of any
 //! number of pages at once — their nodes resolved together, a level of the walk like any
 //! list of rows.
-//!
-//! Every order is total: the sort asked for, then the key (or, for a view, every column),
-//! so offset cursors never skip or repeat a row and keyset cursors always name one.
 
 use super::execute::{Executor, Path, index, key};
 use super::keyset::{Keyset, Seek};
-use super::object::{by_page, level};
-use crate::db::sql::{Select, Term};
+use super::object::level;
+use super::page::{
+    CursorKind, Page, backward, by_page, keyset_window, node_plans, order, owners, page_args,
+    reads_rows, selects,
+};
+use crate::db::sql::Select;
 use crate::db::{Cell, DbError, Row};
 use crate::exec::filter;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
-use crate::exec::relay::{self, PageArgs, Window};
-use crate::graphql::input::{Args, Input};
+use crate::exec::relay::PageArgs;
+use crate::graphql::input::Input;
 use crate::json::Value;
-use crate::model::{Cursors, Table, TableId};
+use crate::model::{Cursors, TableId};
 use crate::schema::{ConnectionField, EdgeField, Meta, PageInfoField, Resolver, Schema};
-
-/// A page of a connection: the rows it shows, its window (`pageInfo`'s flags, and for
-/// offset cursors where the rows sit in the whole list), and its total when asked for.
-#[derive(Clone)]
-pub(super) struct Page {
-    pub window: Window,
-    pub rows: Vec<Row>,
-    pub total: Option<usize>,
-}
-
-/// How a connection's edges get their cursors.
-pub(super) enum CursorKind {
-    Offset,
-    Keyset(Keyset),
-}
-
-impl CursorKind {
-    fn cursor(&self, page: &Page, i: usize) -> String {
-        match self {
-            CursorKind::Offset => relay::cursor(page.window.start + i),
-            CursorKind::Keyset(k) => k.cursor(&page.rows[i]),
-        }
-    }
-}
 
 impl Executor<'_> {
     pub(super) fn root_connection(&mut self, table: TableId, f: &FieldPlan, path: Path) -> Value {
@@ -310,76 +287,6 @@ impl Executor<'_> {
     }
 }
 
-/// Every row of every page, as (page, index in page).
-fn owners(pages: &[Page]) -> Vec<(usize, usize)> {
-    pages
-        .iter()
-        .enumerate()
-        .flat_map(|(p, page)| (0..page.rows.len()).map(move |i| (p, i)))
-        .collect()
-}
-
-/// Whether a keyset page is read from its end: `last` without `first`.
-pub(super) fn backward(page: &PageArgs) -> bool {
-    page.last.is_some() && page.first.is_none()
-}
-
-/// A keyset page from the rows read in the connection's order (reversed when `backward`),
-/// one past the page when there are more: Relay's `first`, then `last`, and the flags.
-pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<usize>) -> Page {
-    let backward = backward(page);
-    let limit = if backward { page.last } else { page.first };
-    let limit = limit.map(|n| usize::try_from(n).unwrap_or(0));
-    let more = limit.is_some_and(|n| rows.len() > n);
-    if let Some(n) = limit {
-        rows.truncate(n);
-    }
-    let mut has_previous_page = backward && more;
-    if backward {
-        rows.reverse();
-    } else if let Some(last) = page.last.map(|n| usize::try_from(n).unwrap_or(0))
-        && rows.len() > last
-    {
-        rows.drain(..rows.len() - last);
-        has_previous_page = true;
-    }
-    let window =
-        Window { start: 0, end: rows.len(), has_previous_page, has_next_page: !backward && more };
-    Page { window, rows, total }
-}
-
-/// Whether a connection's selection shows anything of its rows: `totalCount` and
-/// `__typename` alone need none read.
-pub(super) fn reads_rows(connection: &FieldPlan) -> bool {
-    [ConnectionField::Edges, ConnectionField::Nodes, ConnectionField::PageInfo]
-        .into_iter()
-        .any(|field| selects(connection, field))
-}
-
-/// Whether the connection's plan selects `field` (under any alias).
-pub(super) fn selects(connection: &FieldPlan, field: ConnectionField) -> bool {
-    let fields = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
-    fields.into_iter().any(|f| f.resolver == Resolver::Connection(field))
-}
-
-/// The node plans under a connection field (`edges { node { … } }` and `nodes { … }`, any
-/// aliases).
-pub(super) fn node_plans(connection: &FieldPlan) -> Vec<&ObjectPlan> {
-    let mut plans = Vec::new();
-    for f in connection.sub.object().into_iter().flat_map(|c| c.fields.iter()) {
-        match f.resolver {
-            Resolver::Connection(ConnectionField::Edges) => {
-                let edge_fields = f.sub.object().into_iter().flat_map(|e| e.fields.iter());
-                let nodes = edge_fields.filter(|e| e.resolver == Resolver::Edge(EdgeField::Node));
-                plans.extend(nodes.filter_map(|n| n.sub.object()));
-            }
-            Resolver::Connection(ConnectionField::Nodes) => plans.extend(f.sub.object()),
-            _ => {}
-        }
-    }
-    plans
-}
-
 fn page_info(schema: &Schema, f: &FieldPlan, page: &Page, cursors: &CursorKind) -> Value {
     let Some(plan) = f.sub.object() else {
         return Value::Null;
@@ -413,42 +320,4 @@ fn page_info(schema: &Schema, f: &FieldPlan, page: &Page, cursors: &CursorKind) 
         })
         .collect();
     Value::Object(fields)
-}
-
-pub(super) fn page_args(args: &Args) -> PageArgs {
-    PageArgs {
-        before: args.string("before").map(str::to_string),
-        after: args.string("after").map(str::to_string),
-        first: args.int("first"),
-        last: args.int("last"),
-    }
-}
-
-/// The order a connection's rows come in: the `sort` asked for (enum values such as
-/// `NAME_ASC`), then the table's tie-break, ascending.
-pub(super) fn order(table: &Table, args: &Args) -> Vec<(Term, bool)> {
-    let term = |c: usize| Term { column: c, through: table.columns[c].scalar.comparable() };
-    let mut order: Vec<(Term, bool)> = Vec::new();
-    if let Some(Input::List(items)) = args.get("sort") {
-        for item in items {
-            let Input::Enum(name) = item else { continue };
-            let found = table.sort_names.iter().enumerate().find_map(|(c, stem)| {
-                let rest = name.strip_prefix(stem.as_deref()?)?;
-                match rest {
-                    "_ASC" => Some((c, false)),
-                    "_DESC" => Some((c, true)),
-                    _ => None,
-                }
-            });
-            if let Some((c, desc)) = found {
-                order.push((term(c), desc));
-            }
-        }
-    }
-    for c in table.tie_break() {
-        if !order.iter().any(|(t, _)| t.column == c) {
-            order.push((term(c), false));
-        }
-    }
-    order
 }

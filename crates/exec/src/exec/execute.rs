@@ -10,12 +10,12 @@
 use std::time::Instant;
 
 use crate::db::{Db, DbError};
-use crate::exec::connection::{node_plans, page_args, selects};
 use crate::exec::introspect;
 use crate::exec::keys;
+use crate::exec::page::{node_plans, page_args, selects};
 use crate::exec::plan::{FieldPlan, ObjectPlan, Plan, Sub};
 use crate::exec::relay;
-use crate::graphql::error::{GraphQLError, PathSeg};
+use crate::graphql::error::{GraphQLError, Limit, PathSeg};
 use crate::graphql::input::Args;
 use crate::json::Value;
 use crate::limits::{self, Limits};
@@ -174,7 +174,7 @@ impl<'a> Executor<'a> {
         self.rows_read = self.rows_read.saturating_add(n as u64);
         if self.rows_read > self.limits.max_nodes {
             let what = format!("A response of more than {} rows", self.limits.max_nodes);
-            self.stop(limits::exceeded(&what, "--max-nodes", self.limits.max_nodes));
+            self.stop(limits::exceeded(&what, Limit::Nodes, self.limits.max_nodes));
         }
         self.abort.is_none()
     }
@@ -186,7 +186,7 @@ impl<'a> Executor<'a> {
         let max = self.limits.max_statements;
         if self.statements > max {
             let what = format!("A request of more than {max} SQL statements");
-            self.stop(limits::exceeded(&what, "--max-statements", max));
+            self.stop(limits::exceeded(&what, Limit::Statements, max));
         }
         self.abort.is_none()
     }
@@ -198,7 +198,7 @@ impl<'a> Executor<'a> {
         let max = self.limits.max_values;
         if self.values > max {
             let what = format!("A response of more than {max} values");
-            self.stop(limits::exceeded(&what, "--max-values", max));
+            self.stop(limits::exceeded(&what, Limit::Values, max));
         }
         self.abort.is_none()
     }

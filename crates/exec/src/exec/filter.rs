@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::db::sql::{CmpOp, Expr, Select, SubQuery, Term};
-use crate::graphql::error::GraphQLError;
+use crate::graphql::error::{GraphQLError, Limit};
 use crate::graphql::input::Input;
 use crate::limits::{self, Limits};
 use crate::model::scalar::{FilterOp, Param};
@@ -290,13 +290,13 @@ fn check_sizes(filter: &Input, limits: &Limits) -> Result<(), GraphQLError> {
                 if op.takes_list() && items.len() as u64 > limits.max_list =>
             {
                 let what = format!("A list of {} values", items.len());
-                return Err(limits::exceeded(&what, "--max-list", limits.max_list));
+                return Err(limits::exceeded(&what, Limit::List, limits.max_list));
             }
             (Some(FilterOp::Like | FilterOp::ILike | FilterOp::NotLike), Input::String(p))
                 if p.len() as u64 > limits.max_like =>
             {
                 let what = format!("A pattern of {} bytes", p.len());
-                return Err(limits::exceeded(&what, "--max-like", limits.max_like));
+                return Err(limits::exceeded(&what, Limit::Like, limits.max_like));
             }
             _ => check_sizes(value, limits)?,
         }

@@ -10,5 +10,6 @@ pub mod introspect;
 pub mod keys;
 pub mod keyset;
 pub mod object;
+pub mod page;
 pub mod plan;
 pub mod relay;

@@ -10,10 +10,10 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::rc::Rc;
 
-use super::connection::{CursorKind, Page, node_plans, page_args, reads_rows, selects};
 use super::execute::{Executor, Path, key, level_statements};
 use super::keys::{self, Key, KeyMap};
 use super::keyset::Keyset;
+use super::page::{self, CursorKind, Page, by_page, node_plans, page_args, reads_rows, selects};
 use crate::db::sql::{Columns, Expr, Term};
 use crate::db::{DbError, Row};
 use crate::exec::filter;
@@ -301,7 +301,7 @@ impl Executor<'_> {
         };
         let order = match rel.shape {
             Shape::Object => Vec::new(),
-            _ => super::connection::order(target, args),
+            _ => page::order(target, args),
         };
         let keyset = options.filter(|o| o.cursors == Cursors::Keyset).map(|_| {
             let name = format!(
@@ -339,7 +339,7 @@ impl Executor<'_> {
         let target = &self.model.tables[rel.target];
         let page = &query.page;
         let keyset = matches!(query.cursors, CursorKind::Keyset(_));
-        let backward = keyset && super::connection::backward(page);
+        let backward = keyset && page::backward(page);
         let limit = if backward { page.last } else { page.first };
         let wanted = match (&rel.shape, keyset || !page.needs_count(), limit) {
             (Shape::Object, _, _) => 1,
@@ -521,7 +521,7 @@ fn slice_pages(
 /// One parent's rows, in the connection's order, sliced to its page.
 fn page_of(rows: Vec<Row>, total: Option<usize>, query: &RelatedQuery, keyset: bool) -> Page {
     match keyset {
-        true => super::connection::keyset_window(rows, &query.page, total),
+        true => page::keyset_window(rows, &query.page, total),
         false => {
             let mut rows = rows;
             let window = query.page.window(rows.len());
@@ -535,13 +535,4 @@ fn page_of(rows: Vec<Row>, total: Option<usize>, query: &RelatedQuery, keyset: b
 /// A level's objects from its columns of values, one per field of `plan`.
 pub(super) fn level(plan: &ObjectPlan, columns: Vec<Vec<Value>>, nulled: Vec<bool>) -> Rc<Objects> {
     Rc::new(Objects::new(plan.keys.clone(), columns, nulled))
-}
-
-/// Where each page's rows stand among the rows of all pages, taken in order.
-pub(super) fn by_page(pages: &[Page]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    pages.iter().scan(0, |start, p| {
-        let range = *start..*start + p.rows.len();
-        *start = range.end;
-        Some(range)
-    })
 }

@@ -8,10 +8,11 @@
 
 use std::collections::HashMap;
 
+use super::decl::{ArgDecl, Decl, FieldDecl, arg, f};
 use super::introspection;
 use super::{
-    ConnectionField, EdgeField, EnumValue, Field, InputValue, Kind, Meta, PageInfoField,
-    QueryField, Resolver, RowField, Scalar, Schema, Type, TypeId, TypeRef,
+    ConnectionField, EdgeField, EnumValue, Field, InputValue, Kind, PageInfoField, QueryField,
+    Resolver, RowField, Scalar, Schema, Type, TypeId, TypeRef,
 };
 use crate::db::sql::Texts;
 use crate::model::{self, Model, Shape, Source, Table, TableId};
@@ -19,71 +20,6 @@ use crate::model::{self, Model, Shape, Source, Table, TableId};
 /// Collects type declarations by name, then resolves `"[Foo!]!"`-style references.
 struct Builder {
     decls: Vec<(String, Option<String>, Decl)>,
-}
-
-pub(crate) enum Decl {
-    Scalar(Scalar),
-    Object(Vec<FieldDecl>, Vec<&'static str>),
-    Interface(Vec<FieldDecl>),
-    Enum(Vec<(String, Option<String>)>),
-    Input(Vec<ArgDecl>),
-}
-
-pub(crate) struct FieldDecl {
-    name: String,
-    description: Option<String>,
-    args: Vec<ArgDecl>,
-    ty: String,
-    resolver: Resolver,
-}
-
-pub(crate) struct ArgDecl {
-    name: String,
-    description: Option<String>,
-    ty: String,
-    default: Option<String>,
-}
-
-fn f(name: &str, ty: &str, description: Option<&str>, resolver: Resolver) -> FieldDecl {
-    FieldDecl {
-        name: name.into(),
-        description: description.map(Into::into),
-        args: Vec::new(),
-        ty: ty.into(),
-        resolver,
-    }
-}
-
-fn arg(name: &str, ty: &str, description: Option<&str>, default: Option<&str>) -> ArgDecl {
-    ArgDecl {
-        name: name.into(),
-        description: description.map(Into::into),
-        ty: ty.into(),
-        default: default.map(Into::into),
-    }
-}
-
-impl FieldDecl {
-    fn args(mut self, args: Vec<ArgDecl>) -> Self {
-        self.args = args;
-        self
-    }
-}
-
-/// A field of an introspection type, for `introspection.rs`'s declarations.
-pub(crate) fn meta_field(
-    name: &str,
-    ty: &str,
-    description: Option<&str>,
-    meta: Meta,
-    args: Vec<ArgDecl>,
-) -> FieldDecl {
-    f(name, ty, description, Resolver::Meta(meta)).args(args)
-}
-
-/// An argument of an introspection field.
-pub(crate) fn meta_arg(name: &str, ty: &str, default: Option<&str>) -> ArgDecl {
-    arg(name, ty, None, default)
 }
 
 const NODE_ID: &str = "The ID of the object";

@@ -4,7 +4,7 @@
 //!
 //! Declaring them is schema building; resolving them is execution (`exec::introspect`).
 
-use crate::schema::build::{Decl as MetaDecl, meta_arg as arg, meta_field as field};
+use crate::schema::decl::{Decl as MetaDecl, meta_arg as arg, meta_field as field};
 use crate::schema::{Directive, Field, InputValue, Meta, Resolver, TypeRef};
 
 /// Declares `__Schema`, `__Type` and the rest through the schema builder's `add`.

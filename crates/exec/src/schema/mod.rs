@@ -11,6 +11,7 @@ use crate::db::sql::Texts;
 use crate::model::{Model, TableId};
 
 pub mod build;
+mod decl;
 pub mod example;
 pub mod introspection;
 pub mod sdl;

@@ -1,0 +1,156 @@
+//! A connection's page and what both kinds of connection field read off their plan and
+//! arguments (the page asked for, the order, whether rows are read at all): shared by root
+//! connections (`connection.rs`) and relationship connections (`object.rs`).
+//!
+//! Every order is total: the sort asked for, then the key (or, for a view, every column),
+//! so offset cursors never skip or repeat a row and keyset cursors always name one.
+
+use super::keyset::Keyset;
+use crate::db::Row;
+use crate::db::sql::Term;
+use crate::exec::plan::{FieldPlan, ObjectPlan};
+use crate::exec::relay::{self, PageArgs, Window};
+use crate::graphql::input::{Args, Input};
+use crate::model::Table;
+use crate::schema::{ConnectionField, EdgeField, Resolver};
+
+/// A page of a connection: the rows it shows, its window (`pageInfo`'s flags, and for
+/// offset cursors where the rows sit in the whole list), and its total when asked for.
+#[derive(Clone)]
+pub(super) struct Page {
+    pub window: Window,
+    pub rows: Vec<Row>,
+    pub total: Option<usize>,
+}
+
+/// How a connection's edges get their cursors.
+pub(super) enum CursorKind {
+    Offset,
+    Keyset(Keyset),
+}
+
+impl CursorKind {
+    pub(super) fn cursor(&self, page: &Page, i: usize) -> String {
+        match self {
+            CursorKind::Offset => relay::cursor(page.window.start + i),
+            CursorKind::Keyset(k) => k.cursor(&page.rows[i]),
+        }
+    }
+}
+
+/// Every row of every page, as (page, index in page).
+pub(super) fn owners(pages: &[Page]) -> Vec<(usize, usize)> {
+    pages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, page)| (0..page.rows.len()).map(move |i| (p, i)))
+        .collect()
+}
+
+/// Whether a keyset page is read from its end: `last` without `first`.
+pub(super) fn backward(page: &PageArgs) -> bool {
+    page.last.is_some() && page.first.is_none()
+}
+
+/// A keyset page from the rows read in the connection's order (reversed when `backward`),
+/// one past the page when there are more: Relay's `first`, then `last`, and the flags.
+pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<usize>) -> Page {
+    let backward = backward(page);
+    let limit = if backward { page.last } else { page.first };
+    let limit = limit.map(|n| usize::try_from(n).unwrap_or(0));
+    let more = limit.is_some_and(|n| rows.len() > n);
+    if let Some(n) = limit {
+        rows.truncate(n);
+    }
+    let mut has_previous_page = backward && more;
+    if backward {
+        rows.reverse();
+    } else if let Some(last) = page.last.map(|n| usize::try_from(n).unwrap_or(0))
+        && rows.len() > last
+    {
+        rows.drain(..rows.len() - last);
+        has_previous_page = true;
+    }
+    let window =
+        Window { start: 0, end: rows.len(), has_previous_page, has_next_page: !backward && more };
+    Page { window, rows, total }
+}
+
+/// Whether a connection's selection shows anything of its rows: `totalCount` and
+/// `__typename` alone need none read.
+pub(super) fn reads_rows(connection: &FieldPlan) -> bool {
+    [ConnectionField::Edges, ConnectionField::Nodes, ConnectionField::PageInfo]
+        .into_iter()
+        .any(|field| selects(connection, field))
+}
+
+/// Whether the connection's plan selects `field` (under any alias).
+pub(super) fn selects(connection: &FieldPlan, field: ConnectionField) -> bool {
+    let fields = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
+    fields.into_iter().any(|f| f.resolver == Resolver::Connection(field))
+}
+
+/// The node plans under a connection field (`edges { node { … } }` and `nodes { … }`, any
+/// aliases).
+pub(super) fn node_plans(connection: &FieldPlan) -> Vec<&ObjectPlan> {
+    let mut plans = Vec::new();
+    for f in connection.sub.object().into_iter().flat_map(|c| c.fields.iter()) {
+        match f.resolver {
+            Resolver::Connection(ConnectionField::Edges) => {
+                let edge_fields = f.sub.object().into_iter().flat_map(|e| e.fields.iter());
+                let nodes = edge_fields.filter(|e| e.resolver == Resolver::Edge(EdgeField::Node));
+                plans.extend(nodes.filter_map(|n| n.sub.object()));
+            }
+            Resolver::Connection(ConnectionField::Nodes) => plans.extend(f.sub.object()),
+            _ => {}
+        }
+    }
+    plans
+}
+
+pub(super) fn page_args(args: &Args) -> PageArgs {
+    PageArgs {
+        before: args.string("before").map(str::to_string),
+        after: args.string("after").map(str::to_string),
+        first: args.int("first"),
+        last: args.int("last"),
+    }
+}
+
+/// The order a connection's rows come in: the `sort` asked for (enum values such as
+/// `NAME_ASC`), then the table's tie-break, ascending.
+pub(super) fn order(table: &Table, args: &Args) -> Vec<(Term, bool)> {
+    let term = |c: usize| Term { column: c, through: table.columns[c].scalar.comparable() };
+    let mut order: Vec<(Term, bool)> = Vec::new();
+    if let Some(Input::List(items)) = args.get("sort") {
+        for item in items {
+            let Input::Enum(name) = item else { continue };
+            let found = table.sort_names.iter().enumerate().find_map(|(c, stem)| {
+                let rest = name.strip_prefix(stem.as_deref()?)?;
+                match rest {
+                    "_ASC" => Some((c, false)),
+                    "_DESC" => Some((c, true)),
+                    _ => None,
+                }
+            });
+            if let Some((c, desc)) = found {
+                order.push((term(c), desc));
+            }
+        }
+    }
+    for c in table.tie_break() {
+        if !order.iter().any(|(t, _)| t.column == c) {
+            order.push((term(c), false));
+        }
+    }
+    order
+}
+
+/// Where each page's rows stand among the rows of all pages, taken in order.
+pub(super) fn by_page(pages: &[Page]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    pages.iter().scan(0, |start, p| {
+        let range = *start..*start + p.rows.len();
+        *start = range.end;
+        Some(range)
+    })
+}
