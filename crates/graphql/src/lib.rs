@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod error;
 pub mod json;
+mod lex;
 pub mod parse;
 pub mod pyrepr;
 pub mod suggest;
