@@ -45,6 +45,8 @@ impl App {
         limits: Limits,
         model_file: Option<(String, String)>,
     ) -> Result<App, String> {
+        // The names need the inflection rules only once the catalogue is read.
+        let _ = std::thread::Builder::new().spawn(crate::model::names::prepare);
         let conn = Db::open(&db).map_err(|e| e.to_string())?;
         // Read first: a change while the model is read shows to the watcher.
         let postgres = matches!(db.database, crate::db::Database::Postgres(_));

@@ -15,9 +15,18 @@ fn sql_error(e: rusqlite::Error) -> String {
     e.to_string()
 }
 
+/// Catalogues of more tables than this are read by two connections at once: each table's
+/// pragmas are a statement SQLite prepares anew, the bulk of start-up on a big catalogue.
+const SHARED_FROM: usize = 256;
+
 /// Reads the catalogue of the `main` schema. Tables come sorted by name, so every name
 /// derived from them is the same whatever order SQLite lists them in.
 pub fn catalog(conn: &Connection) -> Result<Catalog> {
+    read(conn, SHARED_FROM)
+}
+
+/// The catalogue, read by two connections when there are more than `shared_from` tables.
+fn read(conn: &Connection, shared_from: usize) -> Result<Catalog> {
     let mut stmt = conn
         .prepare("SELECT name, type FROM pragma_table_list WHERE schema = 'main' ORDER BY name")
         .map_err(sql_error)?;
@@ -25,7 +34,7 @@ pub fn catalog(conn: &Connection) -> Result<Catalog> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .and_then(|rows| rows.collect())
         .map_err(sql_error)?;
-    let mut tables = Vec::new();
+    let mut kinds = Vec::new();
     for (name, ty) in listed {
         let kind = match ty.as_str() {
             _ if name.starts_with("sqlite_") => continue,
@@ -35,16 +44,58 @@ pub fn catalog(conn: &Connection) -> Result<Catalog> {
             "virtual" if readable(conn, &name) => TableKind::Table,
             _ => continue,
         };
-        tables.push(table(conn, name, kind)?);
+        kinds.push((name, kind));
     }
-    let mut foreign_keys = Vec::new();
+    let mut helper = (kinds.len() > shared_from).then(|| helper(conn)).flatten();
+    let tables =
+        in_two(conn, &mut helper, &kinds, |c, (name, kind)| table(c, name.clone(), *kind))?;
     // SQLite resolves table names ignoring ASCII case.
     let by_name: HashMap<String, TableId> =
         tables.iter().enumerate().map(|(i, t)| (t.name.to_ascii_lowercase(), i)).collect();
-    for t in 0..tables.len() {
-        foreign_keys.extend(table_foreign_keys(conn, (&tables, &by_name), t)?);
-    }
+    let ids: Vec<TableId> = (0..tables.len()).collect();
+    let foreign_keys =
+        in_two(conn, &mut helper, &ids, |c, &t| table_foreign_keys(c, (&tables, &by_name), t))?;
+    let foreign_keys = foreign_keys.into_iter().flatten().collect();
     Ok(Catalog { tables, foreign_keys, dialect: Dialect::Sqlite, enums: Vec::new() })
+}
+
+/// A second connection to `conn`'s file, in a transaction that sees the same schema version
+/// as `conn`'s (which is in its own): `None` for a database in memory, or when the schema
+/// changed in between (the catalogue is then read by `conn` alone).
+fn helper(conn: &Connection) -> Option<Connection> {
+    let path = conn.path().filter(|p| !p.is_empty())?;
+    let other = crate::sqlite::open_read_only(std::path::Path::new(path)).ok()?;
+    other.execute_batch("BEGIN").ok()?;
+    let version = |c: &Connection| crate::sqlite::schema_version(c).ok();
+    (version(&other).is_some() && version(&other) == version(conn)).then_some(other)
+}
+
+/// `read` of every item, in order: the second half by `helper` on a thread of its own
+/// while `conn` reads the first, when there is a helper.
+fn in_two<I: Sync, T: Send>(
+    conn: &Connection,
+    helper: &mut Option<Connection>,
+    items: &[I],
+    read: impl Fn(&Connection, &I) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    let Some(other) = helper.take() else {
+        return items.iter().map(|i| read(conn, i)).collect();
+    };
+    let (first, second) = items.split_at(items.len() / 2);
+    let read = &read;
+    let (other, rest, out) = std::thread::scope(|s| {
+        let back = s.spawn(move || {
+            let rest: Result<Vec<T>> = second.iter().map(|i| read(&other, i)).collect();
+            (other, rest)
+        });
+        let out: Result<Vec<T>> = first.iter().map(|i| read(conn, i)).collect();
+        let (other, rest) = back.join().map_err(|_| "reading the catalogue failed".to_string())?;
+        Ok::<_, String>((other, rest, out))
+    })?;
+    *helper = Some(other);
+    let mut out = out?;
+    out.extend(rest?);
+    Ok(out)
 }
 
 fn readable(conn: &Connection, table: &str) -> bool {
@@ -226,4 +277,43 @@ fn unique(conn: &Connection, table: &Table, columns: &[usize]) -> bool {
         let cols: Option<Vec<usize>> = names.iter().map(|n| table.column(n.as_deref()?)).collect();
         cols.is_some_and(|cols| as_set(&cols) == as_set(columns))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Read by two connections, a catalogue is what one connection reads: the same tables
+    /// in the same order, and foreign keys that cross from one half to the other.
+    #[test]
+    fn a_catalogue_read_in_two_is_the_catalogue_read_in_one() {
+        let dir = std::env::temp_dir().join(format!("relaylite-catalog-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("two.sqlite3");
+        let _ = std::fs::remove_file(&path);
+        let conn = Connection::open(&path).expect("open");
+        let mut sql =
+            String::from("CREATE TABLE a0 (id INTEGER PRIMARY KEY, z0_id REFERENCES z0);");
+        for i in 1..40 {
+            sql.push_str(&format!(
+                "CREATE TABLE a{i} (id INTEGER PRIMARY KEY, x, a_id INTEGER REFERENCES a{}(id));",
+                i - 1
+            ));
+            sql.push_str(&format!("CREATE VIEW v{i} AS SELECT id, x + 1 AS y FROM a{i};"));
+            sql.push_str(&format!("CREATE TABLE z{i} (k TEXT UNIQUE, a_k TEXT REFERENCES a1(x));"));
+        }
+        sql.push_str("CREATE TABLE z0 (id INTEGER PRIMARY KEY);");
+        conn.execute_batch(&sql).expect("tables");
+        drop(conn);
+        let conn = crate::sqlite::open_read_only(&path).expect("read-only");
+        conn.execute_batch("BEGIN").expect("begin");
+        assert!(helper(&conn).is_some(), "a file has a second connection");
+        let one = format!("{:?}", read(&conn, usize::MAX).expect("one"));
+        let two = format!("{:?}", read(&conn, 0).expect("two"));
+        assert!(one.contains("a39") && one.contains("z39"), "{one}");
+        assert_eq!(one, two);
+        let memory = Connection::open_in_memory().expect("memory");
+        assert!(helper(&memory).is_none(), "a database in memory has none");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

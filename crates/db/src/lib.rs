@@ -260,8 +260,10 @@ impl Db {
     }
 
     /// The model for this database: a model file's (its name and text) when given,
-    /// otherwise what `model::load` derives. Every served table is read from once, so a
-    /// database that cannot be read fails here rather than at a request.
+    /// otherwise what `model::load` derives. A database that cannot be read fails here
+    /// rather than at a request: on SQLite reading the catalogue resolves every view and
+    /// virtual table already; on PostgreSQL every served table is read from once (a table
+    /// the role may not read).
     pub fn model(&self, file: Option<(&str, &str)>) -> Result<Model, DbError> {
         let catalog = match &self.conn {
             Conn::Sqlite(conn) => catalog::catalog(conn),
@@ -274,8 +276,10 @@ impl Db {
         let tutorial =
             sqlite::tutorial().map_err(|e| e.to_string()).and_then(|c| catalog::catalog(&c));
         let model = model::load(catalog, tutorial.ok().as_ref(), file).map_err(DbError::new)?;
-        for t in model.tables.iter().filter(|t| t.served) {
-            self.query(&format!("SELECT 1 FROM {} LIMIT 1", sql::ident(&t.name)), &[])?;
+        if let Conn::Postgres(..) = self.conn {
+            for t in model.tables.iter().filter(|t| t.served) {
+                self.query(&format!("SELECT 1 FROM {} LIMIT 1", sql::ident(&t.name)), &[])?;
+            }
         }
         Ok(model)
     }

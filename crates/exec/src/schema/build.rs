@@ -370,9 +370,10 @@ fn finish(b: Builder, model: Model) -> Result<Schema, String> {
         }
     }
     let mut types: Vec<Type> = Vec::with_capacity(b.decls.len());
-    for (name, description, decl) in &b.decls {
+    // The declarations are used up: their names and descriptions move into the types.
+    for (name, description, decl) in b.decls {
         let kind = kind(decl, &resolve, &by_name, implementors.get(name.as_str()))?;
-        types.push(Type { name: name.clone(), description: description.clone(), kind });
+        types.push(Type { name, description, kind });
     }
     let query = by_name.get("Query").copied().ok_or("the schema has no Query type")?;
     // The introspection declarations name only built-in types; any failure still surfaces.
@@ -425,30 +426,30 @@ fn finish(b: Builder, model: Model) -> Result<Schema, String> {
 type Resolve<'a> = dyn Fn(&str) -> Result<TypeRef, String> + 'a;
 
 fn kind(
-    decl: &Decl,
+    decl: Decl,
     resolve: &Resolve<'_>,
     by_name: &HashMap<String, TypeId>,
     implementors: Option<&Vec<TypeId>>,
 ) -> Result<Kind, String> {
-    let fields = |fs: &Vec<FieldDecl>| -> Result<Vec<Field>, String> {
-        fs.iter()
+    let fields = |fs: Vec<FieldDecl>| -> Result<Vec<Field>, String> {
+        fs.into_iter()
             .map(|fd| {
                 Ok(Field {
-                    name: fd.name.clone(),
-                    description: fd.description.clone(),
+                    ty: resolve(&fd.ty)?,
                     args: fd
                         .args
-                        .iter()
+                        .into_iter()
                         .map(|a| input_value(a, resolve))
                         .collect::<Result<_, _>>()?,
-                    ty: resolve(&fd.ty)?,
+                    name: fd.name,
+                    description: fd.description,
                     resolver: fd.resolver,
                 })
             })
             .collect()
     };
     Ok(match decl {
-        Decl::Scalar(s) => Kind::Scalar(*s),
+        Decl::Scalar(s) => Kind::Scalar(s),
         Decl::Object(fs, ifaces) => Kind::Object {
             fields: fields(fs)?,
             interfaces: ifaces.iter().filter_map(|i| by_name.get(*i).copied()).collect(),
@@ -459,22 +460,22 @@ fn kind(
         },
         Decl::Enum(values) => Kind::Enum {
             values: values
-                .iter()
-                .map(|(n, d)| EnumValue { name: n.clone(), description: d.clone() })
+                .into_iter()
+                .map(|(name, description)| EnumValue { name, description })
                 .collect(),
         },
         Decl::Input(args) => Kind::InputObject {
-            fields: args.iter().map(|a| input_value(a, resolve)).collect::<Result<_, _>>()?,
+            fields: args.into_iter().map(|a| input_value(a, resolve)).collect::<Result<_, _>>()?,
         },
     })
 }
 
-fn input_value(a: &ArgDecl, resolve: &Resolve<'_>) -> Result<InputValue, String> {
+fn input_value(a: ArgDecl, resolve: &Resolve<'_>) -> Result<InputValue, String> {
     Ok(InputValue {
-        name: a.name.clone(),
-        description: a.description.clone(),
         ty: resolve(&a.ty)?,
-        default: a.default.clone(),
+        name: a.name,
+        description: a.description,
+        default: a.default,
     })
 }
 
