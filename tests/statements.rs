@@ -186,7 +186,7 @@ fn a_keyset_page_past_nulls_seeks_instead_of_sorting_the_table() {
     assert_eq!(seek.parts.len(), 3, "before the date, the NULLs, the date's later keys");
     let mut select = Select::from(model, t);
     select.order = order;
-    let in_parts = select.rows_in_parts(model, &seek.parts, 21);
+    let in_parts = select.rows_in_parts(model, &seek.parts, (21, 0));
     let (ids, seeking) = steps(&db, &in_parts);
     // The same page read with one condition, `part OR part`: every row past the cursor is
     // gathered and sorted to keep 21.

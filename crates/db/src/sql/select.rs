@@ -34,7 +34,7 @@ impl Select {
         &self,
         model: &Model,
         parts: &[Expr],
-        limit: usize,
+        (limit, offset): (usize, usize),
     ) -> (String, Vec<Param>) {
         let scope = self.scope(model);
         let width = model.tables[self.table].columns.len();
@@ -44,7 +44,9 @@ impl Select {
         }
         out.push_str(" FROM (");
         let mut params = Vec::new();
-        let bound = Param::Int(i64::try_from(limit).unwrap_or(i64::MAX));
+        let count = |n: usize| Param::Int(i64::try_from(n).unwrap_or(i64::MAX));
+        // Each part gives the first rows it may hold of the page, the offset's included.
+        let bound = count(limit.saturating_add(offset));
         for (i, part) in parts.iter().enumerate() {
             out.push_str(if i == 0 { "" } else { " UNION ALL " });
             out.push_str("SELECT * FROM (SELECT ");
@@ -78,12 +80,14 @@ impl Select {
             let _ = write!(out, "relaylite_o{o}{}", if *desc { " DESC" } else { " ASC" });
         }
         out.push_str(" LIMIT ");
-        scope.mark(&bound, &mut out, &mut params);
+        scope.mark(&count(limit), &mut out, &mut params);
+        out.push_str(" OFFSET ");
+        scope.mark(&count(offset), &mut out, &mut params);
         // Each part binds the filter's values again: a long `in` list read once instead.
         if params.len() > MAX_PARAMS_IN_PARTS {
             let mut one = self.clone();
             one.filter.push(Expr::Or(parts.to_vec()));
-            return one.rows(model, Some((limit, 0)));
+            return one.rows(model, Some((limit, offset)));
         }
         (out, params)
     }

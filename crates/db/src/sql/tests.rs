@@ -162,12 +162,15 @@ fn rows_in_parts_merge_index_ranges_unless_their_values_would_be_too_many() {
     let mut s = Select::from(&m, 0);
     s.order.push((Term::of(1), true));
     let parts = [Expr::IsNull(1), Expr::Cmp(Term::of(1), CmpOp::Lt, Param::Text("m".into()))];
-    let (text, params) = s.rows_in_parts(&m, &parts, 5);
+    let (text, params) = s.rows_in_parts(&m, &parts, (5, 3));
     assert_eq!(text.matches("UNION ALL").count(), 1, "{text}");
-    assert_eq!(params, [Param::Int(5), Param::Text("m".into()), Param::Int(5), Param::Int(5)]);
+    // Each part reads as far as the page's end (offset and limit), the merge skips the offset.
+    let m5 = Param::Text("m".into());
+    assert_eq!(params, [Param::Int(8), m5, Param::Int(8), Param::Int(5), Param::Int(3)]);
     // Merged by the order's own values, which each part selects beside the columns read.
     assert!(text.contains("\"employee\".\"name\" AS relaylite_o0 FROM"), "{text}");
-    assert!(text.ends_with(") AS relaylite_page ORDER BY relaylite_o0 DESC LIMIT ?"), "{text}");
+    let end = ") AS relaylite_page ORDER BY relaylite_o0 DESC LIMIT ? OFFSET ?";
+    assert!(text.ends_with(end), "{text}");
     // On PostgreSQL a value equal to the cursor's is sought by `=`, which an index serves
     // (`IS NOT DISTINCT FROM` it does not).
     let mut pg = model();
@@ -178,7 +181,7 @@ fn rows_in_parts_merge_index_ranges_unless_their_values_would_be_too_many() {
         Expr::Is(Term::of(1), Param::Text("m".into())),
         Expr::Is(Term::of(2), Param::Null),
     ]);
-    let (text, _) = s.rows_in_parts(&pg, &[tie, Expr::IsNull(1)], 5);
+    let (text, _) = s.rows_in_parts(&pg, &[tie, Expr::IsNull(1)], (5, 0));
     let sought = "WHERE (\"employee\".\"name\" = $1 AND \"employee\".\"hired on\" IS NULL)";
     assert!(text.contains(sought), "{text}");
     let mut s = Select::from(&m, 0);
@@ -186,7 +189,7 @@ fn rows_in_parts_merge_index_ranges_unless_their_values_would_be_too_many() {
     // An `in` list bound once per part would pass the bound: one condition instead.
     let many: Vec<Param> = (0..60_000).map(Param::Int).collect();
     s.filter.push(Expr::In(Term::of(0), many));
-    let (text, params) = s.rows_in_parts(&m, &parts, 5);
+    let (text, params) = s.rows_in_parts(&m, &parts, (5, 0));
     assert!(!text.contains("UNION ALL") && text.contains(" OR "));
     assert_eq!(params.len(), 60_000 + 1 + 2);
 }

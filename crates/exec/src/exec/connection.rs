@@ -7,14 +7,14 @@ use super::execute::{Executor, Path, index, key};
 use super::keyset::{Keyset, Seek};
 use super::object::level;
 use super::page::{
-    CursorKind, Page, backward, by_page, keyset_window, node_plans, order, owners, page_args,
-    reads_rows, selects,
+    BOUND_READS, CursorKind, Page, backward, bounds_only, by_page, keyset_window, node_plans,
+    order, owners, page_args, reads_rows, selects, window_by_count,
 };
-use crate::db::sql::Select;
+use crate::db::sql::{Expr, Select};
 use crate::db::{Cell, DbError, Row};
 use crate::exec::filter;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
-use crate::exec::relay::PageArgs;
+use crate::exec::relay::{PageArgs, Window};
 use crate::graphql::input::Input;
 use crate::json::Value;
 use crate::model::{Cursors, TableId};
@@ -55,16 +55,25 @@ impl Executor<'_> {
             }
         };
         let wants_total = selects(f, ConnectionField::TotalCount);
-        // `totalCount` alone is one COUNT: no row is read.
-        let reads = reads_rows(f);
-        let counted = (reads && keyset.is_none() && page.needs_count()) || wants_total;
-        if !self.take_statements(u64::from(reads) + u64::from(counted)) {
+        // `totalCount` alone is one COUNT, and so is an offset connection's `pageInfo`
+        // without its rows: no row is read.
+        let reads = reads_rows(f, keyset.is_some());
+        let by_count = window_by_count(f, keyset.is_some());
+        let counted = (reads && keyset.is_none() && page.needs_count()) || wants_total || by_count;
+        let bounds = keyset.is_some() && bounds_only(f, &page);
+        let reading = if bounds { BOUND_READS } else { u64::from(reads) };
+        if !self.take_statements(reading + u64::from(counted)) {
             return Value::Null;
         }
         let fetched = match (reads, keyset.is_some()) {
+            (true, true) if bounds => self.keyset_bounds(select, seek, &page, wants_total),
             (false, _) => {
-                let total = if wants_total { self.count(&select).map(Some) } else { Ok(None) };
-                total.map(|total| Page { window: page.window(0), rows: Vec::new(), total })
+                let count = if counted { self.count(&select).map(Some) } else { Ok(None) };
+                count.map(|count| Page {
+                    window: page.window(count.unwrap_or(0)),
+                    rows: Vec::new(),
+                    total: count.filter(|_| wants_total),
+                })
             }
             (true, true) => self.keyset_page(select, seek, &page, wants_total),
             (true, false) => self.offset_page(&select, &page, wants_total),
@@ -160,13 +169,81 @@ impl Executor<'_> {
         }
         let n = if backward { page.last } else { page.first };
         let wanted = n.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(0).saturating_add(1));
-        let limit = wanted.min(self.cap());
-        let (text, params) = match seek.parts.is_empty() {
-            true => select.rows(self.model, Some((limit, 0))),
-            false => select.rows_in_parts(self.model, &seek.parts, limit),
-        };
-        let rows = self.db.query(&text, &params)?;
+        let rows = self.sought(&select, &seek.parts, (wanted.min(self.cap()), 0))?;
         Ok(keyset_window(rows, page, total))
+    }
+
+    /// Rows `offset..offset + limit` of `select`'s order, among the rows in one of `parts`
+    /// (when there are parts).
+    fn sought(
+        &self,
+        select: &Select,
+        parts: &[Expr],
+        range: (usize, usize),
+    ) -> Result<Vec<Row>, DbError> {
+        let (text, params) = match parts.is_empty() {
+            true => select.rows(self.model, Some(range)),
+            false => select.rows_in_parts(self.model, parts, range),
+        };
+        self.db.query(&text, &params)
+    }
+
+    /// A keyset page of which only `pageInfo` is shown (`bounds_only`): its first row, its
+    /// last and whether another follows are all its cursors and flags need, so only they
+    /// are read — by an offset into the order, or as the first row of the order reversed —
+    /// not the page itself, which may be every row of the table. At most `BOUND_READS`
+    /// statements; the page holds its first and last rows (the same row twice when it has
+    /// one).
+    fn keyset_bounds(
+        &self,
+        mut select: Select,
+        seek: Seek,
+        page: &PageArgs,
+        wants_total: bool,
+    ) -> Result<Page, DbError> {
+        let total = match wants_total {
+            true => Some(self.count(&select)?),
+            false => None,
+        };
+        select.filter.extend(seek.filter);
+        let backward = backward(page);
+        if backward {
+            select.order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
+        }
+        let n = if backward { page.last } else { page.first };
+        let n = n.map(|n| usize::try_from(n).unwrap_or(0));
+        let mut rows = self.sought(&select, &seek.parts, (1, 0))?;
+        let (end, more) = match (rows.first(), n) {
+            (None, _) => (None, false),
+            (Some(_), Some(0)) => {
+                rows.clear();
+                (None, true)
+            }
+            (Some(_), Some(n)) => {
+                let mut tail = self.sought(&select, &seek.parts, (2, n - 1))?.into_iter();
+                match tail.next() {
+                    Some(end) => (Some(end), tail.next().is_some()),
+                    // Fewer than `n` rows: the page ends where the order does.
+                    None => (self.last_sought(&select, &seek.parts)?, false),
+                }
+            }
+            (Some(_), None) => (self.last_sought(&select, &seek.parts)?, false),
+        };
+        rows.extend(end);
+        if backward {
+            rows.reverse();
+        }
+        let (has_previous_page, has_next_page) = (backward && more, !backward && more);
+        let window = Window { start: 0, end: rows.len(), has_previous_page, has_next_page };
+        Ok(Page { window, rows, total })
+    }
+
+    /// The last row of `select`'s order among the rows in one of `parts`: the first of the
+    /// order reversed.
+    fn last_sought(&self, select: &Select, parts: &[Expr]) -> Result<Option<Row>, DbError> {
+        let mut reversed = select.clone();
+        reversed.order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
+        Ok(self.sought(&reversed, parts, (1, 0))?.pop())
     }
 
     /// Builds connection objects, one per page, resolving the nodes of all pages together.
@@ -291,7 +368,8 @@ fn page_info(schema: &Schema, f: &FieldPlan, page: &Page, cursors: &CursorKind) 
     let Some(plan) = f.sub.object() else {
         return Value::Null;
     };
-    let (w, last) = (&page.window, page.rows.len().checked_sub(1));
+    // The window, not the rows: an offset page worked out from its count has none.
+    let (w, last) = (&page.window, page.window.len().checked_sub(1));
     let fields = plan
         .fields
         .iter()

@@ -12,7 +12,7 @@ use std::time::Instant;
 use crate::db::{Db, DbError};
 use crate::exec::introspect;
 use crate::exec::keys;
-use crate::exec::page::{node_plans, page_args, selects};
+use crate::exec::page::{bounds_only, node_plans, page_args, selects};
 use crate::exec::plan::{FieldPlan, ObjectPlan, Plan, Sub};
 use crate::exec::relay;
 use crate::graphql::error::{GraphQLError, Limit, PathSeg};
@@ -100,7 +100,10 @@ pub fn one_statement(model: &Model, plan: &Plan) -> bool {
                 let offset =
                     model.tables[t].root.as_ref().is_some_and(|c| c.cursors == Cursors::Offset);
                 let counted = f.args.as_ref().is_ok_and(|a| offset && page_args(a).needs_count());
-                if counted || selects(f, ConnectionField::TotalCount) {
+                // A keyset page read as its bounds takes several statements.
+                let bounds =
+                    f.args.as_ref().is_ok_and(|a| !offset && bounds_only(f, &page_args(a)));
+                if counted || bounds || selects(f, ConnectionField::TotalCount) {
                     return false;
                 }
                 node_plans(f)

@@ -13,7 +13,9 @@ use std::rc::Rc;
 use super::execute::{Executor, Path, key, level_statements};
 use super::keys::{self, Key, KeyMap};
 use super::keyset::Keyset;
-use super::page::{self, CursorKind, Page, by_page, node_plans, page_args, reads_rows, selects};
+use super::page::{
+    self, CursorKind, Page, by_page, node_plans, page_args, reads_rows, selects, window_by_count,
+};
 use crate::db::sql::{Columns, Expr, Term};
 use crate::db::{DbError, Row};
 use crate::exec::filter;
@@ -147,8 +149,9 @@ impl Executor<'_> {
             }
         };
         let parents = Parents::of(rows, &rel.from_columns());
-        let reads = !matches!(rel.shape, Shape::Connection(_)) || reads_rows(f);
-        let statements = u64::from(reads) + u64::from(query.total);
+        let keyset = matches!(query.cursors, CursorKind::Keyset(_));
+        let reads = !matches!(rel.shape, Shape::Connection(_)) || reads_rows(f, keyset);
+        let statements = u64::from(reads) + u64::from(query.counts());
         if parents.keys.is_empty() || !self.take_statements(statements) {
             return out;
         }
@@ -162,8 +165,7 @@ impl Executor<'_> {
         if parents.first.len() > parents.keys.len() {
             // Rows that link to nothing share an empty page (a list `[]`, a connection with
             // no edges; an object field `null`).
-            let keyset = matches!(query.cursors, CursorKind::Keyset(_));
-            pages.push(page_of(Vec::new(), query.total.then_some(0), &query, keyset));
+            pages.push(page_of(Vec::new(), query.counts().then_some(0), &query, keyset));
         }
         let errors_before = self.errors.len();
         let first_path = |d: usize| path(parents.first[d]);
@@ -317,10 +319,11 @@ impl Executor<'_> {
             None => Vec::new(),
         };
         let total = options.is_some() && selects(f, ConnectionField::TotalCount);
+        let by_count = options.is_some() && window_by_count(f, keyset.is_some());
         let counted_filter = filter.clone();
         filter.extend(seek);
         let cursors = keyset.map_or(CursorKind::Offset, CursorKind::Keyset);
-        Ok(RelatedQuery { page, filter, counted_filter, order, cursors, total })
+        Ok(RelatedQuery { page, filter, counted_filter, order, cursors, total, by_count })
     }
 
     /// Each parent's page of related rows (one per distinct key), from one statement for
@@ -343,7 +346,7 @@ impl Executor<'_> {
         let limit = if backward { page.last } else { page.first };
         let wanted = match (&rel.shape, keyset || !page.needs_count(), limit) {
             (Shape::Object, _, _) => 1,
-            (Shape::Connection(_), ..) if !reads_rows(f) => 0,
+            (Shape::Connection(_), ..) if !reads_rows(f, keyset) => 0,
             (_, true, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1),
             _ => usize::MAX,
         };
@@ -390,7 +393,7 @@ impl Executor<'_> {
                 full < distinct.len() && read < budget
             })?;
         }
-        let totals = match query.total {
+        let totals = match query.counts() {
             true => self.related_totals(rel, distinct, &query.counted_filter)?,
             false => KeyMap::default(),
         };
@@ -445,8 +448,8 @@ impl Executor<'_> {
 }
 
 /// What a relationship field asks of its target: the page, the conditions (filter and
-/// cursors), the filter alone (what `totalCount` counts), the order, the cursors' kind, and
-/// whether `totalCount` is asked for.
+/// cursors), the filter alone (what `totalCount` counts), the order, the cursors' kind,
+/// whether `totalCount` is asked for and whether the page is worked out from a count.
 struct RelatedQuery {
     page: PageArgs,
     filter: Vec<Expr>,
@@ -454,6 +457,15 @@ struct RelatedQuery {
     order: Vec<(Term, bool)>,
     cursors: CursorKind,
     total: bool,
+    /// Whether each parent's page is worked out from its count (`window_by_count`).
+    by_count: bool,
+}
+
+impl RelatedQuery {
+    /// Whether each parent's related rows are counted.
+    fn counts(&self) -> bool {
+        self.total || self.by_count
+    }
 }
 
 /// The parents of a relationship level, in slots: one per distinct key (`keys`), then one
@@ -512,16 +524,21 @@ fn slice_pages(
     let mut pages = Vec::with_capacity(parents.len());
     for k in parents {
         let rows = by_parent.remove(k).unwrap_or_default();
-        let total = query.total.then(|| totals.get(k).copied().unwrap_or(0));
-        pages.push(page_of(rows, total, query, keyset));
+        let count = query.counts().then(|| totals.get(k).copied().unwrap_or(0));
+        pages.push(page_of(rows, count, query, keyset));
     }
     pages
 }
 
-/// One parent's rows, in the connection's order, sliced to its page.
-fn page_of(rows: Vec<Row>, total: Option<usize>, query: &RelatedQuery, keyset: bool) -> Page {
+/// One parent's rows, in the connection's order, sliced to its page; `count` is how many
+/// related rows it has, when they were counted.
+fn page_of(rows: Vec<Row>, count: Option<usize>, query: &RelatedQuery, keyset: bool) -> Page {
+    let total = count.filter(|_| query.total);
     match keyset {
         true => page::keyset_window(rows, &query.page, total),
+        false if query.by_count => {
+            Page { window: query.page.window(count.unwrap_or(0)), rows: Vec::new(), total }
+        }
         false => {
             let mut rows = rows;
             let window = query.page.window(rows.len());

@@ -76,12 +76,31 @@ pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<u
     Page { window, rows, total }
 }
 
-/// Whether a connection's selection shows anything of its rows: `totalCount` and
-/// `__typename` alone need none read.
-pub(super) fn reads_rows(connection: &FieldPlan) -> bool {
-    [ConnectionField::Edges, ConnectionField::Nodes, ConnectionField::PageInfo]
-        .into_iter()
-        .any(|field| selects(connection, field))
+/// Whether a connection's selection needs its rows read: its `edges` or `nodes`, or with
+/// keyset cursors its `pageInfo` (whose cursors are rows' values). `totalCount`,
+/// `__typename` and an offset connection's `pageInfo` need none.
+pub(super) fn reads_rows(connection: &FieldPlan, keyset: bool) -> bool {
+    let shown = [ConnectionField::Edges, ConnectionField::Nodes];
+    shown.into_iter().any(|field| selects(connection, field))
+        || (keyset && selects(connection, ConnectionField::PageInfo))
+}
+
+/// Whether a keyset connection's page is read as its bounds alone (`keyset_bounds`): its
+/// `pageInfo` is shown and its rows are not, and it is not sliced at both ends (`first`
+/// with `last`, whose page is read whole).
+pub(super) fn bounds_only(connection: &FieldPlan, page: &PageArgs) -> bool {
+    !reads_rows(connection, false)
+        && selects(connection, ConnectionField::PageInfo)
+        && !(page.first.is_some() && page.last.is_some())
+}
+
+/// The most statements `bounds_only` reading takes: the first row, the last two, the last.
+pub(super) const BOUND_READS: u64 = 3;
+
+/// Whether an offset connection's page is worked out from the number of its rows alone:
+/// its `pageInfo` is asked for and no row is read (an offset cursor is a position).
+pub(super) fn window_by_count(connection: &FieldPlan, keyset: bool) -> bool {
+    !keyset && !reads_rows(connection, false) && selects(connection, ConnectionField::PageInfo)
 }
 
 /// Whether the connection's plan selects `field` (under any alias).
