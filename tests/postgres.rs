@@ -266,6 +266,18 @@ fn pages_read_through_an_index_answer_as_pages_numbered_by_a_window() {
     }
 }
 
+/// `pageInfo` without its rows, as on SQLite (`tests/page_info.rs`): a root keyset page's
+/// bounds read by offsets and the order reversed, also in parts.
+#[test]
+#[ignore = "needs PostgreSQL: set RELAYLITE_TEST_PG (see .ci/run)"]
+fn page_info_alone_reads_the_bounds_of_a_page_as_on_sqlite() {
+    let (db, read) = chinook("page_info");
+    let config = DbConfig::postgres(&db, &[], "public", 4).expect("config");
+    let strict = App::open(config, common::limits(&[("--max-nodes", 100)]), None).expect("app");
+    let (counted, read) = (common::serve(Arc::new(strict)), common::serve(Arc::new(read)));
+    common::page_info::chinook_pages_alone(counted, read);
+}
+
 #[test]
 #[ignore = "needs PostgreSQL: set RELAYLITE_TEST_PG (see .ci/run)"]
 fn chinook_walks_as_on_sqlite() {

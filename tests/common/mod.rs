@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod corpus;
+pub mod page_info;
 pub mod walk;
 
 use std::io::{Read, Write};

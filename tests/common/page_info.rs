@@ -1,0 +1,75 @@
+//! `pageInfo` without its rows: the checks both databases run (`tests/page_info.rs`,
+//! `tests/postgres.rs`), each against a server that may read few rows and one that reads
+//! the page whole.
+
+use std::net::SocketAddr;
+
+use serde_json::{Value, json};
+
+pub const INFO: &str = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }";
+
+/// The data of an answer that has no errors.
+pub fn data(addr: SocketAddr, query: &str) -> Value {
+    let body = super::post_json(addr, &json!({ "query": query })).json();
+    assert_eq!(body.get("errors"), None, "{query}: {body}");
+    body["data"].clone()
+}
+
+/// On Chinook (keyset cursors, `totalCount`): a root connection's `pageInfo` and
+/// `totalCount` alone, from `counted` (which may read only a hundred rows), are what
+/// `read` answers beside the page's rows, for every kind of page; and a relationship's.
+pub fn chinook_pages_alone(counted: SocketAddr, read: SocketAddr) {
+    let cursors = data(read, "{ allTracks(first: 11) { edges { cursor } } }");
+    let cursor = |i: usize| cursors["allTracks"]["edges"][i]["cursor"].clone();
+    let (after, before) = (cursor(4), cursor(10));
+    // A nullable order: after a cursor, the rows past its value and the NULLs are two
+    // ranges, read in parts.
+    let sorted = data(read, "{ allTracks(first: 11, sort: [COMPOSER_DESC]) { edges { cursor } } }");
+    let sorted_cursor = |i: usize| sorted["allTracks"]["edges"][i]["cursor"].clone();
+    let (s_after, s_before) = (sorted_cursor(4), sorted_cursor(10));
+    let pages = [
+        String::new(),
+        "(first: 2)".into(),
+        "(first: 1)".into(),
+        "(first: 0)".into(),
+        "(last: 1)".into(),
+        "(last: 5000)".into(),
+        "(first: 5000)".into(),
+        "(first: 3, last: 2)".into(),
+        format!("(after: {after}, first: 3)"),
+        format!("(after: {after})"),
+        format!("(before: {before}, last: 4)"),
+        format!("(before: {before})"),
+        format!("(after: {after}, before: {before}, first: 2)"),
+        format!("(sort: [COMPOSER_DESC], after: {s_after}, first: 3)"),
+        format!("(sort: [COMPOSER_DESC], after: {s_after})"),
+        format!("(sort: [COMPOSER_DESC], before: {s_before}, last: 3)"),
+        "(sort: [COMPOSER_DESC], last: 2)".into(),
+    ];
+    for page in &pages {
+        let root = |extra: &str| format!("{{ allTracks{page} {{ totalCount {INFO} {extra} }} }}");
+        let expected = data(read, &root("edges { cursor }"))["allTracks"].clone();
+        let alone = data(counted, &root(""))["allTracks"].clone();
+        assert_eq!(alone["pageInfo"], expected["pageInfo"], "{page}");
+        assert_eq!(alone["totalCount"], expected["totalCount"], "{page}");
+
+        // A cursor is its connection's: the relationship's pages are the ones without.
+        if page.contains("after") || page.contains("before") {
+            continue;
+        }
+        let nested = |extra: &str| {
+            format!(
+                "{{ allAlbums(first: 40) {{ nodes {{ tracks{page} {{ totalCount {INFO} {extra} }} }} }} }}"
+            )
+        };
+        let strip = |d: Value| -> Vec<Value> {
+            let nodes = d["allAlbums"]["nodes"].as_array().cloned().unwrap_or_default();
+            let of = |n: &Value| json!([n["tracks"]["totalCount"], n["tracks"]["pageInfo"]]);
+            nodes.iter().map(of).collect()
+        };
+        let expected = strip(data(read, &nested("nodes { trackId }")));
+        assert_eq!(expected.len(), 40, "{page}");
+        // A relationship's keyset pages are still read whole, within the default limits.
+        assert_eq!(strip(data(read, &nested(""))), expected, "{page}");
+    }
+}
