@@ -16,8 +16,10 @@ use relaylite_model::datetime::Temporal;
 
 use super::{Cell, DbError, Param, Prepared, Row};
 
-/// The tutorial's tables and rows, built into the binary.
-const TUTORIAL_SQL: &str = include_str!("tutorial.sql");
+/// The tutorial's tables and rows, built into the binary: the tables are the conformance
+/// corpus's (the contract says what SQLAlchemy creates), the rows the example app's.
+const TUTORIAL_TABLES: &str = include_str!("../../../tests/conformance/schema.sql");
+const TUTORIAL_ROWS: &str = include_str!("tutorial_rows.sql");
 
 /// How long a request waits for a writer holding the file before it fails.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(2000);
@@ -55,7 +57,8 @@ pub fn open_read_only(path: &Path) -> Result<Connection, DbError> {
 /// A database in memory with the tutorial's tables and rows.
 pub fn tutorial() -> Result<Connection, DbError> {
     let conn = Connection::open_in_memory()?;
-    conn.execute_batch(TUTORIAL_SQL)?;
+    conn.execute_batch(TUTORIAL_TABLES)?;
+    conn.execute_batch(TUTORIAL_ROWS)?;
     register_functions(&conn)?;
     Ok(conn)
 }
@@ -188,7 +191,8 @@ pub fn prepare(path: &Path) -> Result<Prepared, DbError> {
     }
     let mut conn = Connection::open(path)?;
     let tx = conn.transaction()?;
-    tx.execute_batch(TUTORIAL_SQL)?;
+    tx.execute_batch(TUTORIAL_TABLES)?;
+    tx.execute_batch(TUTORIAL_ROWS)?;
     tx.commit()?;
     Ok(Prepared::Created)
 }
