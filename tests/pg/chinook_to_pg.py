@@ -2,6 +2,7 @@
 """Writes tests/pg/chinook.sql, Chinook for PostgreSQL, from the SQLite script tests/realdb/chinook.sql.
 
     python3 tests/pg/chinook_to_pg.py            (needs only Python's sqlite3)
+    python3 tests/pg/chinook_to_pg.py --check    (CI: the kept file is what it writes)
 
 The SQLite script is loaded into memory and its catalogue read back (PRAGMA table_info,
 foreign_key_list, index_list), so the PostgreSQL schema has exactly its tables, columns
@@ -16,6 +17,7 @@ simple-query batch loads it into an empty database.
 import os
 import re
 import sqlite3
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "..", "realdb", "chinook.sql")
@@ -99,8 +101,16 @@ def main():
             after.append(f"ALTER TABLE {ident(table)} ADD FOREIGN KEY (" + ", ".join(map(ident, frm))
                          + f") REFERENCES {ident(target)} (" + ", ".join(map(ident, to)) + f"){actions};")
     out += after + ["", "COMMIT;", ""]
+    text = "\n".join(out)
+    if "--check" in sys.argv:
+        # CI: the file kept in the repository is what this script derives, not a copy.
+        with open(OUT, encoding="utf-8") as f:
+            if f.read() != text:
+                sys.exit(f"{os.path.relpath(OUT)} is not what {os.path.relpath(__file__)} writes: run it")
+        print(f"{os.path.relpath(OUT)} is derived from {os.path.relpath(SRC)}")
+        return
     with open(OUT, "w", encoding="utf-8") as f:
-        f.write("\n".join(out))
+        f.write(text)
     print(f"wrote {os.path.relpath(OUT)}: {len(tables)} tables")
 
 
