@@ -83,10 +83,6 @@ fn with(flag: &str, value: u64) -> Limits {
     limits
 }
 
-fn message(v: &Value) -> &str {
-    v["errors"][0]["message"].as_str().unwrap_or_default()
-}
-
 /// 1,000 items with 5 tags each out of 200: every tag is on 25 items.
 fn items_and_tags() -> PathBuf {
     let mut sql = String::from(
@@ -132,7 +128,7 @@ fn fan_outs_are_refused_from_their_fetched_rows_before_they_are_expanded() {
         ] {
             let (body, total, peak) = run_counted(&app(path.clone(), limits), query);
             assert_eq!(body["data"], Value::Null, "{name}");
-            assert!(message(&body).ends_with(flag), "{name}: {}", message(&body));
+            assert!(common::message(&body).ends_with(flag), "{name}: {}", common::message(&body));
             eprintln!("{name}, refused {flag}: {total} bytes allocated, at most {peak} held");
             assert!(total < MAX_ALLOCATED, "{name}: {total} bytes allocated");
             assert!(peak < MAX_HELD, "{name}: {peak} bytes held at once");
@@ -229,7 +225,7 @@ fn the_deadline_bounds_building_and_writing_not_only_statements() {
     // No statement runs for `__typename`: only the executor's own clock can stop it.
     let (body, _, _) = run_counted(&app(path, with("--timeout-ms", 0)), "{ __typename }");
     assert_eq!(body["data"], Value::Null);
-    assert!(message(&body).ends_with("(--timeout-ms)."), "{}", message(&body));
+    assert!(common::message(&body).ends_with("(--timeout-ms)."), "{}", common::message(&body));
 
     // Writing, as the server writes: an answer still being written at its deadline stops,
     // and the answer is the timeout error.
@@ -242,7 +238,7 @@ fn the_deadline_bounds_building_and_writing_not_only_statements() {
     let text = relaylite::timed_out_json(true, &Limits::default());
     let body: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(body["data"], Value::Null);
-    assert!(message(&body).ends_with("(--timeout-ms)."), "{text}");
+    assert!(common::message(&body).ends_with("(--timeout-ms)."), "{text}");
     let mut later = Clock::until(past + std::time::Duration::from_secs(60));
     let mut text = String::new();
     relaylite::write_response(Some(&data), &[], &mut text, &mut later).expect("in time");
