@@ -153,24 +153,38 @@ impl Executor<'_> {
     /// the page goes on.
     fn keyset_page(
         &self,
-        mut select: Select,
+        select: Select,
         seek: Seek,
         page: &PageArgs,
         wants_total: bool,
     ) -> Result<Page, DbError> {
+        let (select, total, n) = self.keyset_start(select, seek.filter, page, wants_total)?;
+        let wanted = n.map_or(usize::MAX, |n| n.saturating_add(1));
+        let rows = self.sought(&select, &seek.parts, (wanted.min(self.cap()), 0))?;
+        Ok(keyset_window(rows, page, total))
+    }
+
+    /// Where both readings of a keyset page start: the total when asked for (before the
+    /// cursors narrow the rows), the rows narrowed by the cursors' `filter` and, for a page
+    /// read from its end, ordered the other way round; and the page's size in that order.
+    fn keyset_start(
+        &self,
+        mut select: Select,
+        filter: Vec<Expr>,
+        page: &PageArgs,
+        wants_total: bool,
+    ) -> Result<(Select, Option<usize>, Option<usize>), DbError> {
         let total = match wants_total {
             true => Some(self.count(&select)?),
             false => None,
         };
-        select.filter.extend(seek.filter);
+        select.filter.extend(filter);
         let backward = backward(page);
         if backward {
             select.order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
         }
         let n = if backward { page.last } else { page.first };
-        let wanted = n.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(0).saturating_add(1));
-        let rows = self.sought(&select, &seek.parts, (wanted.min(self.cap()), 0))?;
-        Ok(keyset_window(rows, page, total))
+        Ok((select, total, n.map(|n| usize::try_from(n).unwrap_or(0))))
     }
 
     /// Rows `offset..offset + limit` of `select`'s order, among the rows in one of `parts`
@@ -196,22 +210,13 @@ impl Executor<'_> {
     /// one).
     fn keyset_bounds(
         &self,
-        mut select: Select,
+        select: Select,
         seek: Seek,
         page: &PageArgs,
         wants_total: bool,
     ) -> Result<Page, DbError> {
-        let total = match wants_total {
-            true => Some(self.count(&select)?),
-            false => None,
-        };
-        select.filter.extend(seek.filter);
+        let (select, total, n) = self.keyset_start(select, seek.filter, page, wants_total)?;
         let backward = backward(page);
-        if backward {
-            select.order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
-        }
-        let n = if backward { page.last } else { page.first };
-        let n = n.map(|n| usize::try_from(n).unwrap_or(0));
         let mut rows = self.sought(&select, &seek.parts, (1, 0))?;
         let (end, more) = match (rows.first(), n) {
             (None, _) => (None, false),
