@@ -133,6 +133,14 @@ fn serve(options: Options) -> ExitCode {
             }
         };
         println!("relaylite serving {} on http://{addr}/graphql", options.source());
+        if !addr.ip().is_loopback() {
+            // Nothing checks who asks: every table served is readable by anyone who reaches
+            // the port.
+            eprintln!(
+                "relaylite: warning: {addr} is not a loopback address, and every table {} serves is public to whoever reaches it",
+                options.source()
+            );
+        }
         match http::serve(app, listener, options.http, shutdown_signal()).await {
             Ok(()) => {
                 eprintln!("relaylite: stopped");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 
@@ -215,11 +215,38 @@ fn port_from_the_platform_listens_on_every_address() {
     let port = free.local_addr().expect("addr").port();
     drop(free);
     let db = common::fixture_db("cli-port");
-    let (child, line, addr) = start(relaylite().env("PORT", port.to_string()).arg("--db").arg(&db));
+    let mut command = relaylite();
+    command.env("PORT", port.to_string()).arg("--db").arg(&db).stderr(Stdio::piped());
+    let (mut child, line, addr) = start(&mut command);
     assert!(line.contains(&format!("http://0.0.0.0:{port}/graphql")), "{line}");
     assert_eq!(addr.port(), port);
     assert_eq!(post(addr, TYPENAME).text(), r#"{"data":{"__typename":"Query"}}"#);
+    // Every address is not loopback: start-up says that whoever reaches the port reads
+    // every table.
+    let mut warning = String::new();
+    let stderr = child.stderr.take().expect("stderr");
+    BufReader::new(stderr).read_line(&mut warning).expect("a warning");
+    assert!(
+        warning.contains("is not a loopback address") && warning.contains("public"),
+        "{warning}"
+    );
     stop(child);
+}
+
+#[test]
+fn a_loopback_address_starts_without_a_warning() {
+    let db = common::fixture_db("cli-loopback");
+    let mut command = relaylite();
+    command.args(["--listen", "127.0.0.1:0", "--db"]).arg(&db).stderr(Stdio::piped());
+    let (mut child, _, addr) = start(&mut command);
+    assert_eq!(post(addr, TYPENAME).text(), r#"{"data":{"__typename":"Query"}}"#);
+    // The warning would have come before the first answer: all that was written is read
+    // once the server is gone.
+    let pipe = child.stderr.take().expect("stderr");
+    stop(child);
+    let mut stderr = String::new();
+    BufReader::new(pipe).read_to_string(&mut stderr).expect("stderr");
+    assert!(!stderr.contains("warning"), "{stderr}");
 }
 
 #[test]
