@@ -55,6 +55,19 @@ impl Dialect {
     pub fn nulls_first(self) -> bool {
         self == Dialect::Sqlite
     }
+
+    /// Whether a value's storage class is its own rather than its column's (SQLite's: a
+    /// BLOB column may hold TEXT, which a string then finds as well as the bytes).
+    pub fn typed_per_value(self) -> bool {
+        self == Dialect::Sqlite
+    }
+
+    /// Whether a date-time with an offset is bound as the UTC instant it denotes
+    /// (PostgreSQL's `timestamptz` compares instants), rather than as written (SQLite's
+    /// text, which the date functions read with its offset).
+    pub fn binds_utc(self) -> bool {
+        self == Dialect::Postgres
+    }
 }
 
 /// A table or view, and the GraphQL type that shows its rows.

@@ -213,10 +213,10 @@ impl Filters<'_> {
         // A value compares as SQLite stores it: in a BLOB column a string finds the TEXT
         // equal to it and the BLOB whose base64 it is (as the column shows blobs). A
         // PostgreSQL bytea holds bytes only: its base64 alone.
-        let sqlite = self.model.dialect == Dialect::Sqlite;
+        let per_value = self.model.dialect.typed_per_value();
         let equals = |v: &Input| -> Vec<Param> {
             match (v, column.scalar) {
-                (Input::String(s), Scalar::Blob) if sqlite => {
+                (Input::String(s), Scalar::Blob) if per_value => {
                     let bytes = STANDARD.decode(s).ok().map(Param::Blob);
                     std::iter::once(Param::Text(s.clone())).chain(bytes).collect()
                 }
@@ -231,9 +231,10 @@ impl Filters<'_> {
                 _ => Expr::Or(any),
             }
         };
-        // On SQLite a pattern is text, whatever the column holds.
+        // Where values are typed each their own (SQLite), a pattern is text, whatever the
+        // column holds.
         let pattern = |v: &Input| match v {
-            Input::String(s) if sqlite => Param::Text(s.clone()),
+            Input::String(s) if per_value => Param::Text(s.clone()),
             v => bind(v),
         };
         let mut out = Vec::new();
@@ -325,9 +326,9 @@ fn bind(scalar: Scalar, input: &Input, dialect: Dialect) -> Param {
         },
         // Dates, times and JSON arrive in the canonical text their filters compare.
         Input::String(s) => Param::Text(s.clone()),
-        Input::DateTime(d, offset) => match dialect {
-            Dialect::Sqlite => Param::Text(d.storage()),
-            Dialect::Postgres => Param::Text(d.shifted(-offset).storage()),
+        Input::DateTime(d, offset) => match dialect.binds_utc() {
+            true => Param::Text(d.shifted(-offset).storage()),
+            false => Param::Text(d.storage()),
         },
         Input::Boolean(b) => Param::Int(i64::from(*b)),
         Input::Enum(name) => match scalar {
