@@ -133,7 +133,7 @@ fn serve(options: Options) -> ExitCode {
             }
         };
         println!("relaylite serving {} on http://{addr}/graphql", options.source());
-        if !addr.ip().is_loopback() {
+        if !addr.ip().to_canonical().is_loopback() {
             // Nothing checks who asks: every table served is readable by anyone who reaches
             // the port.
             eprintln!(

@@ -60,3 +60,30 @@ fn page_info_and_total_count_alone_on_chinook() {
     let (_, read) = common::serve_db(&db, &[]);
     common::page_info::chinook_pages_alone(counted, read);
 }
+
+/// A page read as its bounds counts what it reads: the statements it runs (not the most it
+/// might), each before it runs, and each row once.
+#[test]
+fn a_page_read_as_its_bounds_counts_what_it_reads() {
+    let db = common::sqlite_once("page-info-bounds", "tests/realdb/chinook.sql", "");
+    let (_, strict) = common::serve_db(&db, &[("--max-nodes", 1), ("--max-statements", 2)]);
+    // The first row, then whether a second follows: two statements, one row.
+    let d = data(strict, "{ allTracks(first: 1) { pageInfo { hasNextPage endCursor } } }");
+    assert_eq!(d["allTracks"]["pageInfo"]["hasNextPage"], true, "{d}");
+    // One row in all: the first, (past it, no `n`-th,) then the last, the same row again.
+    let (_, three) = common::serve_db(&db, &[("--max-nodes", 1), ("--max-statements", 3)]);
+    let one = |page: &str| {
+        format!(
+            "{{ allTracks({page}filter: {{trackId: {{eq: 7}}}}) {{ pageInfo {{ startCursor endCursor }} }} }}"
+        )
+    };
+    for page in ["", "first: 5, "] {
+        let info = data(three, &one(page))["allTracks"]["pageInfo"].clone();
+        let (start, end) = (&info["startCursor"], &info["endCursor"]);
+        assert!(start.is_string() && start == end, "{page}: {info}");
+    }
+    // A second statement is one too many, refused before it runs.
+    let (_, one_statement) = common::serve_db(&db, &[("--max-statements", 1)]);
+    let body = common::post_json(one_statement, &serde_json::json!({ "query": one("") })).json();
+    assert!(common::message(&body).contains("--max-statements"), "{body}");
+}

@@ -41,7 +41,12 @@ fn read(conn: &Connection, shared_from: usize) -> Result<Catalog> {
             "table" => TableKind::Table,
             "view" => TableKind::View,
             // A virtual table is served when it reads like a table; shadow tables never.
-            "virtual" if readable(conn, &name) => TableKind::Table,
+            // One that prepares but cannot be read (its module's own tables gone) fails
+            // here, as a view that cannot be read does.
+            "virtual" if readable(conn, &name) => {
+                read_once(conn, &name)?;
+                TableKind::Table
+            }
             _ => continue,
         };
         kinds.push((name, kind));
@@ -83,9 +88,12 @@ fn in_two<I: Sync, T: Send>(
     };
     let (first, second) = items.split_at(items.len() / 2);
     let read = &read;
+    // The helper's statements stop when the reader's would (start-up's or a reload's).
+    let deadline = crate::sqlite::deadline();
     let (other, rest, out) = std::thread::scope(|s| {
         let back = s.spawn(move || {
-            let rest: Result<Vec<T>> = second.iter().map(|i| read(&other, i)).collect();
+            let rest: Result<Vec<T>> =
+                crate::sqlite::until(deadline, || second.iter().map(|i| read(&other, i)).collect());
             (other, rest)
         });
         let out: Result<Vec<T>> = first.iter().map(|i| read(conn, i)).collect();
@@ -96,6 +104,13 @@ fn in_two<I: Sync, T: Send>(
     let mut out = out?;
     out.extend(rest?);
     Ok(out)
+}
+
+/// Reads `table`'s first row, if it has one.
+fn read_once(conn: &Connection, table: &str) -> Result<()> {
+    let sql = format!("SELECT 1 FROM {} LIMIT 1", crate::sql::ident(table));
+    let mut stmt = conn.prepare(&sql).map_err(sql_error)?;
+    stmt.query([]).and_then(|mut rows| rows.next().map(|_| ())).map_err(sql_error)
 }
 
 fn readable(conn: &Connection, table: &str) -> bool {

@@ -89,6 +89,20 @@ pub fn read<T>(conn: &Connection, timeout: Duration, f: impl FnOnce() -> T) -> R
     result
 }
 
+/// The deadline this thread's statements stop at: a thread that reads on its behalf runs
+/// `until` it.
+pub(crate) fn deadline() -> Option<Instant> {
+    DEADLINE.with(StdCell::get)
+}
+
+/// Runs `f` with this thread's statements stopping at `deadline`.
+pub(crate) fn until<T>(deadline: Option<Instant>, f: impl FnOnce() -> T) -> T {
+    DEADLINE.with(|d| d.set(deadline));
+    let out = f();
+    DEADLINE.with(|d| d.set(None));
+    out
+}
+
 fn transaction<T>(conn: &Connection, f: impl FnOnce() -> T) -> Result<T, DbError> {
     conn.prepare_cached("BEGIN")?.execute([])?;
     let out = f();

@@ -7,8 +7,8 @@ use super::execute::{Executor, Path, index, key};
 use super::keyset::{Keyset, Seek};
 use super::object::level;
 use super::page::{
-    BOUND_READS, CursorKind, Page, backward, bounds_only, by_page, keyset_window, node_plans,
-    order, owners, page_args, reads_rows, selects, window_by_count,
+    CursorKind, Page, backward, bounds_only, by_page, keyset_window, node_plans, order, owners,
+    page_args, reads_rows, selects, window_by_count,
 };
 use crate::db::sql::{Expr, Select};
 use crate::db::{Cell, DbError, Row};
@@ -61,8 +61,7 @@ impl Executor<'_> {
         let by_count = window_by_count(f, keyset.is_some());
         let counted = (reads && keyset.is_none() && page.needs_count()) || wants_total || by_count;
         let bounds = keyset.is_some() && bounds_only(f, &page);
-        let reading = if bounds { BOUND_READS } else { u64::from(reads) };
-        if !self.take_statements(reading + u64::from(counted)) {
+        if !self.take_statements(u64::from(reads) + u64::from(counted)) {
             return Value::Null;
         }
         let fetched = match (reads, keyset.is_some()) {
@@ -205,11 +204,11 @@ impl Executor<'_> {
     /// A keyset page of which only `pageInfo` is shown (`bounds_only`): its first row, its
     /// last and whether another follows are all its cursors and flags need, so only they
     /// are read — by an offset into the order, or as the first row of the order reversed —
-    /// not the page itself, which may be every row of the table. At most `BOUND_READS`
-    /// statements; the page holds its first and last rows (the same row twice when it has
-    /// one).
+    /// not the page itself, which may be every row of the table. The first read is counted
+    /// by the caller, each further one (two at most) before it runs; the page holds its
+    /// first row and, when another, its last.
     fn keyset_bounds(
-        &self,
+        &mut self,
         select: Select,
         seek: Seek,
         page: &PageArgs,
@@ -217,22 +216,29 @@ impl Executor<'_> {
     ) -> Result<Page, DbError> {
         let (select, total, n) = self.keyset_start(select, seek.filter, page, wants_total)?;
         let backward = backward(page);
-        let mut rows = self.sought(&select, &seek.parts, (1, 0))?;
+        let parts = &seek.parts;
+        let mut rows = self.sought(&select, parts, (1, 0))?;
         let (end, more) = match (rows.first(), n) {
             (None, _) => (None, false),
             (Some(_), Some(0)) => {
                 rows.clear();
                 (None, true)
             }
-            (Some(_), Some(n)) => {
-                let mut tail = self.sought(&select, &seek.parts, (2, n - 1))?.into_iter();
+            _ if !self.take_statements(1) => (None, false),
+            // The first row is the page: whether a second follows is all that is left.
+            (Some(_), Some(1)) => (None, !self.sought(&select, parts, (1, 1))?.is_empty()),
+            (Some(first), Some(n)) => {
+                let mut tail = self.sought(&select, parts, (2, n - 1))?.into_iter();
                 match tail.next() {
                     Some(end) => (Some(end), tail.next().is_some()),
                     // Fewer than `n` rows: the page ends where the order does.
-                    None => (self.last_sought(&select, &seek.parts)?, false),
+                    None if !self.take_statements(1) => (None, false),
+                    None => (self.last_sought(&select, parts)?.filter(|r| r != first), false),
                 }
             }
-            (Some(_), None) => (self.last_sought(&select, &seek.parts)?, false),
+            (Some(first), None) => {
+                (self.last_sought(&select, parts)?.filter(|r| r != first), false)
+            }
         };
         rows.extend(end);
         if backward {

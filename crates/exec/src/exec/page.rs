@@ -94,9 +94,6 @@ pub(super) fn bounds_only(connection: &FieldPlan, page: &PageArgs) -> bool {
         && !(page.first.is_some() && page.last.is_some())
 }
 
-/// The most statements `bounds_only` reading takes: the first row, the last two, the last.
-pub(super) const BOUND_READS: u64 = 3;
-
 /// Whether an offset connection's page is worked out from the number of its rows alone:
 /// its `pageInfo` is asked for and no row is read (an offset cursor is a position).
 pub(super) fn window_by_count(connection: &FieldPlan, keyset: bool) -> bool {
