@@ -73,14 +73,6 @@ impl Objects {
         keys.collect()
     }
 
-    pub fn len(&self) -> usize {
-        self.nulled.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.nulled.is_empty()
-    }
-
     fn weight(&self, i: usize) -> Weight {
         if self.nulled[i] {
             return Weight::default();
