@@ -45,9 +45,6 @@ impl App {
         limits: Limits,
         model_file: Option<(String, String)>,
     ) -> Result<App, String> {
-        // The names need the inflection rules only once the catalogue is read; joined
-        // below, so nothing of it outlives the start-up.
-        let rules = std::thread::Builder::new().spawn(crate::model::names::prepare);
         let conn = Db::open(&db).map_err(|e| e.to_string())?;
         // Read first: a change while the model is read shows to the watcher.
         let postgres = matches!(db.database, crate::db::Database::Postgres(_));
@@ -55,7 +52,6 @@ impl App {
         let (schema, version) = conn
             .read(Duration::from_secs(60), || build(&conn, &model_file))
             .map_err(|e| e.to_string())??;
-        let _ = rules.map(std::thread::JoinHandle::join);
         let served = Arc::new(RwLock::new(Served { schema, version }));
         if postgres {
             let (served, db, file) = (Arc::downgrade(&served), db.clone(), model_file.clone());

@@ -55,12 +55,6 @@ pub fn graphql_name(text: &str) -> String {
     out
 }
 
-/// Compiles the inflection rules (tens of milliseconds, once per process) ahead of the
-/// first name: a server calls it on a thread of its own while it reads the catalogue.
-pub fn prepare() {
-    plural("table");
-}
-
 fn singular(word: &str) -> String {
     pluralizer::pluralize(word, 1, false)
 }
