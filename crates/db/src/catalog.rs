@@ -41,12 +41,7 @@ fn read(conn: &Connection, shared_from: usize) -> Result<Catalog> {
             "table" => TableKind::Table,
             "view" => TableKind::View,
             // A virtual table is served when it reads like a table; shadow tables never.
-            // One that prepares but cannot be read (its module's own tables gone) fails
-            // here, as a view that cannot be read does.
-            "virtual" if readable(conn, &name) => {
-                read_once(conn, &name)?;
-                TableKind::Table
-            }
+            "virtual" if readable(conn, &name)? => TableKind::Table,
             _ => continue,
         };
         kinds.push((name, kind));
@@ -106,15 +101,15 @@ fn in_two<I: Sync, T: Send>(
     Ok(out)
 }
 
-/// Reads `table`'s first row, if it has one.
-fn read_once(conn: &Connection, table: &str) -> Result<()> {
+/// Whether a virtual table reads like a table: not when no statement can read it (its
+/// module is not in this SQLite); an error when one can but its first row cannot be read
+/// (the module's own tables gone), as a view that cannot be read fails the catalogue.
+fn readable(conn: &Connection, table: &str) -> Result<bool> {
     let sql = format!("SELECT 1 FROM {} LIMIT 1", crate::sql::ident(table));
-    let mut stmt = conn.prepare(&sql).map_err(sql_error)?;
-    stmt.query([]).and_then(|mut rows| rows.next().map(|_| ())).map_err(sql_error)
-}
-
-fn readable(conn: &Connection, table: &str) -> bool {
-    conn.prepare(&format!("SELECT * FROM {} LIMIT 0", crate::sql::ident(table))).is_ok()
+    let Ok(mut stmt) = conn.prepare(&sql) else {
+        return Ok(false);
+    };
+    stmt.query([]).and_then(|mut rows| rows.next().map(|_| true)).map_err(sql_error)
 }
 
 fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
