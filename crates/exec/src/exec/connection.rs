@@ -8,7 +8,7 @@ use super::keyset::{Keyset, Seek};
 use super::object::level;
 use super::page::{
     CursorKind, Page, backward, bounds_only, by_page, keyset_window, node_plans, order, owners,
-    page_args, reads_rows, selects, window_by_count,
+    page_args, reads_rows, selects, turn, window_by_count,
 };
 use crate::db::sql::{Expr, Select};
 use crate::db::{Cell, DbError, Row};
@@ -180,7 +180,7 @@ impl Executor<'_> {
         select.filter.extend(filter);
         let backward = backward(page);
         if backward {
-            select.order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
+            turn(&mut select.order);
         }
         let n = if backward { page.last } else { page.first };
         Ok((select, total, n.map(|n| usize::try_from(n).unwrap_or(0))))
@@ -253,7 +253,7 @@ impl Executor<'_> {
     /// order reversed.
     fn last_sought(&self, select: &Select, parts: &[Expr]) -> Result<Option<Row>, DbError> {
         let mut reversed = select.clone();
-        reversed.order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
+        turn(&mut reversed.order);
         Ok(self.sought(&reversed, parts, (1, 0))?.pop())
     }
 

@@ -255,11 +255,7 @@ impl Executor<'_> {
         let Some(plan) = f.sub.object() else {
             return vec![Value::Null; pages.len()];
         };
-        let owners: Vec<(usize, usize)> = pages
-            .iter()
-            .enumerate()
-            .flat_map(|(p, page)| (0..page.rows.len()).map(move |i| (p, i)))
-            .collect();
+        let owners = page::owners(pages);
         let rows: Vec<&Row> = pages.iter().flat_map(|p| p.rows.iter()).collect();
         let object = rel.shape == Shape::Object;
         let row_path = |j: usize| {
@@ -358,7 +354,7 @@ impl Executor<'_> {
         columns.extend(query.order.iter().map(|(t, _)| t.column));
         let mut order = query.order.clone();
         if backward {
-            order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
+            page::turn(&mut order);
         }
         let keys = keys::json_list(distinct.iter());
         let per_parent = match rel.shape {

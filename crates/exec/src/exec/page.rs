@@ -52,6 +52,11 @@ pub(super) fn backward(page: &PageArgs) -> bool {
     page.last.is_some() && page.first.is_none()
 }
 
+/// The order read the other way round: each term descending where it ascended.
+pub(super) fn turn(order: &mut [(Term, bool)]) {
+    order.iter_mut().for_each(|(_, desc)| *desc = !*desc);
+}
+
 /// A keyset page from the rows read in the connection's order (reversed when `backward`),
 /// one past the page when there are more: Relay's `first`, then `last`, and the flags.
 pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<usize>) -> Page {
@@ -85,19 +90,22 @@ pub(super) fn reads_rows(connection: &FieldPlan, keyset: bool) -> bool {
         || (keyset && selects(connection, ConnectionField::PageInfo))
 }
 
+/// Whether a connection shows its `pageInfo` and none of its rows.
+fn page_info_alone(connection: &FieldPlan) -> bool {
+    !reads_rows(connection, false) && selects(connection, ConnectionField::PageInfo)
+}
+
 /// Whether a keyset connection's page is read as its bounds alone (`keyset_bounds`): its
-/// `pageInfo` is shown and its rows are not, and it is not sliced at both ends (`first`
-/// with `last`, whose page is read whole).
+/// `pageInfo` alone is shown, and it is not sliced at both ends (`first` with `last`, whose
+/// page is read whole).
 pub(super) fn bounds_only(connection: &FieldPlan, page: &PageArgs) -> bool {
-    !reads_rows(connection, false)
-        && selects(connection, ConnectionField::PageInfo)
-        && !(page.first.is_some() && page.last.is_some())
+    page_info_alone(connection) && !(page.first.is_some() && page.last.is_some())
 }
 
 /// Whether an offset connection's page is worked out from the number of its rows alone:
-/// its `pageInfo` is asked for and no row is read (an offset cursor is a position).
+/// its `pageInfo` alone is shown (an offset cursor is a position).
 pub(super) fn window_by_count(connection: &FieldPlan, keyset: bool) -> bool {
-    !keyset && !reads_rows(connection, false) && selects(connection, ConnectionField::PageInfo)
+    !keyset && page_info_alone(connection)
 }
 
 /// Whether the connection's plan selects `field` (under any alias).
