@@ -59,6 +59,7 @@ fn page_info_and_total_count_alone_on_chinook() {
     let (_, counted) = common::serve_db(&db, &[("--max-nodes", 100)]);
     let (_, read) = common::serve_db(&db, &[]);
     common::page_info::chinook_pages_alone(counted, read);
+    common::page_info::chinook_orders_alone(counted, read);
 }
 
 /// A page read as its bounds counts what it reads: the statements it runs (not the most it

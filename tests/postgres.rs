@@ -276,6 +276,7 @@ fn page_info_alone_reads_the_bounds_of_a_page_as_on_sqlite() {
     let strict = App::open(config, common::limits(&[("--max-nodes", 100)]), None).expect("app");
     let (counted, read) = (common::serve(Arc::new(strict)), common::serve(Arc::new(read)));
     common::page_info::chinook_pages_alone(counted, read);
+    common::page_info::chinook_orders_alone(counted, read);
 }
 
 #[test]

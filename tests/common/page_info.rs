@@ -73,3 +73,42 @@ pub fn chinook_pages_alone(counted: SocketAddr, read: SocketAddr) {
         assert_eq!(strip(data(read, &nested(""))), expected, "{page}");
     }
 }
+
+/// The same for other kinds of key and order on Chinook: a compound key (`PlaylistTrack`),
+/// a date-time order (compared as instants), a REAL order and a nullable TEXT one.
+pub fn chinook_orders_alone(counted: SocketAddr, read: SocketAddr) {
+    let orders = [
+        ("allPlaylistTracks", ""),
+        ("allPlaylistTracks", "sort: [TRACK_ID_DESC], "),
+        ("allInvoices", "sort: [INVOICE_DATE_DESC], "),
+        ("allInvoices", "sort: [TOTAL_ASC], "),
+        ("allInvoices", "sort: [BILLING_STATE_DESC], "),
+    ];
+    for (connection, sort) in orders {
+        let first =
+            data(read, &format!("{{ {connection}({sort}first: 11) {{ edges {{ cursor }} }} }}"));
+        let cursor = |i: usize| first[connection]["edges"][i]["cursor"].clone();
+        let (after, before) = (cursor(4), cursor(10));
+        let pages = [
+            String::new(),
+            "first: 3, ".into(),
+            "first: 1, ".into(),
+            "last: 2, ".into(),
+            "first: 100000, ".into(),
+            format!("after: {after}, first: 2, "),
+            format!("after: {after}, "),
+            format!("before: {before}, last: 3, "),
+        ];
+        for page in &pages {
+            let args = format!("({sort}{page})").replace(", )", ")").replace("()", "");
+            let query = |extra: &str| format!("{{ {connection}{args} {{ {INFO} {extra} }} }}");
+            let expected = data(read, &query("edges { cursor }"))[connection]["pageInfo"].clone();
+            assert!(expected.is_object(), "{connection}{args}");
+            assert_eq!(
+                data(counted, &query(""))[connection]["pageInfo"],
+                expected,
+                "{connection}{args}"
+            );
+        }
+    }
+}
