@@ -12,6 +12,7 @@
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
+use crate::auth::{Auth, Denied, Session};
 use crate::db::{Db, DbConfig, DbError};
 use crate::limits::Limits;
 use crate::pool::Load;
@@ -28,6 +29,8 @@ pub struct App {
     pub load: Arc<Load>,
     /// The model file the schema was read with: its name and text.
     model_file: Option<(String, String)>,
+    /// How tokens are checked, when the model file says who may read what.
+    pub auth: Option<Auth>,
 }
 
 /// The schema served now, and the database schema version it was built from (or, when a
@@ -52,6 +55,7 @@ impl App {
         let (schema, version) = conn
             .read(Duration::from_secs(60), || build(&conn, &model_file))
             .map_err(|e| e.to_string())??;
+        let auth = schema.model.access.as_ref().map(Auth::new).transpose()?;
         let served = Arc::new(RwLock::new(Served { schema, version }));
         if postgres {
             let (served, db, file) = (Arc::downgrade(&served), db.clone(), model_file.clone());
@@ -60,7 +64,8 @@ impl App {
                 .spawn(move || watch(&served, &db, &file, seen))
                 .map_err(|e| e.to_string())?;
         }
-        Ok(App { served, rebuilding: Mutex::new(()), db, limits, load: Arc::default(), model_file })
+        let load = Arc::default();
+        Ok(App { served, rebuilding: Mutex::new(()), db, limits, load, model_file, auth })
     }
 
     /// An app for `db` with the default limits and the model reflection derives.
@@ -71,6 +76,12 @@ impl App {
     /// The schema requests run against now.
     pub fn schema(&self) -> Arc<Schema> {
         self.served.read().unwrap_or_else(|e| e.into_inner()).schema.clone()
+    }
+
+    /// Who a request with the `Authorization` header `header` runs as: nobody in particular
+    /// (`None`) when the model names no roles, else the role its token names.
+    pub fn session(&self, header: Option<&str>) -> Result<Option<Session>, Denied> {
+        self.auth.as_ref().map(|auth| auth.session(header)).transpose()
     }
 
     /// Whether `version` (read in a request's transaction) is not the served schema's.

@@ -97,8 +97,19 @@ thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache { entries: HashMap::new(), clock: 0 });
 }
 
-/// The entry for `query`, parsing it if this thread has not seen it recently.
-pub fn entry(query: &str, max_tokens: u64) -> Rc<Entry> {
+/// The entry for `query` sent as `role` ("" without roles), parsing it if this thread has
+/// not seen it recently.
+pub fn entry(query: &str, max_tokens: u64, role: &str) -> Rc<Entry> {
+    // Each role has a schema of its own, so an entry of its own: roles taking turns do not
+    // validate the same text again and again.
+    let keyed;
+    let key = match role.is_empty() {
+        true => query,
+        false => {
+            keyed = role_key(query, role);
+            keyed.as_str()
+        }
+    };
     let fresh = || {
         Rc::new(Entry {
             parsed: parse::parse_limited(query, max_tokens).map(Rc::new),
@@ -115,7 +126,7 @@ pub fn entry(query: &str, max_tokens: u64) -> Rc<Entry> {
         let mut cache = cell.borrow_mut();
         cache.clock += 1;
         let now = cache.clock;
-        if let Some((entry, used)) = cache.entries.get_mut(query)
+        if let Some((entry, used)) = cache.entries.get_mut(key)
             && entry.max_tokens == max_tokens
         {
             *used = now;
@@ -129,17 +140,23 @@ pub fn entry(query: &str, max_tokens: u64) -> Rc<Entry> {
             }
         }
         let entry = fresh();
-        cache.entries.insert(query.to_string(), (entry.clone(), now));
+        cache.entries.insert(key.to_string(), (entry.clone(), now));
         entry
     })
 }
 
-/// The entry for `query` if this thread holds one, without parsing: for the metrics, which
-/// look at the document a request just ran.
-pub fn cached(query: &str, max_tokens: u64) -> Option<Rc<Entry>> {
+/// `query`'s key when sent as a role: the role's name, unambiguously before the text.
+fn role_key(query: &str, role: &str) -> String {
+    format!("{}\u{0}{role}\u{0}{query}", role.len())
+}
+
+/// The entry for `query` sent as `role` if this thread holds one, without parsing: for the
+/// metrics, which look at the document a request just ran.
+pub fn cached(query: &str, max_tokens: u64, role: &str) -> Option<Rc<Entry>> {
     CACHE.with(|cell| {
         let cache = cell.borrow();
-        let (entry, _) = cache.entries.get(query)?;
+        let keyed = (!role.is_empty()).then(|| role_key(query, role));
+        let (entry, _) = cache.entries.get(keyed.as_deref().unwrap_or(query))?;
         (entry.max_tokens == max_tokens).then(|| entry.clone())
     })
 }
@@ -150,16 +167,16 @@ mod tests {
 
     #[test]
     fn repeated_queries_share_one_entry_and_the_cache_stays_bounded() {
-        let a = entry("{ __typename }", 100);
-        let b = entry("{ __typename }", 100);
+        let a = entry("{ __typename }", 100, "");
+        let b = entry("{ __typename }", 100, "");
         assert!(Rc::ptr_eq(&a, &b));
         for i in 0..(MAX_ENTRIES + 10) {
-            entry(&format!("{{ a{i}: __typename }}"), 100);
+            entry(&format!("{{ a{i}: __typename }}"), 100, "");
         }
         CACHE.with(|c| assert_eq!(c.borrow().entries.len(), MAX_ENTRIES));
-        assert!(cached("{ a3: __typename }", 100).is_none(), "dropped, the oldest");
-        assert!(cached(&format!("{{ a{MAX_ENTRIES}: __typename }}"), 100).is_some());
+        assert!(cached("{ a3: __typename }", 100, "").is_none(), "dropped, the oldest");
+        assert!(cached(&format!("{{ a{MAX_ENTRIES}: __typename }}"), 100, "").is_some());
         let long = format!("{{ __typename }}{}", " ".repeat(MAX_QUERY_LEN));
-        assert!(!Rc::ptr_eq(&entry(&long, 100), &entry(&long, 100)));
+        assert!(!Rc::ptr_eq(&entry(&long, 100, ""), &entry(&long, 100, "")));
     }
 }

@@ -16,6 +16,7 @@
 //! HTTP 400, a request-level error or a field error.
 
 pub mod app;
+pub mod auth;
 pub mod cache;
 pub mod http;
 pub mod metrics;
@@ -43,6 +44,9 @@ pub struct Request {
     pub invalid_operation_name: bool,
     /// GET requests may not run mutations.
     pub via_get: bool,
+    /// Who asks, when the model says who may read what (`auth`): the request runs on that
+    /// role's schema and rows.
+    pub session: Option<auth::Session>,
 }
 
 /// What became of a request.
@@ -57,6 +61,8 @@ pub enum Outcome {
     /// No database server answers: HTTP 503 with this message, for a load balancer to try
     /// another instance.
     Unavailable(String),
+    /// The request's token does not let it run: HTTP 401 or 403.
+    Denied(auth::Denied),
 }
 
 /// When a request that starts now must be answered by: `--timeout-ms` bounds the whole of
@@ -75,7 +81,8 @@ pub fn run(app: &App, req: &Request) -> Outcome {
         let what = format!("A query document of {} bytes", query.len());
         return Outcome::Invalid(vec![limits::exceeded(&what, Limit::Query, limits.max_query)]);
     }
-    let entry = cache::entry(query, limits.max_tokens);
+    let role = req.session.as_ref().map_or("", |s| s.role.as_str());
+    let entry = cache::entry(query, limits.max_tokens, role);
     let doc = match &entry.parsed {
         Ok(doc) => doc,
         Err(e) => return Outcome::Invalid(vec![e.clone()]),
@@ -129,9 +136,12 @@ fn against_schema(
     req: &Request,
     deadline: Instant,
 ) -> Result<Outcome, Changed> {
-    let served = app.schema();
-    let schema = &*served;
     let limits = &app.limits;
+    let (served, rules) = match for_session(&app.schema(), req.session.as_ref(), limits) {
+        Ok(role) => role,
+        Err(denied) => return Ok(Outcome::Denied(denied)),
+    };
+    let schema = &*served;
     let valid = match entry.validated(&served) {
         Ok(v) => v,
         // What the tables gained since the schema was built is no error: a document the
@@ -165,7 +175,7 @@ fn against_schema(
             Ok(version) if app.changed(version) => return Err(Changed),
             _ => {}
         }
-        Ok(execute::execute(schema, db, limits, &plan, deadline))
+        Ok(execute::execute(schema, db, limits, (&plan, &rules), deadline))
     };
     let result = match execute::one_statement(&schema.model, &plan) {
         true => db.read_one(timeout, run),
@@ -179,6 +189,27 @@ fn against_schema(
             Outcome::Executed { data: Value::Null, errors: vec![limits::database_error(e, limits)] }
         }
     })
+}
+
+/// The schema and row rules a request runs on: the whole schema when the model names no
+/// roles, else the session's role's, its rules resolved from the token's claims.
+fn for_session(
+    full: &std::sync::Arc<schema::Schema>,
+    session: Option<&auth::Session>,
+    limits: &limits::Limits,
+) -> Result<(std::sync::Arc<schema::Schema>, relaylite_exec::access::RowRules), auth::Denied> {
+    if full.model.access.is_none() {
+        return Ok((full.clone(), Default::default()));
+    }
+    let Some(session) = session else {
+        return Err(auth::Denied::Unauthorized("A token is required".into()));
+    };
+    let Some(role) = full.roles.iter().find(|r| r.name == session.role) else {
+        let msg = format!("The token's role '{}' is not one of this server's", session.role);
+        return Err(auth::Denied::Forbidden(msg));
+    };
+    let rules = role.resolve(full, &session.claims, limits).map_err(auth::Denied::Forbidden)?;
+    Ok((role.schema.clone(), rules))
 }
 
 /// Runs a plan that reads no table. An introspection-only operation without variables
@@ -197,7 +228,7 @@ fn introspection(
     }
     // An empty answer stays a value: strict clients are sent no `data` for it.
     let empty = |data: &Value| matches!(data, Value::Object(f) if f.is_empty());
-    match execute::execute(schema, db, limits, plan, deadline) {
+    match execute::execute(schema, db, limits, (plan, &Default::default()), deadline) {
         Ok((data, errors)) if kept && errors.is_empty() && !empty(&data) => {
             let mut text = String::with_capacity(4096);
             if data.write_by(&mut text, &mut json::Clock::until(deadline)).is_err() {

@@ -87,7 +87,20 @@ fn print_model(options: &Options) -> ExitCode {
     let source = options.source();
     match (options.command.as_str(), schema::build(model.clone())) {
         ("model", _) => print!("{}", relaylite::model::file::print(&model, &source)),
-        (_, Ok(schema)) => println!("{}", schema::sdl::print_sdl(&schema)),
+        (_, Ok(schema)) => match &options.role {
+            None => println!("{}", schema::sdl::print_sdl(&schema)),
+            Some(name) => match schema.roles.iter().find(|r| r.name == *name) {
+                Some(role) => println!("{}", schema::sdl::print_sdl(&role.schema)),
+                None => {
+                    let known: Vec<&str> = schema.roles.iter().map(|r| r.name.as_str()).collect();
+                    let e = format!(
+                        "--role {name}: the model names no such role (roles: {})",
+                        known.join(", ")
+                    );
+                    return fail(options, e);
+                }
+            },
+        },
         (_, Err(e)) => return fail(options, e),
     }
     ExitCode::SUCCESS
@@ -133,11 +146,11 @@ fn serve(options: Options) -> ExitCode {
             }
         };
         println!("relaylite serving {} on http://{addr}/graphql", options.source());
-        if !addr.ip().to_canonical().is_loopback() {
-            // Nothing checks who asks: every table served is readable by anyone who reaches
-            // the port.
+        if !addr.ip().to_canonical().is_loopback() && app.auth.is_none() {
+            // Without a model file's `[access]` nothing checks who asks: every table served
+            // is readable by anyone who reaches the port.
             eprintln!(
-                "relaylite: warning: {addr} is not a loopback address, and every table {} serves is public to whoever reaches it",
+                "relaylite: warning: {addr} is not a loopback address, no model file's [access] section says who may read what, and every table {} serves is public to whoever reaches it",
                 options.source()
             );
         }

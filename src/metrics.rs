@@ -57,6 +57,8 @@ pub enum Failure {
     BodyTooLarge,
     /// A request that failed inside the server: HTTP 500.
     Internal,
+    /// A token missing, invalid or naming no role of the server: HTTP 401 or 403.
+    Denied,
 }
 
 impl Kind {
@@ -94,6 +96,7 @@ impl Failure {
             Failure::Overloaded => "overloaded",
             Failure::BodyTooLarge => "body_too_large",
             Failure::Internal => "internal",
+            Failure::Denied => "denied",
         }
     }
 
@@ -102,6 +105,7 @@ impl Failure {
         match status {
             400 => Some(Failure::Request),
             408 => Some(Failure::Limit),
+            401 | 403 => Some(Failure::Denied),
             413 => Some(Failure::BodyTooLarge),
             500 => Some(Failure::Internal),
             503 => Some(Failure::Overloaded),
@@ -125,7 +129,8 @@ impl Observed {
     /// the document from this thread's cache, where running it left it (a document too
     /// long to be cached counts as a query).
     pub fn of(req: &Request, outcome: &Outcome, max_tokens: u64, statements: u64) -> Observed {
-        let doc = req.query.as_deref().and_then(|q| crate::cache::cached(q, max_tokens));
+        let role = req.session.as_ref().map_or("", |s| s.role.as_str());
+        let doc = req.query.as_deref().and_then(|q| crate::cache::cached(q, max_tokens, role));
         let kind = match doc.as_ref().map(|e| e.parsed.as_ref()) {
             Some(Ok(doc)) => operation_kind(doc, req.operation_name.as_deref()),
             Some(Err(_)) | None => Some(Kind::Query),
@@ -167,6 +172,7 @@ fn failure(outcome: &Outcome) -> Option<Failure> {
     let (errors, data_null) = match outcome {
         Outcome::BadRequest(_) => return Some(Failure::Request),
         Outcome::Unavailable(_) => return Some(Failure::Database),
+        Outcome::Denied(_) => return Some(Failure::Denied),
         Outcome::Invalid(errors) => (errors, true),
         Outcome::Executed { data, errors } => (errors, matches!(data, Value::Null)),
     };

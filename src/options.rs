@@ -20,6 +20,8 @@ pub struct Options {
     /// The database was named (`--db` or its variable): it must exist, never created.
     pub db_given: bool,
     pub model: Option<PathBuf>,
+    /// `relaylite schema --role NAME`: the schema that role of the model file sees.
+    pub role: Option<String>,
     pub listen: SocketAddr,
     pub log_sql: bool,
     pub http: HttpOptions,
@@ -39,6 +41,7 @@ impl Default for Options {
             db: PathBuf::from("database.sqlite3"),
             db_given: false,
             model: None,
+            role: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
             log_sql: false,
             http: HttpOptions::default(),
@@ -94,7 +97,7 @@ pub struct Opt {
 }
 
 /// Every option but the limits, in `--help`'s and the README's order.
-pub const OPTIONS: [Opt; 9] = [
+pub const OPTIONS: [Opt; 10] = [
     Opt {
         flag: "--db",
         arg: "PATH/URL",
@@ -143,6 +146,16 @@ pub const OPTIONS: [Opt; 9] = [
         needs: "a number above 0",
         set: |o, v| {
             o.pool_size = Some(v.parse().ok().filter(|&n: &u32| n > 0).ok_or(())?);
+            Ok(())
+        },
+    },
+    Opt {
+        flag: "--role",
+        arg: "NAME",
+        help: "with `schema`: print the schema the model file's role NAME sees",
+        needs: "a role",
+        set: |o, v| {
+            o.role = Some(v.into());
             Ok(())
         },
     },
@@ -343,7 +356,7 @@ Usage:
                     [--model FILE] [--listen ADDR] [--cors ORIGIN]...
                     [--log-requests] [--log-sql] [LIMITS]
   relaylite model [--db PATH|URL] [--schema NAME]
-  relaylite schema [--db PATH|URL] [--schema NAME] [--model FILE]
+  relaylite schema [--db PATH|URL] [--schema NAME] [--model FILE] [--role NAME]
   relaylite init [--db PATH]
   relaylite --help
 

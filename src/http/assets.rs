@@ -36,9 +36,22 @@ pub(super) static ASSETS: [(&str, &str, &[u8]); 6] = [
 pub(super) static GRAPHIQL_HTML: &str = include_str!("../../static/graphiql.html");
 
 /// GraphiQL's page, opening with the example query of the schema served now (JSON in a
-/// script element, with `<` escaped so no text can end the element).
+/// script element, with `<` escaped so no text can end the element). The page is sent to
+/// anyone: where the model names roles, the example is the anonymous role's (none without
+/// one), so the page shows nothing a request without a token could not read.
 pub(super) fn graphiql_page(app: &App) -> Vec<u8> {
-    let query = crate::schema::example::example_query(&app.schema().model);
+    let schema = app.schema();
+    let query = match &schema.model.access {
+        None => crate::schema::example::example_query(&schema.model),
+        Some(access) => {
+            let anonymous = access.anonymous.as_ref();
+            let role = schema.roles.iter().find(|r| Some(&r.name) == anonymous);
+            role.map_or_else(
+                || "{ __typename }".to_string(),
+                |r| crate::schema::example::example_query(&r.schema.model),
+            )
+        }
+    };
     let json = serde_json::to_string(&query).unwrap_or_default().replace('<', "\\u003c");
     let placeholder = r#">"{ __typename }"</script>"#;
     GRAPHIQL_HTML.replacen(placeholder, &format!(">{json}</script>"), 1).into_bytes()

@@ -2,6 +2,7 @@
 //! run on the query pool, its `Outcome` mapped to a status and written — streamed when large.
 
 use super::*;
+use crate::auth::Denied;
 
 /// What the async side reads of a request before its body; the rest of graphql-server's
 /// reading (JSON, parameters) happens with the GraphQL work, on a pool thread.
@@ -12,6 +13,8 @@ pub(super) struct Head {
     pub(super) strict: bool,
     pub(super) via_get: bool,
     pub(super) gzip_ok: bool,
+    /// The `Authorization` header, read for a token when the model says who may read what.
+    pub(super) authorization: Option<String>,
 }
 
 impl Head {
@@ -23,6 +26,10 @@ impl Head {
             strict: header(ACCEPT).contains("application/graphql-response+json"),
             via_get: req.method() == Method::GET,
             gzip_ok: accepts_gzip(req.headers()),
+            authorization: req
+                .headers()
+                .get(AUTHORIZATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         }
     }
 }
@@ -30,6 +37,10 @@ impl Head {
 /// The request's `operationName`, kept on its response for the access log.
 #[derive(Clone)]
 pub(super) struct OperationName(pub(super) String);
+
+/// The role a request ran as, kept on its response for the access log.
+#[derive(Clone)]
+pub(super) struct RoleName(pub(super) String);
 
 pub(super) async fn graphql(server: &Server, req: Request<Incoming>) -> Resp {
     let head = Head::of(&req);
@@ -93,7 +104,7 @@ pub(super) async fn run_on_pool(
 /// what the metrics count of it: the statements it ran are this thread's count, before and
 /// after.
 pub(super) fn answer(app: &App, head: &Head, body: &[u8], reply: Reply) {
-    let request = match request_data(head, body)
+    let mut request = match request_data(head, body)
         .and_then(|mut data| to_graphql_request(&mut data, head.via_get))
     {
         Ok(r) => r,
@@ -101,12 +112,20 @@ pub(super) fn answer(app: &App, head: &Head, body: &[u8], reply: Reply) {
     };
     let before = crate::db::statements_run();
     let deadline = crate::deadline(&app.limits);
-    let outcome = crate::run(app, &request);
+    let outcome = match app.session(head.authorization.as_deref()) {
+        Ok(session) => {
+            request.session = session;
+            crate::run(app, &request)
+        }
+        Err(denied) => Outcome::Denied(denied),
+    };
     let statements = crate::db::statements_run().saturating_sub(before);
     let seen = Observed::of(&request, &outcome, app.limits.max_tokens, statements);
     let operation = request.operation_name;
+    let role = request.session.map(|s| s.role);
     let finish = move |mut answer: Answer| {
         answer.operation = operation;
+        answer.role = role;
         answer.seen = seen;
         answer
     };
@@ -215,6 +234,8 @@ pub(super) struct Answer {
     pub(super) operation: Option<String>,
     /// What the metrics count of the request.
     pub(super) seen: Observed,
+    /// The role the request ran as, for the access log.
+    pub(super) role: Option<String>,
 }
 
 impl Answer {
@@ -228,6 +249,7 @@ impl Answer {
             negotiated: false,
             operation: None,
             seen: Observed::default(),
+            role: None,
         }
     }
 
@@ -266,7 +288,14 @@ impl Answer {
         if self.gzipped {
             headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
+        if self.status == StatusCode::UNAUTHORIZED {
+            let challenge = HeaderValue::from_static("Bearer error=\"invalid_token\"");
+            headers.insert(WWW_AUTHENTICATE, challenge);
+        }
         r.extensions_mut().insert(self.seen);
+        if let Some(role) = self.role {
+            r.extensions_mut().insert(RoleName(role));
+        }
         r
     }
 }
@@ -343,7 +372,14 @@ pub(super) fn to_graphql_request(
         Some(Json::Object(m)) => m,
         _ => serde_json::Map::new(),
     };
-    Ok(crate::Request { query, variables, operation_name, invalid_operation_name, via_get })
+    Ok(crate::Request {
+        query,
+        variables,
+        operation_name,
+        invalid_operation_name,
+        via_get,
+        session: None,
+    })
 }
 
 pub(super) fn python_type(v: &Json) -> &'static str {
@@ -376,6 +412,8 @@ pub(super) fn graphql_response(
     let (status, data, errors) = match outcome {
         Outcome::BadRequest(msg) => return Err((StatusCode::BAD_REQUEST, msg)),
         Outcome::Unavailable(msg) => return Err((StatusCode::SERVICE_UNAVAILABLE, msg)),
+        Outcome::Denied(Denied::Unauthorized(msg)) => return Err((StatusCode::UNAUTHORIZED, msg)),
+        Outcome::Denied(Denied::Forbidden(msg)) => return Err((StatusCode::FORBIDDEN, msg)),
         Outcome::Invalid(errors) if strict => (StatusCode::BAD_REQUEST, None, errors),
         Outcome::Invalid(errors) => (StatusCode::OK, Some(Value::Null), errors),
         Outcome::Executed { data, errors } => {

@@ -111,10 +111,13 @@ pub(super) fn log_request(method: &Method, path: &str, resp: &Resp, started: std
     // A streamed answer's size is not known when its head is: `-`, as common log formats.
     let bytes = resp.body().size_hint().exact().map_or("-".into(), |n| n.to_string());
     let name = resp.extensions().get::<OperationName>().map(|n| loggable(&n.0));
+    // The role a token named (never the token): only when the model names roles.
+    let role = resp.extensions().get::<RoleName>().map(|r| format!(" role={}", loggable(&r.0)));
     let line = format!(
-        "{method} {path} {} {bytes} {ms:.2}ms {}\n",
+        "{method} {path} {} {bytes} {ms:.2}ms {}{}\n",
         resp.status().as_u16(),
-        name.as_deref().unwrap_or("-")
+        name.as_deref().unwrap_or("-"),
+        role.unwrap_or_default()
     );
     // A closed or full stderr must not fail the request it logs.
     let _ = std::io::stderr().lock().write_all(line.as_bytes());

@@ -6,6 +6,7 @@
 //! database answers, and knows nothing of HTTP, threads or the process. The lower crates
 //! appear under the paths its code reads them by.
 
+pub mod access;
 pub mod exec;
 pub mod graphql;
 pub mod limits;

@@ -42,7 +42,7 @@ pub fn derive(catalog: &Catalog) -> Model {
         table.fields = fields;
         table.sort_names = sort_names(table);
     }
-    Model { tables, example_query: None, dialect: catalog.dialect }
+    Model { tables, example_query: None, dialect: catalog.dialect, access: None }
 }
 
 /// Type names and root connections, unique against each other and the schema's own names.

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::access::{self, FileAccess, FileRole, FileText};
 use super::derive::{self, Catalog};
 use super::names::{self, RESERVED_TYPES, derived_types};
 use super::{
@@ -25,6 +26,9 @@ struct FileModel {
     example_query: Option<String>,
     #[serde(default)]
     types: Vec<Spanned<FileType>>,
+    access: Option<Spanned<FileAccess>>,
+    #[serde(default)]
+    roles: Vec<Spanned<FileRole>>,
 }
 
 #[derive(Deserialize)]
@@ -79,9 +83,30 @@ struct FileField {
 
 const VIA: &str = "a relationship needs `via`, its foreign-key columns";
 
-/// Reads `text` (the contents of `file`) on top of `catalog`.
+/// Reads `text` (the contents of `file`) on top of `catalog`. A file that names no type
+/// (one that only says who may read what) serves what reflection derives.
 pub fn read(file: &str, text: &str, catalog: &Catalog) -> Result<Model, String> {
     let parsed: FileModel = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+    let mut model = match parsed.types.is_empty() {
+        true => derive::derive(catalog),
+        false => types(file, text, catalog, &parsed)?,
+    };
+    if parsed.example_query.is_some() {
+        model.example_query = parsed.example_query;
+    }
+    let src = FileText { file, text };
+    model.access = access::read(&src, parsed.access.as_ref(), &parsed.roles, &model)?;
+    Ok(model)
+}
+
+/// `file:line: what`, the line being where `span` starts.
+pub(crate) fn at(file: &str, text: &str, span: std::ops::Range<usize>, what: String) -> String {
+    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    format!("{file}:{line}: {what}")
+}
+
+/// The model of a file's `[[types]]`.
+fn types(file: &str, text: &str, catalog: &Catalog, parsed: &FileModel) -> Result<Model, String> {
     // The file's types come first, in its order: the order of `Query`'s connections.
     let mut tables = catalog.tables.clone();
     let rank =
@@ -94,11 +119,7 @@ pub fn read(file: &str, text: &str, catalog: &Catalog) -> Result<Model, String> 
     for ty in &served {
         reader.fields(ty)?;
     }
-    Ok(Model {
-        tables: reader.tables,
-        example_query: parsed.example_query,
-        dialect: catalog.dialect,
-    })
+    Ok(Model { tables: reader.tables, example_query: None, dialect: catalog.dialect, access: None })
 }
 
 struct Reader<'a> {
@@ -110,8 +131,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// `file:line: what`, the line being where `span` starts.
     fn error(&self, span: std::ops::Range<usize>, what: String) -> String {
-        let line = self.text[..span.start.min(self.text.len())].matches('\n').count() + 1;
-        format!("{}:{line}: {what}", self.file)
+        at(self.file, self.text, span, what)
     }
 
     /// Each type's table, name and root connection, all unique and valid.

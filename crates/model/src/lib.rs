@@ -8,12 +8,14 @@
 //! layers: the value knows no schema types, no SQL text and no driver (the catalogue
 //! readers that fill a `Catalog` are the database crate's).
 
+pub mod access;
 pub mod datetime;
 pub mod derive;
 pub mod file;
 pub mod names;
 pub mod scalar;
 
+pub use access::Access;
 pub use derive::Catalog;
 pub use scalar::Scalar;
 
@@ -29,6 +31,9 @@ pub struct Model {
     pub example_query: Option<String>,
     /// The SQL the database speaks.
     pub dialect: Dialect,
+    /// Who may read what (the model file's `[access]` and `[[roles]]`); `None`: everybody
+    /// reads everything served.
+    pub access: Option<Access>,
 }
 
 /// What a view is not: a table's rows have an identity (its key, or the rowid); a view's

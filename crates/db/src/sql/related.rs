@@ -33,28 +33,46 @@ impl Texts {
         text
     }
 
-    /// `SELECT <columns> FROM table WHERE (key) = (?, …)`, for `node(id:)`.
-    pub fn by_key(&self, model: &Model, table: TableId, columns: &Columns) -> Arc<str> {
-        self.get(Shape::ByKey(table, columns.clone()), || {
-            let scope = Scope { model, table, depth: 0 };
-            let key = &model.tables[table].key;
+    /// `SELECT <columns> FROM table WHERE (key) = (?, …) AND <filter>`, for `node(id:)`,
+    /// and its parameters: the key's values, then the filter's. Texts without a filter are
+    /// kept; a filter's text changes with its values.
+    pub fn by_key(
+        &self,
+        model: &Model,
+        table: TableId,
+        columns: &Columns,
+        (key, filter): (Vec<Param>, &[Expr]),
+    ) -> (Arc<str>, Vec<Param>) {
+        let scope = Scope { model, table, depth: 0 };
+        let text = |params: &mut Vec<Param>| {
+            let columns_of_key = &model.tables[table].key;
             let mut out = String::from("SELECT ");
             scope.select_list(columns, &mut out);
             scope.from(&mut out);
             out.push_str(" WHERE ");
-            scope.row_value(key, &mut out);
-            // The key's values are the only parameters: placeholders without values here.
-            let mut marks = (String::new(), Vec::new());
-            for i in 0..key.len() {
-                marks.0.push_str(if i > 0 { ", " } else { "" });
-                scope.mark(&Param::Null, &mut marks.0, &mut marks.1);
+            scope.row_value(columns_of_key, &mut out);
+            let mut marks = String::new();
+            for (i, value) in key.iter().enumerate() {
+                marks.push_str(if i > 0 { ", " } else { "" });
+                scope.mark(value, &mut marks, params);
             }
             let _ = match key.len() {
-                1 => write!(out, " = {}", marks.0),
-                _ => write!(out, " = ({})", marks.0),
+                1 => write!(out, " = {marks}"),
+                _ => write!(out, " = ({marks})"),
             };
+            for e in filter {
+                out.push_str(" AND ");
+                scope.expr(e, &mut out, params);
+            }
             out
-        })
+        };
+        if !filter.is_empty() {
+            let mut params = Vec::new();
+            let text = text(&mut params);
+            return (text.into(), params);
+        }
+        let kept = self.get(Shape::ByKey(table, columns.clone()), || text(&mut Vec::new()));
+        (kept, key)
     }
 
     /// The rows a relationship reaches from a list of parents (`keys`, one JSON parameter of

@@ -32,7 +32,12 @@ fn table(name: &str, columns: &[&str], key: usize) -> Table {
 fn model() -> Model {
     let employee = table("employee", &["id", "name", "hired on", "department_id"], 0);
     let department = table("department", &["id", "name"], 0);
-    Model { tables: vec![employee, department], example_query: None, dialect: Dialect::Sqlite }
+    Model {
+        tables: vec![employee, department],
+        example_query: None,
+        dialect: Dialect::Sqlite,
+        access: None,
+    }
 }
 
 #[test]

@@ -31,11 +31,12 @@ impl Executor<'_> {
             return Value::Null;
         };
         let mut select = Select::from(model, table);
+        select.filter.extend_from_slice(self.rules.of(table));
         select.order = order(t, args);
         select.columns = self.needed(table, &node_plans(f));
         select.columns.extend(select.order.iter().map(|(term, _)| term.column));
         if let Some(filter_value @ Input::Object(_)) = args.get("filter")
-            && let Err(e) = filter::apply(model, &mut select, filter_value, self.limits)
+            && let Err(e) = filter::apply(model, &mut select, filter_value, self.limits, self.rules)
         {
             self.located(path, e.at_all(f.locations.clone()));
             return Value::Null;

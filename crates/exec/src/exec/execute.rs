@@ -9,6 +9,7 @@
 
 use std::time::Instant;
 
+use crate::access::RowRules;
 use crate::db::{Db, DbError};
 use crate::exec::introspect;
 use crate::exec::keys;
@@ -29,6 +30,8 @@ pub struct Executor<'a> {
     pub(super) model: &'a Model,
     pub(super) db: &'a Db,
     pub(super) limits: &'a Limits,
+    /// The rows each table lets this request read.
+    pub(super) rules: &'a RowRules,
     pub(super) errors: Vec<GraphQLError>,
     /// Rows read so far, against `limits.max_nodes`.
     rows_read: u64,
@@ -47,7 +50,7 @@ pub fn execute(
     schema: &Schema,
     db: &Db,
     limits: &Limits,
-    plan: &Plan,
+    (plan, rules): (&Plan, &RowRules),
     deadline: Instant,
 ) -> Result<(Value, Vec<GraphQLError>), GraphQLError> {
     let mut ex = Executor {
@@ -55,6 +58,7 @@ pub fn execute(
         model: &schema.model,
         db,
         limits,
+        rules,
         errors: Vec::new(),
         rows_read: 0,
         statements: 0,
@@ -312,7 +316,9 @@ impl<'a> Executor<'a> {
         let Some(params) = keys::params(&self.model.tables[table], &key_text) else {
             return Value::Null;
         };
-        let text = self.schema.sql.by_key(self.model, table, &self.needed(table, &[plan]));
+        let needed = self.needed(table, &[plan]);
+        let rule = self.rules.of(table);
+        let (text, params) = self.schema.sql.by_key(self.model, table, &needed, (params, rule));
         if !self.take_statements(1) {
             return Value::Null;
         }

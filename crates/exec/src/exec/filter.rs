@@ -11,6 +11,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::access::RowRules;
 use crate::db::sql::{CmpOp, Expr, Select, SubQuery, Term};
 use crate::graphql::error::{GraphQLError, Limit};
 use crate::graphql::input::Input;
@@ -24,28 +25,32 @@ pub fn apply(
     select: &mut Select,
     filter: &Input,
     limits: &Limits,
+    rules: &RowRules,
 ) -> Result<(), GraphQLError> {
-    select.filter.extend(conditions(model, select.table, filter, limits)?);
+    select.filter.extend(conditions(model, select.table, filter, limits, rules)?);
     Ok(())
 }
 
-/// The conditions `filter` puts on rows of `table`, to be ANDed.
+/// The conditions `filter` puts on rows of `table`, to be ANDed. A related row it tests
+/// is one `rules` lets the request read: rows it may not read exist for no filter.
 pub fn conditions(
     model: &Model,
     table: TableId,
     filter: &Input,
     limits: &Limits,
+    rules: &RowRules,
 ) -> Result<Vec<Expr>, GraphQLError> {
     check_sizes(filter, limits)?;
     let mut exists = Vec::new();
     let clauses =
-        Filters { model }.clauses(table, filter, &mut exists).map_err(GraphQLError::bare)?;
+        Filters { model, rules }.clauses(table, filter, &mut exists).map_err(GraphQLError::bare)?;
     exists.extend(clauses);
     Ok(exists)
 }
 
 struct Filters<'m> {
     model: &'m Model,
+    rules: &'m RowRules,
 }
 
 /// `expr` once, however many filters ask for the same relationship to exist.
@@ -101,7 +106,8 @@ impl Filters<'_> {
     /// "This row relates to a row of the relationship's target for which `filter` holds",
     /// as semi-joins along the relationship's joins. With `non_null`, rows whose link is
     /// NULL are left out of the subquery, so that `NOT IN` over it means what it says.
-    fn related(&self, rel: &Relationship, filter: Vec<Expr>, non_null: bool) -> Expr {
+    fn related(&self, rel: &Relationship, mut filter: Vec<Expr>, non_null: bool) -> Expr {
+        filter.extend_from_slice(self.rules.of(rel.target));
         let to_target = |from: Vec<usize>, to: Vec<usize>, filter| {
             Expr::InQuery(from, Box::new(SubQuery { table: rel.target, select: to, filter }))
         };

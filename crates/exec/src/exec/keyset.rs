@@ -256,7 +256,7 @@ mod tests {
     }
 
     fn model() -> Model {
-        Model { tables: Vec::new(), example_query: None, dialect: Default::default() }
+        Model { tables: Vec::new(), example_query: None, dialect: Default::default(), access: None }
     }
 
     #[test]

@@ -292,11 +292,12 @@ impl Executor<'_> {
         page.check().map_err(at)?;
         let mut filter = match args.get("filter") {
             Some(value @ Input::Object(_)) => {
-                filter::conditions(self.model, rel.target, value, self.limits)
+                filter::conditions(self.model, rel.target, value, self.limits, self.rules)
                     .map_err(|e| e.at_all(f.locations.clone()))?
             }
             _ => Vec::new(),
         };
+        filter.extend_from_slice(self.rules.of(rel.target));
         let order = match rel.shape {
             Shape::Object => Vec::new(),
             _ => page::order(target, args),

@@ -407,6 +407,7 @@ fn finish(b: Builder, model: Model) -> Result<Schema, String> {
         model,
         sql: Texts::default(),
         answers: Default::default(),
+        roles: Vec::new(),
     };
     schema.order = collection_order(&schema);
     let mut reachable = vec![false; schema.types.len()];
@@ -420,6 +421,7 @@ fn finish(b: Builder, model: Model) -> Result<Schema, String> {
             possible.sort_by_key(|p| rank.get(p).copied().unwrap_or(usize::MAX));
         }
     }
+    schema.roles = crate::access::roles(&schema)?;
     Ok(schema)
 }
 

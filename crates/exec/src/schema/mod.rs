@@ -259,6 +259,8 @@ pub struct Schema {
     pub sql: Texts,
     /// Answers to documents that read no table (introspection), kept as text.
     pub answers: crate::exec::answers::Answers,
+    /// Each role's schema and row rules, when the model says who may read what.
+    pub roles: Vec<crate::access::RoleSchema>,
 }
 
 impl Schema {

@@ -1,0 +1,202 @@
+//! Roles as the executor sees them: each a schema of its own, derived from the model as the
+//! role sees it, and its row rules — compiled at start-up against the whole schema (a rule
+//! may test what the role cannot see), resolved per request from the token's claims into
+//! the same conditions a client's `filter` becomes, which every read of the table then ANDs.
+//!
+//! Claims enter a rule only as coerced variables, so they are bound values, never text; a
+//! claim a rule needs that is missing or of the wrong type refuses the request.
+
+use std::sync::Arc;
+
+use crate::db::sql::Expr;
+use crate::exec::filter;
+use crate::graphql::ast::{self, ValueKind};
+use crate::graphql::input::{self, Variables};
+use crate::limits::Limits;
+use crate::model::TableId;
+use crate::schema::{self, Kind, Schema, TypeRef};
+
+/// One role's schema and row rules.
+pub struct RoleSchema {
+    pub name: String,
+    pub schema: Arc<Schema>,
+    rules: Vec<Rule>,
+}
+
+/// A row rule, checked: the filter value and the claims it takes, each with the type its
+/// place in the filter gives it.
+struct Rule {
+    table: TableId,
+    filter_type: TypeRef,
+    value: ast::Value,
+    /// (claim, type): `$jwt_<claim>` stands where a value of the type goes.
+    claims: Vec<(String, TypeRef)>,
+    at: String,
+}
+
+/// A request's row rules: the conditions every read of a table ANDs, by table.
+#[derive(Debug, Default)]
+pub struct RowRules(Vec<(TableId, Vec<Expr>)>);
+
+impl RowRules {
+    /// The conditions on rows of `table` (none: every row).
+    pub fn of(&self, table: TableId) -> &[Expr] {
+        self.0.iter().find(|(t, _)| *t == table).map_or(&[], |(_, e)| e)
+    }
+
+    /// Whether some table's rows are restricted.
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+/// The prefix that makes a variable of a rule a claim of the token.
+const CLAIM: &str = "jwt_";
+
+/// The schema and rules of each role of `full`'s model (none without `[access]`).
+pub fn roles(full: &Schema) -> Result<Vec<RoleSchema>, String> {
+    let Some(access) = &full.model.access else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for role in &access.roles {
+        let schema = schema::build(full.model.for_role(role))?;
+        let rules = role.rows.iter().map(|r| rule(full, r)).collect::<Result<_, _>>()?;
+        out.push(RoleSchema { name: role.name.clone(), schema: Arc::new(schema), rules });
+    }
+    Ok(out)
+}
+
+/// A rule's text read as a value of its type's filter input, every name and literal checked.
+fn rule(full: &Schema, r: &crate::model::access::RowRule) -> Result<Rule, String> {
+    let error = |what: String| format!("{}: {what}", r.at);
+    let type_name = format!("{}Filter", full.model.tables[r.table].type_name);
+    let filter_type = full
+        .type_id(&type_name)
+        .map(TypeRef::Named)
+        .ok_or_else(|| error(format!("the type has no `{type_name}`")))?;
+    let doc = crate::graphql::parse::parse(&format!("{{ f(v: {}) }}", r.filter))
+        .map_err(|e| error(format!("not a GraphQL value: {}", e.message)))?;
+    let value = match doc.definitions.into_iter().next() {
+        Some(ast::Definition::Operation(op)) => match op.selection_set.items.into_iter().next() {
+            Some(ast::Selection::Field(f)) if f.arguments.len() == 1 => {
+                f.arguments.into_iter().next().map(|a| a.value)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+    .ok_or_else(|| error("not one GraphQL value".into()))?;
+    let mut claims = Vec::new();
+    check(full, &filter_type, &value, &mut claims).map_err(error)?;
+    Ok(Rule { table: r.table, filter_type, value, claims, at: r.at.clone() })
+}
+
+/// Whether `v` is a value of `ty`, a claim standing for a value of the type where a
+/// variable is (recorded in `claims`, non-null: a claim missing is no value at all).
+fn check(
+    schema: &Schema,
+    ty: &TypeRef,
+    v: &ast::Value,
+    claims: &mut Vec<(String, TypeRef)>,
+) -> Result<(), String> {
+    if let ValueKind::Variable(name) = &v.kind {
+        let Some(claim) = name.strip_prefix(CLAIM).filter(|c| !c.is_empty()) else {
+            return Err(format!("`${name}`: a rule's variables are claims, `${CLAIM}<claim>`"));
+        };
+        let wanted = TypeRef::NonNull(Box::new(ty.nullable().clone()));
+        match claims.iter().find(|(c, _)| c == claim) {
+            Some((_, t)) if *t != wanted => {
+                let (a, b) = (schema.type_string(t), schema.type_string(&wanted));
+                Err(format!("`${name}` stands for a {a} and a {b}"))
+            }
+            Some(_) => Ok(()),
+            None => {
+                claims.push((claim.to_string(), wanted));
+                Ok(())
+            }
+        }
+    } else {
+        check_literal(schema, ty, v, claims)
+    }
+}
+
+fn check_literal(
+    schema: &Schema,
+    ty: &TypeRef,
+    v: &ast::Value,
+    claims: &mut Vec<(String, TypeRef)>,
+) -> Result<(), String> {
+    let wrong = || format!("{v} is not a value of {}", schema.type_string(ty));
+    match (ty, &v.kind) {
+        (TypeRef::NonNull(_), ValueKind::Null) => Err(wrong()),
+        (TypeRef::NonNull(inner), _) => check(schema, inner, v, claims),
+        (_, ValueKind::Null) => Ok(()),
+        (TypeRef::List(item), ValueKind::List(items)) => {
+            items.iter().try_for_each(|x| check(schema, item, x, claims))
+        }
+        (TypeRef::List(item), _) => check(schema, item, v, claims),
+        (TypeRef::Named(id), _) => match (&schema.ty(*id).kind, &v.kind) {
+            (Kind::InputObject { fields }, ValueKind::Object(given)) => {
+                for g in given {
+                    let Some(field) = fields.iter().find(|f| f.name == g.name.value) else {
+                        let what = schema.name(*id);
+                        return Err(format!("`{}` is not a field of {what}", g.name.value));
+                    };
+                    check(schema, &field.ty, &g.value, claims)?;
+                }
+                Ok(())
+            }
+            (Kind::InputObject { .. }, _) => Err(wrong()),
+            _ => match input::literal(schema, ty, v, &Variables::new()) {
+                Some(_) => Ok(()),
+                None => Err(wrong()),
+            },
+        },
+    }
+}
+
+impl RoleSchema {
+    /// Whether the role's rules read claims (else they resolve the same for every token).
+    pub fn takes_claims(&self) -> bool {
+        self.rules.iter().any(|r| !r.claims.is_empty())
+    }
+
+    /// The role's rules for a token's `claims`: an error names the claim that does not fit.
+    pub fn resolve(
+        &self,
+        full: &Schema,
+        claims: &serde_json::Map<String, serde_json::Value>,
+        limits: &Limits,
+    ) -> Result<RowRules, String> {
+        let mut out = Vec::new();
+        for rule in &self.rules {
+            let mut vars = Variables::new();
+            for (claim, ty) in &rule.claims {
+                let given = claims.get(claim).unwrap_or(&serde_json::Value::Null);
+                let mut wrong = None;
+                let mut on_error = |_: &[input::PathItem], _: &serde_json::Value, m: String| {
+                    wrong.get_or_insert(m);
+                };
+                let value = input::coerce_json(full, ty, given, &mut Vec::new(), &mut on_error);
+                match (value, wrong) {
+                    (Some(v), None) => vars.insert(format!("{CLAIM}{claim}"), v),
+                    (_, m) => {
+                        let why = m.unwrap_or_else(|| "no value".into());
+                        return Err(format!(
+                            "The token's claim '{claim}' does not fit role '{}': {why}",
+                            self.name
+                        ));
+                    }
+                };
+            }
+            let filter = input::literal(full, &rule.filter_type, &rule.value, &vars)
+                .ok_or_else(|| format!("{}: the rule does not read as a filter", rule.at))?;
+            let conditions =
+                filter::conditions(&full.model, rule.table, &filter, limits, &RowRules::default())
+                    .map_err(|e| format!("{}: {}", rule.at, e.message))?;
+            out.push((rule.table, conditions));
+        }
+        Ok(RowRules(out))
+    }
+}

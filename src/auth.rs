@@ -1,0 +1,230 @@
+//! Tokens: `Authorization: Bearer <JWT>` verified with `jsonwebtoken` against the key the
+//! model file's `[access]` names, and read for the role and claims a request runs as.
+//!
+//! Each key is tied at start-up to the one algorithm family it belongs to, so a token can
+//! never choose how it is checked (`alg: none`, an HS token against RSA keys, a public key
+//! used as an HMAC secret all fail). A token is never logged or echoed; errors say what was
+//! wrong with it, not what it held.
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use serde_json::{Map, Value as Json};
+
+use crate::model::Access;
+use crate::model::access::TokenKey;
+
+/// How tokens are checked, and the roles they may name.
+pub struct Auth {
+    keys: Vec<Key>,
+    role_claim: Vec<String>,
+    anonymous: Option<String>,
+    roles: Vec<String>,
+}
+
+/// A key, the checks of its family, and its `kid` when the set names one.
+struct Key {
+    kid: Option<String>,
+    key: DecodingKey,
+    validation: Validation,
+}
+
+/// Who a request runs as: a role of the model file, and the token's claims.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub role: String,
+    pub claims: Map<String, Json>,
+}
+
+/// Why a request may not run.
+#[derive(Debug, PartialEq)]
+pub enum Denied {
+    /// No usable token (HTTP 401, `WWW-Authenticate: Bearer error="invalid_token"`).
+    Unauthorized(String),
+    /// A valid token whose role the model file does not have (HTTP 403).
+    Forbidden(String),
+}
+
+/// How far a token's `exp` and `nbf` may be off, for clocks that disagree a little.
+const LEEWAY_SECONDS: u64 = 30;
+/// The shortest HMAC secret taken: HS256's output size, as RFC 7518 asks.
+const MIN_SECRET: usize = 32;
+
+impl Auth {
+    /// The checks `access` asks for; an error when its key cannot be read.
+    pub fn new(access: &Access) -> Result<Auth, String> {
+        let keys = match &access.key {
+            TokenKey::SecretEnv(var) => {
+                vec![Key { kid: None, key: secret(var)?, validation: validation(access, hmac()) }]
+            }
+            TokenKey::JwksFile(path) => public_keys(path, access)?,
+        };
+        Ok(Auth {
+            keys,
+            role_claim: access.role_claim.clone(),
+            anonymous: access.anonymous.clone(),
+            roles: access.roles.iter().map(|r| r.name.clone()).collect(),
+        })
+    }
+
+    /// The session of a request whose `Authorization` header is `header`.
+    pub fn session(&self, header: Option<&str>) -> Result<Session, Denied> {
+        let Some(header) = header else {
+            return match &self.anonymous {
+                Some(role) => Ok(Session { role: role.clone(), claims: Map::new() }),
+                None => Err(Denied::Unauthorized("A token is required".into())),
+            };
+        };
+        let token = bearer(header).ok_or_else(|| {
+            Denied::Unauthorized("The Authorization header is not a Bearer token".into())
+        })?;
+        let claims = self.verify(token)?;
+        let (first, rest) = self
+            .role_claim
+            .split_first()
+            .ok_or_else(|| Denied::Forbidden("The server names no role claim".into()))?;
+        let role = claims.get(first).and_then(|v| rest.iter().try_fold(v, |v, k| v.get(k)));
+        let role = match role {
+            Some(Json::String(r)) => r.clone(),
+            _ => {
+                let path = self.role_claim.join(".");
+                return Err(Denied::Forbidden(format!("The token names no role (claim '{path}')")));
+            }
+        };
+        if !self.roles.contains(&role) {
+            return Err(Denied::Forbidden(format!(
+                "The token's role '{role}' is not one of this server's"
+            )));
+        }
+        Ok(Session { role, claims })
+    }
+
+    /// The token's claims, when a configured key signed it and it is valid now.
+    fn verify(&self, token: &str) -> Result<Map<String, Json>, Denied> {
+        let invalid = |why: &str| Denied::Unauthorized(format!("Invalid token: {why}"));
+        let header = decode_header(token).map_err(|_| invalid("malformed"))?;
+        let mut tried = false;
+        for Key { kid, key, validation } in &self.keys {
+            let named = match (&header.kid, kid) {
+                (Some(wanted), Some(kid)) => wanted == kid,
+                _ => true,
+            };
+            if !named || !validation.algorithms.contains(&header.alg) {
+                continue;
+            }
+            tried = true;
+            match decode::<Map<String, Json>>(token, key, validation) {
+                Ok(data) => return Ok(data.claims),
+                Err(e) => match e.kind() {
+                    jsonwebtoken::errors::ErrorKind::InvalidSignature => continue,
+                    _ => return Err(invalid(&reason(&e))),
+                },
+            }
+        }
+        Err(invalid(if tried { "bad signature" } else { "no key of this server checks it" }))
+    }
+}
+
+/// What was wrong with a token, in words that repeat nothing it held.
+fn reason(e: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind as K;
+    match e.kind() {
+        K::ExpiredSignature => "expired".into(),
+        K::ImmatureSignature => "not valid yet (nbf)".into(),
+        K::InvalidAudience => "wrong audience".into(),
+        K::InvalidIssuer => "wrong issuer".into(),
+        K::MissingRequiredClaim(c) => format!("no '{c}' claim"),
+        K::InvalidClaimFormat(c) => format!("the '{c}' claim is malformed"),
+        K::InvalidAlgorithm => "an algorithm this server does not take".into(),
+        _ => "malformed".into(),
+    }
+}
+
+/// The token of `Bearer <token>` (the scheme's name in any case, as RFC 7235 says).
+fn bearer(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+fn hmac() -> Vec<Algorithm> {
+    vec![Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]
+}
+
+/// `exp` and `nbf` checked when present, with a small leeway; `aud` and `iss` required
+/// and checked when the file names them.
+fn validation(access: &Access, algorithms: Vec<Algorithm>) -> Validation {
+    let mut v = Validation::new(algorithms[0]);
+    v.algorithms = algorithms;
+    v.leeway = LEEWAY_SECONDS;
+    v.validate_nbf = true;
+    v.required_spec_claims.clear();
+    v.validate_aud = access.audience.is_some();
+    if let Some(aud) = &access.audience {
+        v.set_audience(&[aud]);
+        v.required_spec_claims.insert("aud".into());
+    }
+    if let Some(iss) = &access.issuer {
+        v.set_issuer(&[iss]);
+        v.required_spec_claims.insert("iss".into());
+    }
+    v
+}
+
+/// The HMAC secret in the environment variable `var`.
+fn secret(var: &str) -> Result<DecodingKey, String> {
+    let value = std::env::var(var).map_err(|_| {
+        format!("[access]: the environment variable {var} (jwt_secret_env) is not set")
+    })?;
+    if value.len() < MIN_SECRET {
+        return Err(format!(
+            "[access]: the secret in {var} is {} bytes; an HMAC secret needs at least {MIN_SECRET}",
+            value.len()
+        ));
+    }
+    DecodingKey::from_secret(value.as_bytes()).map_err(|e| format!("[access]: {var}: {e}"))
+}
+
+/// The public keys of a JWKS file, each with the algorithms of its family (or the one its
+/// `alg` names). A shared secret in the set is refused: it would verify tokens anyone
+/// holding the file could sign.
+fn public_keys(path: &str, access: &Access) -> Result<Vec<Key>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("[access]: cannot read jwks_file {path}: {e}"))?;
+    let set: JwkSet =
+        serde_json::from_str(&text).map_err(|e| format!("[access]: {path} is no JWKS: {e}"))?;
+    let mut out = Vec::new();
+    for jwk in &set.keys {
+        let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("[access]: {path}: {e}"))?;
+        let family: Vec<Algorithm> = [
+            Algorithm::RS256,
+            Algorithm::RS384,
+            Algorithm::RS512,
+            Algorithm::PS256,
+            Algorithm::PS384,
+            Algorithm::PS512,
+            Algorithm::ES256,
+            Algorithm::ES384,
+            Algorithm::EdDSA,
+        ]
+        .into_iter()
+        .filter(|a| a.family() == key.family())
+        .collect();
+        if family.is_empty() {
+            return Err(format!(
+                "[access]: {path} holds a shared secret; a JWKS file holds public keys"
+            ));
+        }
+        let named = jwk.common.key_algorithm.and_then(|a| a.to_string().parse::<Algorithm>().ok());
+        let algorithms = match named {
+            Some(a) if family.contains(&a) => vec![a],
+            Some(_) => return Err(format!("[access]: {path}: a key's `alg` is not of its kind")),
+            None => family,
+        };
+        let (kid, validation) = (jwk.common.key_id.clone(), validation(access, algorithms));
+        out.push(Key { kid, key, validation });
+    }
+    if out.is_empty() {
+        return Err(format!("[access]: {path} holds no key"));
+    }
+    Ok(out)
+}

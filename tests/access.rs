@@ -1,0 +1,472 @@
+//! Access control on Chinook (`tests/access/chinook.toml`): each role sees its own schema,
+//! each customer exactly the rows SQL gives for its rule on every path to them, and tokens
+//! that are not what the server trusts are turned away — over a real socket, checked against
+//! SQL on the same file.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use relaylite::App;
+use relaylite::db::DbConfig;
+use relaylite::limits::Limits;
+use serde_json::{Value, json};
+
+const MODEL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/access/chinook.toml");
+const PRIVATE_KEY: &[u8] = include_bytes!("access/test_rsa_private.pem");
+const PUBLIC_KEY: &[u8] = include_bytes!("access/test_rsa_public.pem");
+
+fn chinook() -> PathBuf {
+    common::sqlite_once("chinook", "tests/realdb/chinook.sql", "")
+}
+
+fn app() -> Arc<App> {
+    let text = std::fs::read_to_string(MODEL).expect("model file");
+    let config = DbConfig::sqlite(chinook());
+    Arc::new(App::open(config, Limits::default(), Some((MODEL.into(), text))).expect("app"))
+}
+
+/// One server for the whole file: the schemas are per role, whatever the tokens.
+fn server() -> SocketAddr {
+    static ADDR: OnceLock<SocketAddr> = OnceLock::new();
+    *ADDR.get_or_init(|| common::serve(app()))
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// A token signed with the test key, with the audience and issuer the model file asks for.
+fn token(claims: Value) -> String {
+    let mut all =
+        json!({"aud": "relaylite-tests", "iss": "https://issuer.example", "exp": now() + 600});
+    for (k, v) in claims.as_object().expect("claims") {
+        all[k] = v.clone();
+    }
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("test-1".into());
+    let key = EncodingKey::from_rsa_pem(PRIVATE_KEY).expect("test key");
+    encode(&header, &all, &key).expect("token")
+}
+
+fn customer(id: i64) -> String {
+    token(json!({"app": {"role": "customer"}, "customer_id": id}))
+}
+
+/// The response to `query` sent with `token` (none: anonymous).
+fn ask(token: Option<&str>, query: &str) -> common::HttpResponse {
+    let body = serde_json::to_vec(&json!({ "query": query })).expect("body");
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a));
+    }
+    common::request(server(), "POST", "/graphql", &headers, &body)
+}
+
+/// `data` of an answer that must have no errors.
+fn data(token: Option<&str>, query: &str) -> Value {
+    let r = ask(token, query);
+    let body = r.json();
+    assert_eq!(r.status, 200, "{query}: {body}");
+    assert!(body.get("errors").is_none(), "{query}: {body}");
+    body["data"].clone()
+}
+
+fn sql_ids(query: &str, param: i64) -> BTreeSet<i64> {
+    let conn = rusqlite::Connection::open(chinook()).expect("open");
+    let mut stmt = conn.prepare(query).expect("prepare");
+    stmt.query_map([param], |r| r.get::<_, i64>(0))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
+/// The integer values at `field` of every object in `nodes`.
+fn ids(nodes: &Value, field: &str) -> BTreeSet<i64> {
+    nodes
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| match &n[field] {
+            Value::String(s) => s.parse().expect("an integer ID"),
+            v => v.as_i64().expect("an integer"),
+        })
+        .collect()
+}
+
+fn global_id(type_name: &str, key: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{type_name}:{key}"))
+}
+
+const INVOICES: &str = "SELECT InvoiceId FROM Invoice WHERE CustomerId = ?";
+const LINES: &str =
+    "SELECT InvoiceLineId FROM InvoiceLine JOIN Invoice USING (InvoiceId) WHERE CustomerId = ?";
+const TRACKS: &str =
+    "SELECT DISTINCT TrackId FROM InvoiceLine JOIN Invoice USING (InvoiceId) WHERE CustomerId = ?";
+const ALBUMS: &str = "SELECT DISTINCT AlbumId FROM Track JOIN InvoiceLine USING (TrackId) JOIN Invoice USING (InvoiceId) WHERE CustomerId = ?";
+
+#[test]
+fn a_customer_reads_its_own_rows_on_every_path() {
+    for c in 1..=10 {
+        let t = customer(c);
+        let t = Some(t.as_str());
+        // Root connections, with their counts.
+        let d =
+            data(t, "{ allCustomers { totalCount nodes { customerId invoices { totalCount } } } }");
+        assert_eq!(d["allCustomers"]["totalCount"], 1);
+        assert_eq!(ids(&d["allCustomers"]["nodes"], "customerId"), BTreeSet::from([c]));
+        let invoices = sql_ids(INVOICES, c);
+        assert_eq!(d["allCustomers"]["nodes"][0]["invoices"]["totalCount"], invoices.len());
+        // One-to-many and many-to-one.
+        let d = data(
+            t,
+            "{ allInvoices { totalCount nodes { invoiceId customer { customerId } invoiceLines { nodes { invoiceLineId invoice { customerId } } } } } }",
+        );
+        let nodes = &d["allInvoices"]["nodes"];
+        assert_eq!(d["allInvoices"]["totalCount"], invoices.len(), "customer {c}");
+        assert_eq!(ids(nodes, "invoiceId"), invoices);
+        let lines: BTreeSet<i64> = nodes
+            .as_array()
+            .expect("invoices")
+            .iter()
+            .inspect(|n| assert_eq!(n["customer"]["customerId"], c.to_string()))
+            .flat_map(|n| ids(&n["invoiceLines"]["nodes"], "invoiceLineId"))
+            .collect();
+        assert_eq!(lines, sql_ids(LINES, c), "customer {c}");
+        let d = data(
+            t,
+            "{ allInvoiceLines { totalCount nodes { invoiceLineId invoice { customerId } } } }",
+        );
+        assert_eq!(d["allInvoiceLines"]["totalCount"], lines.len());
+        assert_eq!(ids(&d["allInvoiceLines"]["nodes"], "invoiceLineId"), lines);
+        // From a type everybody sees to rows only the customer's: a relationship filter,
+        // the lines under each track, and through two levels of `contains`.
+        let bought = "{ invoiceLines: { contains: [{ quantity: { gte: 1 } }] } }";
+        let d = data(
+            t,
+            &format!(
+                "{{ allTracks(filter: {bought}) {{ totalCount nodes {{ trackId invoiceLines {{ totalCount nodes {{ invoiceLineId }} }} }} }} }}"
+            ),
+        );
+        let tracks = &d["allTracks"]["nodes"];
+        assert_eq!(ids(tracks, "trackId"), sql_ids(TRACKS, c), "customer {c}");
+        let under: BTreeSet<i64> = tracks
+            .as_array()
+            .expect("tracks")
+            .iter()
+            .flat_map(|n| ids(&n["invoiceLines"]["nodes"], "invoiceLineId"))
+            .collect();
+        assert_eq!(under, lines, "customer {c}: the lines under the tracks");
+        let d = data(
+            t,
+            &format!(
+                "{{ allAlbums(filter: {{ tracks: {{ contains: [{bought}] }} }}) {{ totalCount }} }}"
+            ),
+        );
+        assert_eq!(d["allAlbums"]["totalCount"], sql_ids(ALBUMS, c).len(), "customer {c}");
+        // Nested sort and filter, and keyset cursors.
+        let d = data(
+            t,
+            "{ allCustomers { nodes { invoices(sort: [TOTAL_DESC], filter: { total: { gt: 5 } }) { totalCount nodes { invoiceId } } } } }",
+        );
+        let big = sql_ids("SELECT InvoiceId FROM Invoice WHERE CustomerId = ? AND Total > 5", c);
+        let nested = &d["allCustomers"]["nodes"][0]["invoices"];
+        assert_eq!(nested["totalCount"], big.len());
+        assert_eq!(ids(&nested["nodes"], "invoiceId"), big);
+        assert_eq!(paged(t), invoices, "customer {c}: pages");
+    }
+}
+
+/// Every invoice, two a page by keyset cursors.
+fn paged(t: Option<&str>) -> BTreeSet<i64> {
+    let (mut seen, mut after) = (BTreeSet::new(), String::new());
+    loop {
+        let args = match after.is_empty() {
+            true => "first: 2".to_string(),
+            false => format!("first: 2, after: \"{after}\""),
+        };
+        let d = data(
+            t,
+            &format!(
+                "{{ allInvoices({args}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ invoiceId }} }} }}"
+            ),
+        );
+        seen.extend(ids(&d["allInvoices"]["nodes"], "invoiceId"));
+        let info = &d["allInvoices"]["pageInfo"];
+        if info["hasNextPage"] != true {
+            return seen;
+        }
+        after = info["endCursor"].as_str().expect("cursor").to_string();
+    }
+}
+
+#[test]
+fn node_finds_a_customers_own_rows_and_no_one_elses() {
+    let t = customer(3);
+    let ask_all: String = (1..=412)
+        .map(|i| format!("i{i}: node(id: \"{}\") {{ id }} ", global_id("Invoice", i)))
+        .collect();
+    let d = data(Some(&t), &format!("{{ {ask_all} }}"));
+    let found: BTreeSet<i64> = (1..=412).filter(|i| !d[format!("i{i}")].is_null()).collect();
+    assert_eq!(found, sql_ids(INVOICES, 3));
+    let d = data(
+        Some(&t),
+        &format!(
+            "{{ a: node(id: \"{}\") {{ id }} b: node(id: \"{}\") {{ id }} }}",
+            global_id("Customer", 3),
+            global_id("Customer", 4)
+        ),
+    );
+    assert!(!d["a"].is_null() && d["b"].is_null(), "{d}");
+}
+
+/// What a field the role cannot see answers: exactly what a field that does not exist does.
+#[test]
+fn what_a_role_cannot_see_reads_as_what_does_not_exist() {
+    let missing = |query: &str, token: Option<&str>| common::message(&ask(token, query).json());
+    for (hidden, absent) in [
+        ("{ allCustomers { totalCount } }", "{ allCustomerz { totalCount } }"),
+        (
+            "{ allTracks { nodes { invoiceLines { totalCount } } } }",
+            "{ allTracks { nodes { invoiceLinez { totalCount } } } }",
+        ),
+    ] {
+        let (a, b) = (missing(hidden, None), missing(absent, None));
+        assert_eq!(
+            a.replace("allCustomers", "allCustomerz").replace("invoiceLines", "invoiceLinez"),
+            b
+        );
+        assert!(!a.contains("Did you mean") && !b.contains("Did you mean"), "{a} / {b}");
+    }
+    let t = customer(1);
+    let hidden = missing("{ allCustomers { nodes { email } } }", Some(&t));
+    assert_eq!(hidden, "Cannot query field 'email' on type 'Customer'.");
+    let near = missing("{ allCustomers { nodes { emai } } }", Some(&t));
+    assert!(!near.contains("'email'"), "a suggestion names a hidden field: {near}");
+    // A node of a type the role does not see, as one of a type that does not exist.
+    let node =
+        |ty: &str| missing(&format!("{{ node(id: \"{}\") {{ id }} }}", global_id(ty, 1)), None);
+    assert_eq!(node("Invoice").replace("Invoice", "Nothing"), node("Nothing"));
+    // Filters through relationships to unseen types are unknown fields too.
+    let m =
+        missing("{ allTracks(filter: { invoiceLines: { contains: [] } }) { totalCount } }", None);
+    assert!(m.contains("invoiceLines") && !m.contains("Did you mean"), "{m}");
+}
+
+/// The type names and fields of the schema introspection shows `token`'s role.
+fn introspected(token: Option<&str>) -> BTreeSet<String> {
+    let d = data(
+        token,
+        "{ __schema { types { name fields { name } inputFields { name } enumValues { name } } } }",
+    );
+    let mut out = BTreeSet::new();
+    for ty in d["__schema"]["types"].as_array().expect("types") {
+        let name = ty["name"].as_str().expect("name");
+        out.insert(name.to_string());
+        for part in ["fields", "inputFields", "enumValues"] {
+            for f in ty[part].as_array().into_iter().flatten() {
+                out.insert(format!("{name}.{}", f["name"].as_str().expect("field")));
+            }
+        }
+    }
+    out
+}
+
+/// The same from the role's SDL, as `relaylite schema --role` prints it.
+fn printed(role: &str) -> BTreeSet<String> {
+    let schema = app().schema();
+    let role = schema.roles.iter().find(|r| r.name == role).expect("role");
+    let sdl = relaylite::schema::sdl::print_sdl(&role.schema);
+    let mut out = BTreeSet::new();
+    let mut current = None;
+    for line in sdl.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            [kind, name, ..] if ["type", "input", "enum", "interface", "scalar"].contains(kind) => {
+                out.insert(name.to_string());
+                current = line.ends_with('{').then(|| name.to_string());
+            }
+            ["}"] => current = None,
+            // A field's line is indented once (its arguments' lines more).
+            [first, ..]
+                if current.is_some()
+                    && line.starts_with("  ")
+                    && !line.starts_with("   ")
+                    && !first.starts_with(['"', ')']) =>
+            {
+                let field = first.split(['(', ':']).next().expect("name");
+                out.insert(format!("{}.{field}", current.as_deref().expect("type")));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn each_role_introspects_its_own_schema() {
+    let builtin =
+        |s: &str| s.starts_with("__") || ["String", "Boolean", "Int", "Float", "ID"].contains(&s);
+    for (role, token) in [("anonymous", None), ("customer", Some(customer(1)))] {
+        let seen: BTreeSet<String> =
+            introspected(token.as_deref()).into_iter().filter(|s| !builtin(s)).collect();
+        assert_eq!(seen, printed(role), "role {role}");
+        for ty in
+            ["Employee", "Playlist", "Employee.customers", "Customer.email", "Customer.supportRep"]
+        {
+            assert!(!seen.contains(ty), "role {role} sees {ty}");
+        }
+    }
+    assert!(!introspected(None).contains("Customer"));
+    assert!(introspected(Some(&customer(1))).contains("Customer.invoices"));
+}
+
+fn status_and_message(token: &str) -> (u16, String, Option<String>) {
+    let r = ask(Some(token), "{ allAlbums(first: 1) { totalCount } }");
+    let challenge = r.header("WWW-Authenticate").map(str::to_string);
+    (r.status, common::message(&r.json()), challenge)
+}
+
+fn unsigned(header: Value, claims: Value) -> String {
+    use base64::Engine;
+    let b64 = |v: &Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(v).expect("json"))
+    };
+    format!("{}.{}.", b64(&header), b64(&claims))
+}
+
+#[test]
+fn tokens_the_server_does_not_trust_are_turned_away() {
+    let good = json!({"app": {"role": "customer"}, "customer_id": 1, "aud": "relaylite-tests", "iss": "https://issuer.example", "exp": now() + 600});
+    let hs = |claims: &Value, secret: &[u8]| {
+        encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(secret).expect("hmac key"),
+        )
+        .expect("hs")
+    };
+    let tampered = {
+        let t = customer(1);
+        let parts: Vec<&str> = t.split('.').collect();
+        let forged = unsigned(
+            json!({}),
+            json!({"app": {"role": "customer"}, "customer_id": 2, "aud": "relaylite-tests", "iss": "https://issuer.example", "exp": now() + 600}),
+        );
+        format!("{}.{}.{}", parts[0], forged.split('.').nth(1).expect("payload"), parts[2])
+    };
+    let claims = |k: &str, v: Value| {
+        let mut c = good.clone();
+        c[k] = v;
+        c
+    };
+    let attacks = [
+        ("alg none", unsigned(json!({"alg": "none", "typ": "JWT"}), good.clone())),
+        ("the public key as an HMAC secret", hs(&good, PUBLIC_KEY)),
+        ("an HMAC token with a guessed secret", hs(&good, b"a-guessed-secret-of-32-bytes-or-more")),
+        ("a tampered payload", tampered),
+        ("expired", token(claims("exp", json!(now() - 3600)))),
+        ("not valid yet", token(claims("nbf", json!(now() + 3600)))),
+        ("wrong audience", token(claims("aud", json!("someone-else")))),
+        ("wrong issuer", token(claims("iss", json!("https://evil.example")))),
+        ("garbage", "not.a.token".to_string()),
+    ];
+    for (what, t) in attacks {
+        let (status, message, challenge) = status_and_message(&t);
+        assert_eq!(status, 401, "{what}: {message}");
+        assert_eq!(challenge.as_deref(), Some("Bearer error=\"invalid_token\""), "{what}");
+        assert!(message.starts_with("Invalid token"), "{what}: {message}");
+    }
+    let mut no_aud = good.clone();
+    no_aud.as_object_mut().expect("claims").remove("aud");
+    let no_aud = encode(
+        &Header::new(Algorithm::RS256),
+        &no_aud,
+        &EncodingKey::from_rsa_pem(PRIVATE_KEY).expect("key"),
+    )
+    .expect("t");
+    assert_eq!(status_and_message(&no_aud).0, 401, "a token without the audience");
+    // Valid tokens whose role or claims do not fit: 403, never more rows.
+    let (status, message, _) = status_and_message(&token(json!({"app": {"role": "admin"}})));
+    assert_eq!(
+        (status, message.as_str()),
+        (403, "The token's role 'admin' is not one of this server's")
+    );
+    assert_eq!(
+        status_and_message(&token(json!({"role": "customer"}))).0,
+        403,
+        "role at the wrong path"
+    );
+    assert_eq!(
+        status_and_message(&token(json!({"app": {"role": "customer"}}))).0,
+        403,
+        "no customer_id"
+    );
+    let object = token(json!({"app": {"role": "customer"}, "customer_id": {"eq": 1}}));
+    assert_eq!(status_and_message(&object).0, 403, "a claim holding filter syntax");
+    // Claims are bound values of the type their place in a rule gives them: text where a
+    // rule compares an Int is refused, never read as SQL or as filter syntax.
+    for injected in [json!("1 OR 1=1"), json!("1) OR (1=1"), json!("$jwt_customer_id")] {
+        let t = token(json!({"app": {"role": "customer"}, "customer_id": injected}));
+        let (status, message, _) = status_and_message(&t);
+        assert_eq!(status, 403, "{injected}: {message}");
+        assert!(
+            message.starts_with("The token's claim 'customer_id' does not fit role 'customer'")
+        );
+    }
+    // A token in the query string is no token: the request is anonymous's.
+    let query = "%7B%20allCustomers%20%7B%20totalCount%20%7D%20%7D";
+    let target = format!("/graphql?query={query}&access_token={}", customer(1));
+    let r = common::request(server(), "GET", &target, &[], b"");
+    assert_eq!(common::message(&r.json()), "Cannot query field 'allCustomers' on type 'Query'.");
+}
+
+#[test]
+fn a_model_file_names_what_it_gets_wrong() {
+    let catalog_model = |extra: &str| {
+        let (line, extra) = match extra.strip_prefix("hidden") {
+            Some(_) => ("hidden = [\"Customer.supportRep\", \"Customer.email\"]", extra),
+            None => (
+                "rows.InvoiceLine = \"{ invoice: { customerId: { eq: $jwt_customer_id } } }\"",
+                extra,
+            ),
+        };
+        let text = std::fs::read_to_string(MODEL).expect("model").replace(line, extra);
+        let dir = Path::new(MODEL).to_path_buf();
+        App::open(
+            DbConfig::sqlite(chinook()),
+            Limits::default(),
+            Some((dir.display().to_string(), text)),
+        )
+        .err()
+        .expect("refused")
+    };
+    for (rule, says) in [
+        (
+            "rows.InvoiceLine = \"{ invoice: { customerid: { eq: 1 } } }\"",
+            "`customerid` is not a field of InvoiceFilter",
+        ),
+        (
+            "rows.InvoiceLine = \"{ quantity: { eq: $customer_id } }\"",
+            "a rule's variables are claims",
+        ),
+        ("rows.InvoiceLine = \"{ quantity: { eq: \\\"many\\\" } }\"", "is not a value of Int"),
+        ("rows.InvoiceLine = \"{ quantity: \"", "not a GraphQL value"),
+        (
+            "rows.Employee = \"{ employeeId: { eq: 1 } }\"",
+            "a rule for a type the role does not see",
+        ),
+        ("hidden = [\"Customer.nothing\"]", "`hidden` names `Customer.nothing`"),
+    ] {
+        let e = catalog_model(rule);
+        assert!(e.contains("chinook.toml:") && e.contains(says), "{rule}: {e}");
+        assert!(e.contains("role customer"), "{rule}: {e}");
+    }
+}
