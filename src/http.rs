@@ -178,6 +178,9 @@ async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
     let mut seen = resp.extensions().get::<Observed>().copied().unwrap_or_default();
     seen.failure = seen.failure.or_else(|| Failure::of_status(status));
     server.metrics.record(status, &seen, started.elapsed());
+    if let Some(role) = resp.extensions().get::<RoleName>() {
+        server.metrics.role(&role.0);
+    }
     if let Some((method, path)) = logged {
         log_request(&method, &path, &resp, started);
     }

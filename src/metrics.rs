@@ -73,7 +73,7 @@ impl Kind {
 }
 
 impl Failure {
-    const ALL: [Failure; 9] = [
+    const ALL: [Failure; 10] = [
         Failure::Request,
         Failure::Validation,
         Failure::Field,
@@ -83,6 +83,7 @@ impl Failure {
         Failure::Overloaded,
         Failure::BodyTooLarge,
         Failure::Internal,
+        Failure::Denied,
     ];
 
     fn label(self) -> &'static str {
@@ -229,6 +230,14 @@ pub struct Metrics {
     pool: [Gauge; 3],
     databases: Family<DatabaseLabels, Gauge>,
     connections: Family<ConnectionLabels, Gauge>,
+    /// GraphQL requests by the role their token named (roles come from the model file: a
+    /// bounded set, whatever the tokens).
+    roles: Family<RoleLabel, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RoleLabel {
+    role: String,
 }
 
 impl Default for Metrics {
@@ -242,6 +251,7 @@ impl Default for Metrics {
             pool: Default::default(),
             databases: Family::default(),
             connections: Family::default(),
+            roles: Family::default(),
         };
         // Every kind of error from the start, so that a rate over it is never missing.
         for f in Failure::ALL {
@@ -274,6 +284,8 @@ impl Metrics {
         r.register("relaylite_database_up", help, self.databases.clone());
         let help = "PostgreSQL connections in each server's pool now, open and of those idle";
         r.register("relaylite_database_connections", help, self.connections.clone());
+        let help = "GraphQL requests by the role their token named (where the model names roles)";
+        r.register("relaylite_role_requests", help, self.roles.clone());
         self
     }
 
@@ -288,6 +300,11 @@ impl Metrics {
         if let Some(f) = seen.failure {
             self.errors.get_or_create(&KindLabel { kind: f.label() }).inc();
         }
+    }
+
+    /// Counts a request that ran as `role`.
+    pub fn role(&self, role: &str) {
+        self.roles.get_or_create(&RoleLabel { role: role.into() }).inc();
     }
 
     /// Sets whether the database at `url` answered just now: one series per server, `role`

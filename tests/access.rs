@@ -470,3 +470,94 @@ fn a_model_file_names_what_it_gets_wrong() {
         assert!(e.contains("role customer"), "{rule}: {e}");
     }
 }
+
+/// The binary with an HMAC secret from its environment (and the role where it is by
+/// default, `role`): tokens signed with it work, others
+/// (an RSA-signed token, `alg: none`) do not, and a missing or short secret stops start-up.
+#[test]
+fn an_hmac_secret_comes_from_the_environment() {
+    use std::process::{Command, Stdio};
+    let dir = std::env::temp_dir().join(format!("relaylite-access-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let model = dir.join("hs.toml");
+    let text = std::fs::read_to_string(MODEL)
+        .expect("model")
+        .replace("jwks_file = \"jwks.json\"", "jwt_secret_env = \"RELAYLITE_TEST_SECRET\"")
+        .replace("audience = \"relaylite-tests\"\nissuer = \"https://issuer.example\"\n", "")
+        .replace("role_claim = \"app.role\"\n", "");
+    std::fs::write(&model, text).expect("write model");
+    let run = |secret: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_relaylite"));
+        c.args(["--db", &chinook().display().to_string(), "--model", &model.display().to_string()]);
+        c.args(["--listen", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::piped());
+        match secret {
+            Some(s) => c.env("RELAYLITE_TEST_SECRET", s),
+            None => c.env_remove("RELAYLITE_TEST_SECRET"),
+        };
+        c.spawn().expect("spawn")
+    };
+    for (secret, says) in [
+        (None, "RELAYLITE_TEST_SECRET (jwt_secret_env) is not set"),
+        (Some("short"), "at least 32"),
+    ] {
+        let out = run(secret).wait_with_output().expect("exits");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "{err}");
+    }
+    let secret = "a-secret-for-tests-only-0123456789abcdef";
+    let mut child = run(Some(secret));
+    let addr = common::startup_address(&mut child);
+    let claims = json!({"role": "customer", "customer_id": 7, "exp": now() + 600});
+    let hs = encode(
+        &Header::new(Algorithm::HS512),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()).expect("key"),
+    )
+    .expect("token");
+    let rs = encode(
+        &Header::new(Algorithm::RS256),
+        &claims,
+        &EncodingKey::from_rsa_pem(PRIVATE_KEY).expect("key"),
+    )
+    .expect("token");
+    let none = unsigned(json!({"alg": "none"}), claims.clone());
+    let ask = |token: &str| {
+        let body = br#"{"query": "{ allCustomers { nodes { customerId } } }"}"#;
+        let auth = format!("Bearer {token}");
+        let headers = [("Content-Type", "application/json"), ("Authorization", auth.as_str())];
+        common::request(addr, "POST", "/graphql", &headers, body)
+    };
+    let ok = ask(&hs);
+    assert_eq!(
+        ok.json()["data"]["allCustomers"]["nodes"],
+        json!([{"customerId": "7"}]),
+        "{}",
+        ok.text()
+    );
+    for (what, t) in [("an RSA token", rs), ("alg none", none)] {
+        assert_eq!(ask(&t).status, 401, "{what}");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn the_schema_command_prints_a_roles_schema() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_relaylite"))
+        .args(["schema", "--db", &chinook().display().to_string(), "--model", MODEL])
+        .args(["--role", "customer"])
+        .output()
+        .expect("runs");
+    let sdl = String::from_utf8_lossy(&out.stdout);
+    let schema = app().schema();
+    let role = schema.roles.iter().find(|r| r.name == "customer").expect("role");
+    assert_eq!(sdl.trim_end(), relaylite::schema::sdl::print_sdl(&role.schema).trim_end());
+    assert!(sdl.contains("type Invoice ") && !sdl.contains("type Employee "));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_relaylite"))
+        .args(["schema", "--db", &chinook().display().to_string(), "--model", MODEL])
+        .args(["--role", "admin"])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("roles: anonymous, customer"), "{err}");
+}
