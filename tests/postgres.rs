@@ -206,6 +206,7 @@ const ORDER_INDEXES: &str = r#"
     CREATE INDEX track_genre_name ON "Track" ("GenreId", "Name") INCLUDE ("Composer");
     CREATE INDEX album_artist_title ON "Album" ("ArtistId", lower("Title"), "AlbumId");
     CREATE INDEX line_invoice_id ON "InvoiceLine" ("InvoiceId", "InvoiceLineId");
+    CREATE INDEX line_track_id ON "InvoiceLine" ("TrackId", "InvoiceLineId");
 "#;
 
 /// Chinook with `ORDER_INDEXES`, so that its walk reads pages both ways.
@@ -277,6 +278,20 @@ fn page_info_alone_reads_the_bounds_of_a_page_as_on_sqlite() {
     let (counted, read) = (common::serve(Arc::new(strict)), common::serve(Arc::new(read)));
     common::page_info::chinook_pages_alone(counted, read);
     common::page_info::chinook_orders_alone(counted, read);
+}
+
+/// Row rules on PostgreSQL, through its own statement forms (a `LIMIT` per parent where an
+/// index orders the pages): each customer reads its own rows on every path, as on SQLite.
+#[test]
+#[ignore = "needs PostgreSQL: set RELAYLITE_TEST_PG (see .ci/run)"]
+fn access_rules_hold_on_every_path_as_on_sqlite() {
+    let (db, _) = chinook("access");
+    let config = DbConfig::postgres(&db, &[], "public", 4).expect("config");
+    let limits = relaylite::limits::Limits::default();
+    let app = App::open(config, limits, common::access::model_file()).expect("app");
+    let addr = common::serve(Arc::new(app));
+    common::access::rows_on_every_path(addr);
+    common::access::nodes(addr);
 }
 
 #[test]

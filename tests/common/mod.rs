@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod access;
 pub mod corpus;
 pub mod page_info;
 pub mod walk;
