@@ -56,6 +56,10 @@ impl App {
             .read(Duration::from_secs(60), || build(&conn, &model_file))
             .map_err(|e| e.to_string())??;
         let auth = schema.model.access.as_ref().map(Auth::new).transpose()?;
+        if db.set_role && (!postgres || auth.is_none()) {
+            let e = "--pg-set-role runs a request as its token's role: it needs PostgreSQL and a model file's [access] section";
+            return Err(e.into());
+        }
         let served = Arc::new(RwLock::new(Served { schema, version }));
         if postgres {
             let (served, db, file) = (Arc::downgrade(&served), db.clone(), model_file.clone());

@@ -177,9 +177,14 @@ fn against_schema(
         }
         Ok(execute::execute(schema, db, limits, (&plan, &rules), deadline))
     };
-    let result = match execute::one_statement(&schema.model, &plan) {
-        true => db.read_one(timeout, run),
-        false => db.read(timeout, run),
+    // `--pg-set-role`: the transaction runs as the token's role, with its claims.
+    let run_as = req.session.as_ref().filter(|_| app.db.set_role).map(|s| db::RunAs {
+        role: s.role.clone(),
+        claims: serde_json::Value::Object(s.claims.clone()).to_string(),
+    });
+    let result = match (execute::one_statement(&schema.model, &plan), &run_as) {
+        (true, None) => db.read_one(timeout, run),
+        _ => db.read_as(timeout, run_as.as_ref(), run),
     };
     Ok(match result {
         Ok(Err(Changed)) => return Err(Changed),

@@ -24,6 +24,7 @@ pub struct Options {
     pub role: Option<String>,
     pub listen: SocketAddr,
     pub log_sql: bool,
+    pub pg_set_role: bool,
     pub http: HttpOptions,
     pub limits: Limits,
     /// PostgreSQL read replicas of the database `db` names.
@@ -44,6 +45,7 @@ impl Default for Options {
             role: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
             log_sql: false,
+            pg_set_role: false,
             http: HttpOptions::default(),
             limits: Limits::default(),
             replicas: Vec::new(),
@@ -73,6 +75,7 @@ impl Options {
             None => crate::db::DbConfig::sqlite(&self.db),
         };
         config.log_sql = self.log_sql;
+        config.set_role = self.pg_set_role;
         Ok(config)
     }
 
@@ -97,7 +100,7 @@ pub struct Opt {
 }
 
 /// Every option but the limits, in `--help`'s and the README's order.
-pub const OPTIONS: [Opt; 10] = [
+pub const OPTIONS: [Opt; 11] = [
     Opt {
         flag: "--db",
         arg: "PATH/URL",
@@ -200,6 +203,16 @@ pub const OPTIONS: [Opt; 10] = [
         needs: "1, true, 0 or false",
         set: |o, v| {
             o.http.log_requests = switch(v)?;
+            Ok(())
+        },
+    },
+    Opt {
+        flag: "--pg-set-role",
+        arg: "",
+        help: "run each PostgreSQL request as its token's role (`SET LOCAL ROLE`), the claims in `request.jwt.claims`, so the database's row-level security applies too",
+        needs: "1, true, 0 or false",
+        set: |o, v| {
+            o.pg_set_role = switch(v)?;
             Ok(())
         },
     },

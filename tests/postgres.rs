@@ -294,6 +294,52 @@ fn access_rules_hold_on_every_path_as_on_sqlite() {
     common::access::nodes(addr);
 }
 
+/// `--pg-set-role`: the transaction runs as the token's role with its claims in
+/// `request.jwt.claims`, so a row-level security policy of the database's own (here on
+/// `Invoice`, for which the model file then needs no rule) restricts the rows too — on the
+/// one-statement path as well, which then runs in a transaction.
+#[test]
+#[ignore = "needs PostgreSQL: set RELAYLITE_TEST_PG (see .ci/run)"]
+fn pg_set_role_lets_the_databases_row_level_security_apply() {
+    let (db, _) = chinook("rls");
+    let mut admin = postgres::Client::connect(&db, postgres::NoTls).expect("connect");
+    admin
+        .batch_execute(
+            r#"DO $$ BEGIN CREATE ROLE customer NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            DO $$ BEGIN CREATE ROLE anonymous NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+            GRANT USAGE ON SCHEMA public TO customer, anonymous;
+            GRANT SELECT ON ALL TABLES IN SCHEMA public TO customer, anonymous;
+            ALTER TABLE "Invoice" ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY own_invoices ON "Invoice" TO customer USING
+              ("CustomerId" = (current_setting('request.jwt.claims', true)::json->>'customer_id')::int);"#,
+        )
+        .expect("roles and policy");
+    let (name, text) = common::access::model_file().expect("model file");
+    let text = text.replace("rows.Invoice = \"{ customerId: { eq: $jwt_customer_id } }\"\n", "");
+    let serve_with = |set_role: bool| {
+        let mut config = DbConfig::postgres(&db, &[], "public", 4).expect("config");
+        config.set_role = set_role;
+        let limits = relaylite::limits::Limits::default();
+        let app = App::open(config, limits, Some((name.clone(), text.clone()))).expect("app");
+        common::serve(Arc::new(app))
+    };
+    let (with_rls, without) = (serve_with(true), serve_with(false));
+    let token = common::access::customer(3);
+    let own = common::access::sql_ids("SELECT InvoiceId FROM Invoice WHERE CustomerId = ?", 3);
+    for query in [
+        "{ allInvoices { totalCount nodes { invoiceId } } }",
+        "{ allInvoices(first: 1000) { nodes { invoiceId } } }",
+    ] {
+        let d = common::access::data(with_rls, Some(&token), query);
+        assert_eq!(common::access::ids(&d["allInvoices"]["nodes"], "invoiceId"), own, "{query}");
+        let d = common::access::data(without, Some(&token), query);
+        assert_eq!(d["allInvoices"]["nodes"].as_array().map(Vec::len), Some(412), "{query}");
+    }
+    // The anonymous role reads what its grants allow, as itself.
+    let d = common::access::data(with_rls, None, "{ allAlbums { totalCount } }");
+    assert_eq!(d["allAlbums"]["totalCount"], 347);
+}
+
 #[test]
 #[ignore = "needs PostgreSQL: set RELAYLITE_TEST_PG (see .ci/run)"]
 fn chinook_walks_as_on_sqlite() {

@@ -33,6 +33,18 @@ pub type Row = Vec<Cell>;
 pub struct DbConfig {
     pub database: Database,
     pub log_sql: bool,
+    /// `--pg-set-role`: a request with a role runs its PostgreSQL transaction as that role,
+    /// with the token's claims where row-level security policies read them.
+    pub set_role: bool,
+}
+
+/// Who a PostgreSQL transaction runs as: a database role its login may become (`SET LOCAL
+/// ROLE`), and the claims its row-level security policies read (`request.jwt.claims`, the
+/// convention PostgREST and PostGraphile share), as JSON text.
+#[derive(Debug, Clone)]
+pub struct RunAs {
+    pub role: String,
+    pub claims: String,
 }
 
 #[derive(Debug, Clone)]
@@ -45,7 +57,7 @@ pub enum Database {
 
 impl DbConfig {
     pub fn sqlite(path: impl Into<PathBuf>) -> DbConfig {
-        DbConfig { database: Database::Sqlite(path.into()), log_sql: false }
+        DbConfig { database: Database::Sqlite(path.into()), log_sql: false, set_role: false }
     }
 
     /// A PostgreSQL database: its primary's URL, its replicas', the schema to serve and
@@ -57,7 +69,8 @@ impl DbConfig {
         pool_size: u32,
     ) -> Result<DbConfig, String> {
         let servers = Servers::new(primary, replicas, schema, pool_size)?;
-        Ok(DbConfig { database: Database::Postgres(Arc::new(servers)), log_sql: false })
+        let database = Database::Postgres(Arc::new(servers));
+        Ok(DbConfig { database, log_sql: false, set_role: false })
     }
 }
 
@@ -218,10 +231,20 @@ impl Db {
     /// Runs `f` inside one read transaction: every statement of a request sees the same
     /// snapshot, and every statement stops when `timeout` has passed.
     pub fn read<T>(&self, timeout: Duration, f: impl FnOnce() -> T) -> Result<T, DbError> {
+        self.read_as(timeout, None, f)
+    }
+
+    /// `read`, on PostgreSQL as `run_as` says when given (SQLite has no roles).
+    pub fn read_as<T>(
+        &self,
+        timeout: Duration,
+        run_as: Option<&RunAs>,
+        f: impl FnOnce() -> T,
+    ) -> Result<T, DbError> {
         match &self.conn {
             Conn::Sqlite(conn) => sqlite::read(conn, timeout, f),
             Conn::Postgres(session, _) => {
-                session.borrow_mut().begin(timeout).map_err(|e| self.noted(e))?;
+                session.borrow_mut().begin(timeout, run_as.cloned()).map_err(|e| self.noted(e))?;
                 let out = f();
                 session.borrow_mut().commit().map_err(|e| self.noted(e))?;
                 Ok(out)

@@ -27,10 +27,16 @@ use tokio_postgres::tls::NoTlsStream;
 use tokio_postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, Connection, NoTls, Socket, Statement};
 
-use super::{Cell, DbError, Param, Row};
+use std::fmt::Write;
+
+use super::{Cell, DbError, Param, Row, RunAs};
 
 /// Prepared statements kept per connection; past this the cache starts over.
 const STATEMENTS_KEPT: usize = 256;
+
+/// Where a transaction run as a role keeps the token's claims for row-level security
+/// policies (`current_setting('request.jwt.claims')`), bound as a value.
+const SET_CLAIMS: &str = "SELECT set_config('request.jwt.claims', $1, true)";
 
 /// A fingerprint of what the model is read from in the served schema: its tables' columns
 /// with their types, its constraints and indexes, and every enum's labels — a hash of the
@@ -63,6 +69,8 @@ pub struct Session {
     session_timeout: Option<Duration>,
     /// A statement of the transaction failed: PostgreSQL refuses the rest of it.
     failed: bool,
+    /// Who the request's transactions run as, when not the login.
+    run_as: Option<RunAs>,
     schema: String,
     /// The server's connection generation when this connection was made.
     generation: u64,
@@ -119,6 +127,7 @@ impl r2d2::ManageConnection for Manager {
             deadline: None,
             session_timeout: None,
             failed: false,
+            run_as: None,
             schema: self.schema.clone(),
             generation,
             current: self.generation.clone(),
@@ -173,18 +182,25 @@ impl Session {
 
     /// Starts the request's read-only transaction with one snapshot (REPEATABLE READ, which
     /// hot standbys allow too), its statements bounded by `timeout` in all.
-    pub fn begin(&mut self, timeout: Duration) -> Result<(), DbError> {
+    pub fn begin(&mut self, timeout: Duration, run_as: Option<RunAs>) -> Result<(), DbError> {
         self.deadline = Some((Instant::now() + timeout, timeout));
+        self.run_as = run_as;
         let started = self.start(timeout);
         self.noting(started)
     }
 
-    /// Opens the transaction with the next statement, which goes out right behind it.
+    /// Opens the transaction with the next statement, which goes out right behind it (and,
+    /// with a role to run as, behind the role and the claims, which the new transaction of a
+    /// request whose statement failed takes again).
     fn start(&mut self, timeout: Duration) -> Result<(), DbError> {
         let ms = timeout.as_millis().max(1);
-        self.opening = Some(format!(
+        let mut opening = format!(
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {ms}"
-        ));
+        );
+        if let Some(run_as) = &self.run_as {
+            let _ = write!(opening, "; SET LOCAL ROLE {}", crate::sql::ident(&run_as.role));
+        }
+        self.opening = Some(opening);
         self.failed = false;
         Ok(())
     }
@@ -205,6 +221,7 @@ impl Session {
     /// tenth off `timeout` (as `bound_by_deadline` allows).
     pub fn single(&mut self, timeout: Duration) -> Result<(), DbError> {
         self.deadline = None;
+        self.run_as = None;
         self.failed = false;
         let near = |set: Duration| set.mul_f64(0.9) <= timeout && timeout <= set.mul_f64(1.1);
         if self.session_timeout.is_some_and(near) {
@@ -237,6 +254,7 @@ impl Session {
     /// need not wait a round trip.
     pub fn commit(&mut self) -> Result<(), DbError> {
         self.deadline = None;
+        self.run_as = None;
         if self.opening.take().is_some() {
             return Ok(());
         }
@@ -293,15 +311,28 @@ impl Session {
     ) -> Result<(), DbError> {
         let stmt = self.statement(sql)?;
         let width = stmt.columns().len();
+        let claims = match (&self.opening, self.run_as.as_ref().map(|r| r.claims.clone())) {
+            (Some(_), Some(claims)) => Some((self.statement(SET_CLAIMS)?, claims)),
+            _ => None,
+        };
         let opening = self.opening.take();
         let client = &self.client;
         self.link.wait(async {
             let query = client.query_raw(&stmt, params.iter().map(Text));
+            let set_claims = async {
+                match &claims {
+                    Some((set, claims)) => client.query(set, &[claims]).await.map(drop),
+                    None => Ok(()),
+                }
+            };
             let rows = match &opening {
                 Some(begin) => {
-                    // Polled in order: BEGIN is queued first, then the statement.
-                    let (begun, rows) = future::join(client.batch_execute(begin), query).await;
+                    // Polled in order: BEGIN is queued first, then the claims, then the
+                    // statement: one round trip.
+                    let (begun, set, rows) =
+                        future::join3(client.batch_execute(begin), set_claims, query).await;
                     begun?;
+                    set?;
                     rows?
                 }
                 None => query.await?,
