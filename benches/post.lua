@@ -2,13 +2,14 @@
 -- JSON body in the file named by $BODY. With CHECK=1 it also counts every answer that is not
 -- a 200 or carries "errors" (reading bodies costs wrk time, so measured runs go without).
 -- Prints one line: RESULT req/s p50-ms p99-ms failures requests, where failures also count
--- wrk's own socket errors and timeouts.
+-- wrk's own socket errors and timeouts. With AUTH set, it is sent as the Authorization header.
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args)
   bad = 0
   local f = io.open(os.getenv("BODY"), "r"); wrk.body = f:read("*a"); f:close()
   wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"
+  if os.getenv("AUTH") then wrk.headers["Authorization"] = os.getenv("AUTH") end
 end
 if os.getenv("CHECK") == "1" then
   function response(status, headers, body)

@@ -1,4 +1,6 @@
 //! Runs one benchmark query in a loop, for profilers: `cargo run --release --example profile -- q3 2000`.
+//! With `MODEL` (a model file) and `AUTHORIZATION` (the header's value) set, each run also
+//! checks the token and runs as its role, as a server with access control does.
 
 use relaylite::db::DbConfig;
 use relaylite::{App, Request};
@@ -10,10 +12,16 @@ fn main() {
     let db = args.next().unwrap_or_else(|| "target/bench.sqlite3".into());
     let query =
         std::fs::read_to_string(format!("benches/queries/{name}.graphql")).unwrap_or_default();
-    let app = App::new(DbConfig::sqlite(db)).expect("app");
-    let req = Request { query: Some(query), ..Request::default() };
+    let model = std::env::var("MODEL").ok().map(|path| {
+        let text = std::fs::read_to_string(&path).expect("model file");
+        (path, text)
+    });
+    let app = App::open(DbConfig::sqlite(db), Default::default(), model).expect("app");
+    let authorization = std::env::var("AUTHORIZATION").ok();
+    let mut req = Request { query: Some(query), ..Request::default() };
     let start = std::time::Instant::now();
     for _ in 0..n {
+        req.session = app.session(authorization.as_deref()).expect("a token the model takes");
         // Serialize, as the HTTP layer does, so the work compares with the floor's.
         let body = match relaylite::run(&app, &req) {
             relaylite::Outcome::Executed { data, errors } => {

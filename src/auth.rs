@@ -6,7 +6,7 @@
 //! used as an HMAC secret all fail). A token is never logged or echoed; errors say what was
 //! wrong with it, not what it held.
 
-use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::{Map, Value as Json};
 
@@ -194,6 +194,13 @@ fn public_keys(path: &str, access: &Access) -> Result<Vec<Key>, String> {
         serde_json::from_str(&text).map_err(|e| format!("[access]: {path} is no JWKS: {e}"))?;
     let mut out = Vec::new();
     for jwk in &set.keys {
+        // A key for encryption, or named for an algorithm that signs nothing (`RSA-OAEP`),
+        // verifies no token.
+        let algorithm = jwk.common.key_algorithm.map(|a| a.to_string().parse::<Algorithm>());
+        let encrypts = matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption));
+        if encrypts || matches!(algorithm, Some(Err(_))) {
+            continue;
+        }
         let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("[access]: {path}: {e}"))?;
         let family: Vec<Algorithm> = [
             Algorithm::RS256,
@@ -214,9 +221,8 @@ fn public_keys(path: &str, access: &Access) -> Result<Vec<Key>, String> {
                 "[access]: {path} holds a shared secret; a JWKS file holds public keys"
             ));
         }
-        let named = jwk.common.key_algorithm.and_then(|a| a.to_string().parse::<Algorithm>().ok());
-        let algorithms = match named {
-            Some(a) if family.contains(&a) => vec![a],
+        let algorithms = match algorithm {
+            Some(Ok(a)) if family.contains(&a) => vec![a],
             Some(_) => return Err(format!("[access]: {path}: a key's `alg` is not of its kind")),
             None => family,
         };
@@ -224,7 +230,7 @@ fn public_keys(path: &str, access: &Access) -> Result<Vec<Key>, String> {
         out.push(Key { kid, key, validation });
     }
     if out.is_empty() {
-        return Err(format!("[access]: {path} holds no key"));
+        return Err(format!("[access]: {path} holds no key that verifies signatures"));
     }
     Ok(out)
 }

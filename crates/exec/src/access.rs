@@ -93,7 +93,10 @@ fn rule(full: &Schema, r: &crate::model::access::RowRule) -> Result<Rule, String
 }
 
 /// Whether `v` is a value of `ty`, a claim standing for a value of the type where a
-/// variable is (recorded in `claims`, non-null: a claim missing is no value at all).
+/// variable is (recorded in `claims`, non-null: a claim missing is no value at all). A
+/// claim stands only for a scalar or a list of them: the rule's shape — which columns it
+/// tests, how — is the file's, never the token's (a claim `{}` in place of a filter would
+/// test nothing).
 fn check(
     schema: &Schema,
     ty: &TypeRef,
@@ -105,6 +108,17 @@ fn check(
             return Err(format!("`${name}`: a rule's variables are claims, `${CLAIM}<claim>`"));
         };
         let wanted = TypeRef::NonNull(Box::new(ty.nullable().clone()));
+        let leaf = match ty.nullable() {
+            TypeRef::List(item) => matches!(item.nullable(), TypeRef::Named(_)),
+            TypeRef::Named(_) => true,
+            TypeRef::NonNull(_) => false,
+        };
+        if !leaf || !schema.ty(ty.named()).is_leaf() {
+            let what = schema.type_string(ty);
+            return Err(format!(
+                "`${name}` stands for a {what}: a claim is a value or a list of values"
+            ));
+        }
         match claims.iter().find(|(c, _)| c == claim) {
             Some((_, t)) if *t != wanted => {
                 let (a, b) = (schema.type_string(t), schema.type_string(&wanted));
@@ -129,6 +143,19 @@ fn check_literal(
 ) -> Result<(), String> {
     let wrong = || format!("{v} is not a value of {}", schema.type_string(ty));
     match (ty, &v.kind) {
+        // An empty filter, or an empty `and`/`or`, selects every row: no rule is written so.
+        (_, ValueKind::Object(given)) if given.is_empty() => Err(format!(
+            "{{}} tests nothing: a rule must say which rows ({})",
+            schema.type_string(ty)
+        )),
+        (TypeRef::List(item), ValueKind::List(items))
+            if items.is_empty() && !schema.ty(item.named()).is_leaf() =>
+        {
+            Err(format!(
+                "[] tests nothing: a rule must say which rows ({})",
+                schema.type_string(ty)
+            ))
+        }
         (TypeRef::NonNull(_), ValueKind::Null) => Err(wrong()),
         (TypeRef::NonNull(inner), _) => check(schema, inner, v, claims),
         (_, ValueKind::Null) => Ok(()),
@@ -181,20 +208,28 @@ impl RoleSchema {
                 let value = input::coerce_json(full, ty, given, &mut Vec::new(), &mut on_error);
                 match (value, wrong) {
                     (Some(v), None) => vars.insert(format!("{CLAIM}{claim}"), v),
-                    (_, m) => {
-                        let why = m.unwrap_or_else(|| "no value".into());
+                    // What the claim held is not echoed: the token's, not the client's.
+                    _ => {
                         return Err(format!(
-                            "The token's claim '{claim}' does not fit role '{}': {why}",
+                            "The token's claim '{claim}' does not fit role '{}'",
                             self.name
                         ));
                     }
                 };
             }
+            // Why a rule cannot apply is the operator's to read (the log), not the client's.
+            let refused = |why: &str| {
+                eprintln!("relaylite: {}: {why}; request refused", rule.at);
+                format!("The token's claims do not fit role '{}'", self.name)
+            };
             let filter = input::literal(full, &rule.filter_type, &rule.value, &vars)
-                .ok_or_else(|| format!("{}: the rule does not read as a filter", rule.at))?;
-            let conditions =
-                filter::conditions(&full.model, rule.table, &filter, limits, &RowRules::default())
-                    .map_err(|e| format!("{}: {}", rule.at, e.message))?;
+                .ok_or_else(|| refused("the rule does not read as a filter"))?;
+            let none = RowRules::default();
+            let conditions = filter::conditions(&full.model, rule.table, &filter, limits, &none)
+                .map_err(|e| refused(&e.message))?;
+            if conditions.is_empty() {
+                return Err(refused("the rule tests nothing"));
+            }
             out.push((rule.table, conditions));
         }
         Ok(RowRules(out))

@@ -71,7 +71,8 @@ impl Access {
 impl Model {
     /// The model as `role` sees it: only its types are served, its hidden fields and the
     /// relationships to types it does not see are gone, and nothing sorts by a column it
-    /// cannot read. Its GraphiQL example is derived from what it sees. Tables keep their places, so a `TableId` means the same in both.
+    /// cannot read, nor reaches rows through a junction type it does not see. Its GraphiQL
+    /// example is derived from what it sees. Tables keep their places, so a `TableId` means the same in both.
     pub fn for_role(&self, role: &Role) -> Model {
         let mut model = self.clone();
         // The role's model says nothing more of access: its schema has no roles of its own.
@@ -86,10 +87,15 @@ impl Model {
             }
             table.fields.retain(|f| {
                 let hidden = role.hidden.iter().any(|(h, name)| *h == t && *name == f.name);
+                // A many-to-many's links are rows of its junction: when the junction has a
+                // type, the role must see it too (and its rule, if any, picks the links).
+                let through = |rel: &super::Relationship| {
+                    rel.through().is_none_or(|j| !self.tables[j.table].served || visible(j.table))
+                };
                 !hidden
                     && match &f.source {
                         Source::Column(_) => true,
-                        Source::Relation(rel) => visible(rel.target),
+                        Source::Relation(rel) => visible(rel.target) && through(rel),
                     }
             });
             table.sort_names = super::derive::sort_names(table);
@@ -215,7 +221,14 @@ fn read_role(src: &FileText<'_>, role: &Spanned<FileRole>, model: &Model) -> Res
         let what = format!("`hidden` names `{h}`, which is not `Type.field` of this model");
         let (ty, field) = h.split_once('.').ok_or_else(|| error(listed.span(), what.clone()))?;
         let table = by_type(ty, listed.span())?;
-        if !model.tables[table].fields.iter().any(|f| f.name == field) {
+        let t = &model.tables[table];
+        let Some(found) = t.fields.iter().find(|f| f.name == field) else {
+            return Err(error(listed.span(), what));
+        };
+        if matches!(found.source, Source::Column(c) if t.key.contains(&c)) {
+            let what = format!(
+                "`hidden` names `{h}`, a column of the key, which every `id` and cursor of {ty} holds: it cannot be hidden"
+            );
             return Err(error(listed.span(), what));
         }
         hidden.push((table, field.to_string()));

@@ -117,6 +117,21 @@ pub struct Select {
     pub columns: Columns,
 }
 
+/// Conditions on the rows a relationship reaches: on the target's rows, and on the rows of
+/// the junction a many-to-many goes through (whose rows, the links, a role may be allowed
+/// only some of).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reached<'a> {
+    pub target: &'a [Expr],
+    pub junction: &'a [Expr],
+}
+
+impl Reached<'_> {
+    fn is_empty(self) -> bool {
+        self.target.is_empty() && self.junction.is_empty()
+    }
+}
+
 /// `"name"`, with any `"` inside doubled: any table or column name is safe in SQL text.
 pub fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -133,4 +148,5 @@ mod select;
 mod tests;
 
 pub use related::{Texts, related_count};
+
 pub use render::postgres_reads_as_is;

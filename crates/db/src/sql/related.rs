@@ -88,7 +88,7 @@ impl Texts {
         field: usize,
         rel: &Relationship,
         columns: &Columns,
-        (filter, order): (&[Expr], &[(Term, bool)]),
+        (filter, order): (Reached<'_>, &[(Term, bool)]),
         per_parent: Option<usize>,
         keys: Param,
     ) -> (Arc<str>, Vec<Param>) {
@@ -100,7 +100,7 @@ impl Texts {
             return (text.into(), params);
         }
         let shape = Shape::Related(table, field, columns.clone(), order.to_vec(), per_parent);
-        let build = || query.text(model, (&[], &keys), &mut Vec::new());
+        let build = || query.text(model, (Reached::default(), &keys), &mut Vec::new());
         (self.get(shape, build), vec![keys])
     }
 }
@@ -122,7 +122,7 @@ impl RelatedText<'_> {
     pub(super) fn text(
         &self,
         model: &Model,
-        (filter, keys): (&[Expr], &Param),
+        (filter, keys): (Reached<'_>, &Param),
         params: &mut Vec<Param>,
     ) -> String {
         if let Some(n) = self.per_parent.filter(|_| self.index_orders_pages(model)) {
@@ -174,7 +174,7 @@ impl RelatedText<'_> {
         &self,
         model: &Model,
         n: usize,
-        (filter, keys): (&[Expr], &Param),
+        (filter, keys): (Reached<'_>, &Param),
         params: &mut Vec<Param>,
     ) -> String {
         let target = Scope { model, table: self.rel.target, depth: 0 };
@@ -193,7 +193,7 @@ impl RelatedText<'_> {
             let column = &model.tables[self.rel.target].columns[c];
             json_key_part(column, "relaylite_parent.v", (i, link.len()), &mut out);
         }
-        for e in filter {
+        for e in filter.target {
             out.push_str(" AND ");
             target.expr(e, &mut out, params);
         }
@@ -210,7 +210,7 @@ impl RelatedText<'_> {
 pub fn related_count(
     model: &Model,
     rel: &Relationship,
-    filter: &[Expr],
+    filter: Reached<'_>,
     keys: Param,
 ) -> (String, Vec<Param>) {
     let (link, columns) = link(model, rel);
@@ -239,7 +239,7 @@ pub(super) fn link<'m>(model: &'m Model, rel: &Relationship) -> (Scope<'m>, Vec<
 pub(super) fn related_from(
     model: &Model,
     rel: &Relationship,
-    (filter, keys): (&[Expr], &Param),
+    (filter, keys): (Reached<'_>, &Param),
     out: &mut String,
     params: &mut Vec<Param>,
 ) {
@@ -257,8 +257,13 @@ pub(super) fn related_from(
     }
     out.push_str(" WHERE ");
     link.in_json(&columns, keys, out, params);
-    for e in filter {
+    for e in filter.target {
         out.push_str(" AND ");
         target.expr(e, out, params);
+    }
+    // The junction's own conditions, on its rows (under its alias).
+    for e in filter.junction.iter().filter(|_| rel.through().is_some()) {
+        out.push_str(" AND ");
+        link.expr(e, out, params);
     }
 }

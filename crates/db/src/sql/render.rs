@@ -175,7 +175,9 @@ impl<'m> Scope<'m> {
         out: &mut String,
         params: &mut Vec<Param>,
     ) {
-        let inner = Scope { model: self.model, table: sub.table, depth: self.depth + 1 };
+        // Subqueries never refer out, so one under the junction may start at `s1` again.
+        let depth = self.depth.checked_add(1).filter(|d| *d != JUNCTION).unwrap_or(1);
+        let inner = Scope { model: self.model, table: sub.table, depth };
         self.row_value(columns, out);
         out.push_str(" IN (SELECT ");
         inner.col_list(&sub.select, out);

@@ -99,7 +99,11 @@ fn postgresql_pages_per_parent_by_limit_where_an_index_orders_them() {
         let query = RelatedText { rel: &rel, columns: &columns, order, per_parent: Some(3) };
         let filter = [Expr::Not(Box::new(Expr::IsNull(1)))];
         let mut params = Vec::new();
-        let text = query.text(m, (&filter, &Param::Text("[1]".into())), &mut params);
+        let text = query.text(
+            m,
+            (Reached { target: &filter, junction: &[] }, &Param::Text("[1]".into())),
+            &mut params,
+        );
         (text, params.len())
     };
     let by_name = [(Term::of(1), true), (Term::of(0), false)];

@@ -45,7 +45,27 @@ pub fn conditions(
     let clauses =
         Filters { model, rules }.clauses(table, filter, &mut exists).map_err(GraphQLError::bare)?;
     exists.extend(clauses);
-    Ok(exists)
+    Ok(without_implied(exists))
+}
+
+/// ANDed conditions without the semi-joins another one implies: `cols IN (SELECT s FROM t
+/// WHERE a)` goes when `cols IN (SELECT s FROM t WHERE a AND b)` is there too. A relationship
+/// named in a filter must exist (the original's inner join) and some clause tests the row
+/// it reaches: the clause's semi-join alone says both, and the database builds one set of
+/// keys instead of two.
+fn without_implied(all: Vec<Expr>) -> Vec<Expr> {
+    let implies = |b: &Expr, a: &Expr| match (b, a) {
+        (Expr::InQuery(bc, bq), Expr::InQuery(ac, aq)) => {
+            bc == ac
+                && (bq.table, &bq.select) == (aq.table, &aq.select)
+                && bq.filter.len() > aq.filter.len()
+                && aq.filter.iter().all(|e| bq.filter.contains(e))
+        }
+        _ => false,
+    };
+    let implied = |i: usize| all.iter().enumerate().any(|(j, b)| j != i && implies(b, &all[i]));
+    let keep: Vec<bool> = (0..all.len()).map(|i| !implied(i)).collect();
+    all.into_iter().zip(keep).filter_map(|(e, k)| k.then_some(e)).collect()
 }
 
 struct Filters<'m> {
@@ -116,10 +136,13 @@ impl Filters<'_> {
         let near: Vec<usize> = first.on.iter().map(|p| p.1).collect();
         let mut inner = match rel.through() {
             None => filter,
-            Some(_) => {
+            Some(junction) => {
                 let far: Vec<usize> = rel.hops[1].on.iter().map(|p| p.0).collect();
                 let to: Vec<usize> = rel.hops[1].on.iter().map(|p| p.1).collect();
-                vec![to_target(far, to, filter)]
+                let mut links = vec![to_target(far, to, filter)];
+                // Only the links the request may read relate the rows.
+                links.extend_from_slice(self.rules.of(junction.table));
+                links
             }
         };
         if non_null {

@@ -16,7 +16,7 @@ use super::keyset::Keyset;
 use super::page::{
     self, CursorKind, Page, by_page, node_plans, page_args, reads_rows, selects, window_by_count,
 };
-use crate::db::sql::{Columns, Expr, Term};
+use crate::db::sql::{Columns, Expr, Reached, Term};
 use crate::db::{DbError, Row};
 use crate::exec::filter;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
@@ -368,7 +368,7 @@ impl Executor<'_> {
             field,
             rel,
             &columns,
-            (&query.filter, &order),
+            (self.reached(rel, &query.filter), &order),
             per_parent,
             keys,
         );
@@ -403,6 +403,13 @@ impl Executor<'_> {
         Ok(slice_pages(distinct, by_parent, &totals, query, keyset))
     }
 
+    /// The conditions on what `rel` reaches: `filter` on its target's rows, and the rows of
+    /// its junction the request may read.
+    fn reached<'f>(&'f self, rel: &Relationship, filter: &'f [Expr]) -> Reached<'f> {
+        let junction = rel.through().map_or(&[][..], |j| self.rules.of(j.table));
+        Reached { target: filter, junction }
+    }
+
     /// How many related rows each parent has, whatever the page: one `GROUP BY` for all.
     fn related_totals(
         &self,
@@ -411,7 +418,8 @@ impl Executor<'_> {
         filter: &[Expr],
     ) -> Result<KeyMap<usize>, DbError> {
         let keys = keys::json_list(parents.iter());
-        let (text, params) = crate::db::sql::related_count(self.model, rel, filter, keys);
+        let reached = self.reached(rel, filter);
+        let (text, params) = crate::db::sql::related_count(self.model, rel, reached, keys);
         let owner: Vec<usize> = (0..rel.hops[0].on.len()).collect();
         let mut totals = KeyMap::default();
         self.db.query_each(&text, &params, |row| {
