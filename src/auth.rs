@@ -9,6 +9,8 @@
 use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use crate::model::Access;
 use crate::model::access::TokenKey;
@@ -19,7 +21,14 @@ pub struct Auth {
     role_claim: Vec<String>,
     anonymous: Option<String>,
     roles: Vec<String>,
+    /// Tokens verified already, with their session and `exp`: a client sends the same token
+    /// request after request, and checking a signature costs more than a small query.
+    verified: Mutex<HashMap<String, (Session, Option<u64>)>>,
 }
+
+/// How many verified tokens are kept; past it the set starts again (any number of distinct
+/// tokens costs bounded memory).
+const VERIFIED_KEPT: usize = 4096;
 
 /// A key, the checks of its family, and its `kid` when the set names one.
 struct Key {
@@ -63,6 +72,7 @@ impl Auth {
             role_claim: access.role_claim.clone(),
             anonymous: access.anonymous.clone(),
             roles: access.roles.iter().map(|r| r.name.clone()).collect(),
+            verified: Mutex::default(),
         })
     }
 
@@ -77,6 +87,25 @@ impl Auth {
         let token = bearer(header).ok_or_else(|| {
             Denied::Unauthorized("The Authorization header is not a Bearer token".into())
         })?;
+        let verified = self.verified.lock().unwrap_or_else(|e| e.into_inner()).get(token).cloned();
+        // The same bytes verify the same way; only time can make a verified token invalid.
+        if let Some((session, exp)) = verified
+            && exp.is_none_or(|exp| now() <= exp.saturating_add(LEEWAY_SECONDS))
+        {
+            return Ok(session);
+        }
+        let session = self.verified_session(token)?;
+        let exp = session.claims.get("exp").and_then(Json::as_u64);
+        let mut kept = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= VERIFIED_KEPT {
+            kept.clear();
+        }
+        kept.insert(token.to_string(), (session.clone(), exp));
+        Ok(session)
+    }
+
+    /// The session of a token not verified before.
+    fn verified_session(&self, token: &str) -> Result<Session, Denied> {
         let claims = self.verify(token)?;
         let (first, rest) = self
             .role_claim
@@ -122,6 +151,12 @@ impl Auth {
         }
         Err(invalid(if tried { "bad signature" } else { "no key of this server checks it" }))
     }
+}
+
+/// Seconds since the epoch, as `exp` and `nbf` count.
+fn now() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map_or(0, |d| d.as_secs())
 }
 
 /// What was wrong with a token, in words that repeat nothing it held.
@@ -233,4 +268,62 @@ fn public_keys(path: &str, access: &Access) -> Result<Vec<Key>, String> {
         return Err(format!("[access]: {path} holds no key that verifies signatures"));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth() -> Auth {
+        let key = DecodingKey::from_secret(b"a-secret-for-unit-tests-0123456789").expect("key");
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.required_spec_claims.clear();
+        Auth {
+            keys: vec![Key { kid: None, key, validation }],
+            role_claim: vec!["role".into()],
+            anonymous: None,
+            roles: vec!["reader".into()],
+            verified: Mutex::default(),
+        }
+    }
+
+    fn keep(auth: &Auth, token: &str, exp: Option<u64>) {
+        let session = Session { role: "reader".into(), claims: Map::new() };
+        auth.verified.lock().expect("lock").insert(token.into(), (session, exp));
+    }
+
+    /// A kept token is taken again until its `exp` (and the leeway) passes; then it is
+    /// verified again, which an expired or forged one fails.
+    #[test]
+    fn a_kept_token_is_taken_only_while_it_is_valid() {
+        let auth = auth();
+        keep(&auth, "kept.until.later", Some(now() + 600));
+        keep(&auth, "kept.no.exp", None);
+        keep(&auth, "kept.but.expired", Some(now() - LEEWAY_SECONDS - 5));
+        assert_eq!(
+            auth.session(Some("Bearer kept.until.later")).map(|s| s.role),
+            Ok("reader".into())
+        );
+        assert!(auth.session(Some("Bearer kept.no.exp")).is_ok());
+        assert!(matches!(
+            auth.session(Some("Bearer kept.but.expired")),
+            Err(Denied::Unauthorized(_))
+        ));
+    }
+
+    #[test]
+    fn any_number_of_tokens_keeps_a_bounded_set() {
+        let auth = auth();
+        for i in 0..VERIFIED_KEPT + 10 {
+            let token = jsonwebtoken::encode(
+                &jsonwebtoken::Header::new(Algorithm::HS256),
+                &serde_json::json!({"role": "reader", "n": i}),
+                &jsonwebtoken::EncodingKey::from_secret(b"a-secret-for-unit-tests-0123456789")
+                    .expect("key"),
+            )
+            .expect("token");
+            assert!(auth.session(Some(&format!("Bearer {token}"))).is_ok());
+        }
+        assert!(auth.verified.lock().expect("lock").len() <= VERIFIED_KEPT);
+    }
 }
