@@ -311,6 +311,15 @@ mod tests {
         ));
     }
 
+    /// Without an anonymous role a request needs a token: none, or another scheme, is a 401.
+    #[test]
+    fn without_an_anonymous_role_a_token_is_required() {
+        let auth = auth();
+        for header in [None, Some("Basic dXNlcjpwYXNz"), Some("Bearer"), Some("Bearer  ")] {
+            assert!(matches!(auth.session(header), Err(Denied::Unauthorized(_))), "{header:?}");
+        }
+    }
+
     #[test]
     fn any_number_of_tokens_keeps_a_bounded_set() {
         let auth = auth();
