@@ -27,8 +27,10 @@ pub struct Auth {
 }
 
 /// How many verified tokens are kept; past it the set starts again (any number of distinct
-/// tokens costs bounded memory).
+/// tokens costs bounded memory). A token longer than `KEPT_TOKEN_BYTES` is verified each
+/// time: the set holds at most `VERIFIED_KEPT × KEPT_TOKEN_BYTES` of tokens (16 MiB).
 const VERIFIED_KEPT: usize = 4096;
+const KEPT_TOKEN_BYTES: usize = 4096;
 
 /// A key, the checks of its family, and its `kid` when the set names one.
 struct Key {
@@ -96,11 +98,13 @@ impl Auth {
         }
         let session = self.verified_session(token)?;
         let exp = session.claims.get("exp").and_then(Json::as_u64);
-        let mut kept = self.verified.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() >= VERIFIED_KEPT {
-            kept.clear();
+        if token.len() <= KEPT_TOKEN_BYTES {
+            let mut kept = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+            if kept.len() >= VERIFIED_KEPT {
+                kept.clear();
+            }
+            kept.insert(token.to_string(), (session.clone(), exp));
         }
-        kept.insert(token.to_string(), (session.clone(), exp));
         Ok(session)
     }
 
