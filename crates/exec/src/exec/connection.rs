@@ -8,21 +8,21 @@ use super::keyset::{Keyset, Seek};
 use super::object::level;
 use super::page::{
     CursorKind, Page, backward, bounds_only, by_page, keyset_window, node_plans, order, owners,
-    page_args, reads_rows, selects, turn, window_by_count,
+    reads_rows, selects, turn, window_by_count,
 };
 use crate::db::sql::{Expr, Select};
 use crate::db::{Cell, DbError, Row};
 use crate::exec::filter;
+use crate::exec::plan::FieldArgs;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{PageArgs, Window};
-use crate::graphql::input::Input;
 use crate::json::Value;
 use crate::model::{Cursors, TableId};
 use crate::schema::{ConnectionField, EdgeField, Meta, PageInfoField, Resolver, Schema};
 
 impl Executor<'_> {
     pub(super) fn root_connection(&mut self, table: TableId, f: &FieldPlan, path: Path) -> Value {
-        let Some(args) = self.args(f, &path) else {
+        let Some(args) = self.args(f, &path).and_then(FieldArgs::connection) else {
             return Value::Null;
         };
         let model = self.model;
@@ -32,16 +32,16 @@ impl Executor<'_> {
         };
         let mut select = Select::from(model, table);
         select.filter.extend_from_slice(self.rules.of(table));
-        select.order = order(t, args);
+        select.order = order(t, &args.sort);
         select.columns = self.needed(table, &node_plans(f));
         select.columns.extend(select.order.iter().map(|(term, _)| term.column));
-        if let Some(filter_value @ Input::Object(_)) = args.get("filter")
+        if let Some(filter_value) = &args.filter
             && let Err(e) = filter::apply(model, &mut select, filter_value, self.limits, self.rules)
         {
             self.located(path, e.at_all(f.locations.clone()));
             return Value::Null;
         }
-        let page = page_args(args);
+        let page = &args.page;
         let keyset = (options.cursors == Cursors::Keyset)
             .then(|| Keyset::new(&format!("Query.{}", options.name), self.model, t, &select.order));
         let seek = match &keyset {
@@ -61,12 +61,12 @@ impl Executor<'_> {
         let reads = reads_rows(f, keyset.is_some());
         let by_count = window_by_count(f, keyset.is_some());
         let counted = (reads && keyset.is_none() && page.needs_count()) || wants_total || by_count;
-        let bounds = keyset.is_some() && bounds_only(f, &page);
+        let bounds = keyset.is_some() && bounds_only(f, page);
         if !self.take_statements(u64::from(reads) + u64::from(counted)) {
             return Value::Null;
         }
         let fetched = match (reads, keyset.is_some()) {
-            (true, true) if bounds => self.keyset_bounds(select, seek, &page, wants_total),
+            (true, true) if bounds => self.keyset_bounds(select, seek, page, wants_total),
             (false, _) => {
                 let count = if counted { self.count(&select).map(Some) } else { Ok(None) };
                 count.map(|count| Page {
@@ -75,8 +75,8 @@ impl Executor<'_> {
                     total: count.filter(|_| wants_total),
                 })
             }
-            (true, true) => self.keyset_page(select, seek, &page, wants_total),
-            (true, false) => self.offset_page(&select, &page, wants_total),
+            (true, true) => self.keyset_page(select, seek, page, wants_total),
+            (true, false) => self.offset_page(&select, page, wants_total),
         };
         match fetched {
             Ok(page) => {

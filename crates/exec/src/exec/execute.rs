@@ -13,11 +13,10 @@ use crate::access::RowRules;
 use crate::db::{Db, DbError};
 use crate::exec::introspect;
 use crate::exec::keys;
-use crate::exec::page::{bounds_only, node_plans, page_args, selects};
-use crate::exec::plan::{FieldPlan, ObjectPlan, Plan, Sub};
+use crate::exec::page::{bounds_only, node_plans, selects};
+use crate::exec::plan::{FieldArgs, FieldPlan, ObjectPlan, Plan, Sub};
 use crate::exec::relay;
 use crate::graphql::error::{GraphQLError, Limit, PathSeg};
-use crate::graphql::input::Args;
 use crate::json::Value;
 use crate::limits::{self, Limits};
 use crate::model::{Cursors, Model, TableId};
@@ -103,10 +102,10 @@ pub fn one_statement(model: &Model, plan: &Plan) -> bool {
             (Resolver::Query(QueryField::Connection(t)), _) => {
                 let offset =
                     model.tables[t].root.as_ref().is_some_and(|c| c.cursors == Cursors::Offset);
-                let counted = f.args.as_ref().is_ok_and(|a| offset && page_args(a).needs_count());
+                let page = f.args.as_ref().ok().and_then(FieldArgs::connection).map(|c| &c.page);
+                let counted = page.is_some_and(|p| offset && p.needs_count());
                 // A keyset page read as its bounds takes several statements.
-                let bounds =
-                    f.args.as_ref().is_ok_and(|a| !offset && bounds_only(f, &page_args(a)));
+                let bounds = page.is_some_and(|p| !offset && bounds_only(f, p));
                 if counted || bounds || selects(f, ConnectionField::TotalCount) {
                     return false;
                 }
@@ -260,7 +259,7 @@ impl<'a> Executor<'a> {
     }
 
     fn introspection(&mut self, f: &FieldPlan, path: Path) -> Value {
-        let Some(args) = self.args(f, &path) else {
+        let Some(args) = self.args(f, &path).and_then(FieldArgs::plain) else {
             return Value::Null;
         };
         let left = self.limits.max_values.saturating_sub(self.values);
@@ -276,7 +275,7 @@ impl<'a> Executor<'a> {
         }
     }
 
-    pub(super) fn args<'p>(&mut self, f: &'p FieldPlan, path: &Path) -> Option<&'p Args> {
+    pub(super) fn args<'p>(&mut self, f: &'p FieldPlan, path: &Path) -> Option<&'p FieldArgs> {
         match &f.args {
             Ok(a) => Some(a),
             Err(e) => {
@@ -289,7 +288,7 @@ impl<'a> Executor<'a> {
     // ---- Query.node ----------------------------------------------------------------
 
     fn node(&mut self, f: &FieldPlan, path: Path) -> Value {
-        let Some(args) = self.args(f, &path) else {
+        let Some(args) = self.args(f, &path).and_then(FieldArgs::plain) else {
             return Value::Null;
         };
         let id = args.string("id").unwrap_or_default();

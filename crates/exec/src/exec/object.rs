@@ -14,15 +14,15 @@ use super::execute::{Executor, Path, key, level_statements};
 use super::keys::{self, Key, KeyMap};
 use super::keyset::Keyset;
 use super::page::{
-    self, CursorKind, Page, by_page, node_plans, page_args, reads_rows, selects, window_by_count,
+    self, CursorKind, Page, by_page, node_plans, reads_rows, selects, window_by_count,
 };
 use crate::db::sql::{Columns, Expr, Reached, Term};
 use crate::db::{DbError, Row};
 use crate::exec::filter;
+use crate::exec::plan::ConnectionArgs;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs};
 use crate::graphql::error::GraphQLError;
-use crate::graphql::input::{Args, Input};
 use crate::json::{Objects, Shared, Value, Weight};
 use crate::model::Cursors;
 use crate::model::{Relationship, Shape, Source, TableId};
@@ -282,25 +282,28 @@ impl Executor<'_> {
         f: &FieldPlan,
     ) -> Result<RelatedQuery, GraphQLError> {
         let target = &self.model.tables[rel.target];
-        let no_args = Args::default();
+        let every = ConnectionArgs { page: PageArgs::default(), sort: Vec::new(), filter: None };
         let (args, options) = match &rel.shape {
-            Shape::Connection(o) => (f.args.as_ref().map_err(Clone::clone)?, Some(o)),
-            Shape::Object | Shape::List => (&no_args, None),
+            Shape::Connection(o) => {
+                let args = f.args.as_ref().map_err(Clone::clone)?.connection();
+                (args.unwrap_or(&every), Some(o))
+            }
+            Shape::Object | Shape::List => (&every, None),
         };
         let at = |msg: String| GraphQLError::new(msg, f.locations.clone());
-        let page = page_args(args);
+        let page = args.page.clone();
         page.check().map_err(at)?;
-        let mut filter = match args.get("filter") {
-            Some(value @ Input::Object(_)) => {
+        let mut filter = match &args.filter {
+            Some(value) => {
                 filter::conditions(self.model, rel.target, value, self.limits, self.rules)
                     .map_err(|e| e.at_all(f.locations.clone()))?
             }
-            _ => Vec::new(),
+            None => Vec::new(),
         };
         filter.extend_from_slice(self.rules.of(rel.target));
         let order = match rel.shape {
             Shape::Object => Vec::new(),
-            _ => page::order(target, args),
+            _ => page::order(target, &args.sort),
         };
         let keyset = options.filter(|o| o.cursors == Cursors::Keyset).map(|_| {
             let name = format!(

@@ -10,7 +10,6 @@ use crate::db::Row;
 use crate::db::sql::Term;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs, Window};
-use crate::graphql::input::{Args, Input};
 use crate::model::Table;
 use crate::schema::{ConnectionField, EdgeField, Resolver};
 
@@ -132,36 +131,11 @@ pub(super) fn node_plans(connection: &FieldPlan) -> Vec<&ObjectPlan> {
     plans
 }
 
-pub(super) fn page_args(args: &Args) -> PageArgs {
-    PageArgs {
-        before: args.string("before").map(str::to_string),
-        after: args.string("after").map(str::to_string),
-        first: args.int("first"),
-        last: args.int("last"),
-    }
-}
-
 /// The order a connection's rows come in: the `sort` asked for (enum values such as
 /// `NAME_ASC`), then the table's tie-break, ascending.
-pub(super) fn order(table: &Table, args: &Args) -> Vec<(Term, bool)> {
+pub(super) fn order(table: &Table, sort: &[(usize, bool)]) -> Vec<(Term, bool)> {
     let term = |c: usize| Term { column: c, through: table.columns[c].scalar.comparable() };
-    let mut order: Vec<(Term, bool)> = Vec::new();
-    if let Some(Input::List(items)) = args.get("sort") {
-        for item in items {
-            let Input::Enum(name) = item else { continue };
-            let found = table.sort_names.iter().enumerate().find_map(|(c, stem)| {
-                let rest = name.strip_prefix(stem.as_deref()?)?;
-                match rest {
-                    "_ASC" => Some((c, false)),
-                    "_DESC" => Some((c, true)),
-                    _ => None,
-                }
-            });
-            if let Some((c, desc)) = found {
-                order.push((term(c), desc));
-            }
-        }
-    }
+    let mut order: Vec<(Term, bool)> = sort.iter().map(|&(c, desc)| (term(c), desc)).collect();
     for c in table.tie_break() {
         if !order.iter().any(|(t, _)| t.column == c) {
             order.push((term(c), false));

@@ -8,12 +8,14 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
+use crate::exec::relay::PageArgs;
 use crate::graphql::ast::{self, Definition, NoOperation, OperationKind, Selection};
 use crate::graphql::error::{GraphQLError, Pos};
 use crate::graphql::input::{self, Args, Input, Variables};
 use crate::graphql::validate::Valid;
 use crate::json::Objects;
-use crate::schema::{Kind, Resolver, Schema, TypeId};
+use crate::model::{Shape, Source, Table};
+use crate::schema::{Kind, QueryField, Resolver, RowField, Schema, TypeId};
 
 /// A plan owns what it says (no borrow of the schema), so that a cache can keep it beside
 /// the schema it was made for, and a schema replaced by a migration can be freed.
@@ -50,11 +52,74 @@ pub struct FieldPlan {
     /// Whether the field's type is non-null: a null here nulls the parent.
     pub non_null: bool,
     /// Coerced arguments, or the field error coercion raised.
-    pub args: Result<Args, GraphQLError>,
+    pub args: Result<FieldArgs, GraphQLError>,
     /// Where every field node merged into this one is, in collection order: a field error
     /// names them all, as graphql-core's does.
     pub locations: Vec<Pos>,
     pub sub: Sub,
+}
+
+/// A field's coerced arguments: a connection's read once, here, into what execution uses;
+/// any other field's (`node`, introspection) by name.
+pub enum FieldArgs {
+    Connection(ConnectionArgs),
+    Plain(Args),
+}
+
+/// A connection's arguments: its page, its `sort` as columns of its table (descending when
+/// true), and its `filter` when one was given.
+pub struct ConnectionArgs {
+    pub page: PageArgs,
+    pub sort: Vec<(usize, bool)>,
+    pub filter: Option<Input>,
+}
+
+impl FieldArgs {
+    /// The arguments of a field that is not a connection (none for one).
+    pub fn plain(&self) -> Option<&Args> {
+        match self {
+            FieldArgs::Plain(a) => Some(a),
+            FieldArgs::Connection(_) => None,
+        }
+    }
+
+    /// The arguments of a connection.
+    pub fn connection(&self) -> Option<&ConnectionArgs> {
+        match self {
+            FieldArgs::Connection(c) => Some(c),
+            FieldArgs::Plain(_) => None,
+        }
+    }
+}
+
+/// A connection's arguments out of the coerced `args`: each `sort` value is the name of a
+/// sort enum value, `<stem>_ASC` or `<stem>_DESC`, whose stem the table names for a column.
+fn connection_args(table: &Table, args: Args) -> ConnectionArgs {
+    let page = PageArgs {
+        before: args.string("before").map(str::to_string),
+        after: args.string("after").map(str::to_string),
+        first: args.int("first"),
+        last: args.int("last"),
+    };
+    let mut sort = Vec::new();
+    if let Some(Input::List(items)) = args.get("sort") {
+        for item in items {
+            let Input::Enum(name) = item else { continue };
+            let column = table.sort_names.iter().enumerate().find_map(|(c, stem)| {
+                let stem = stem.as_deref()?;
+                let direction = name.strip_prefix(stem)?;
+                [("_ASC", false), ("_DESC", true)]
+                    .into_iter()
+                    .find_map(|(suffix, desc)| (direction == suffix).then_some((c, desc)))
+            });
+            sort.extend(column);
+        }
+    }
+    let filter = args.0.into_iter().find_map(|(name, v)| match v {
+        Input::Object(_) if name == "filter" => Some(v),
+        _ => None,
+    });
+    ConnectionArgs { page, sort, filter }
 }
 
 pub enum Sub {
@@ -177,6 +242,22 @@ impl<'s, 'd> Planner<'s, 'd> {
         }
     }
 
+    /// The table whose rows a connection field's resolver reads, if it is one.
+    fn connection_of(&self, resolver: Resolver) -> Option<&'s Table> {
+        let model = &self.schema.model;
+        let table = match resolver {
+            Resolver::Query(QueryField::Connection(t)) => t,
+            Resolver::Row(RowField::Relation(t, field)) => match &model.tables[t].fields[field]
+                .source
+            {
+                Source::Relation(rel) if matches!(rel.shape, Shape::Connection(_)) => rel.target,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(&model.tables[table])
+    }
+
     fn applies(&self, condition: &str, type_id: TypeId) -> bool {
         match self.schema.type_id(condition) {
             Some(t) if t == type_id => true,
@@ -205,7 +286,11 @@ impl<'s, 'd> Planner<'s, 'd> {
         let first = nodes.first()?;
         let def = self.schema.field_def(parent, &first.name.value)?;
         let args =
-            input::argument_values(self.schema, &def.args, &first.arguments, first.pos, &self.vars);
+            input::argument_values(self.schema, &def.args, &first.arguments, first.pos, &self.vars)
+                .map(|a| match self.connection_of(def.resolver) {
+                    Some(table) => FieldArgs::Connection(connection_args(table, a)),
+                    None => FieldArgs::Plain(a),
+                });
         let sets: Vec<&'d ast::SelectionSet> = nodes.iter().map(|n| &n.selection_set).collect();
         let named = def.ty.named();
         let sub = match &self.schema.ty(named).kind {
