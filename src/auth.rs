@@ -97,8 +97,13 @@ impl Auth {
             return Ok(session);
         }
         let session = self.verified_session(token)?;
-        let exp = session.claims.get("exp").and_then(Json::as_u64);
-        if token.len() <= KEPT_TOKEN_BYTES {
+        // Kept only with an `exp` read as `now()` compares it: a whole number of seconds,
+        // or none at all (a fractional one, which jsonwebtoken rounds, is verified each time).
+        let exp = match session.claims.get("exp") {
+            None => Some(None),
+            Some(v) => v.as_u64().map(Some),
+        };
+        if let Some(exp) = exp.filter(|_| token.len() <= KEPT_TOKEN_BYTES) {
             let mut kept = self.verified.lock().unwrap_or_else(|e| e.into_inner());
             if kept.len() >= VERIFIED_KEPT {
                 kept.clear();
@@ -313,6 +318,19 @@ mod tests {
             auth.session(Some("Bearer kept.but.expired")),
             Err(Denied::Unauthorized(_))
         ));
+    }
+
+    /// A fractional `exp` (which jsonwebtoken rounds) is not read again from the kept set:
+    /// such a token is verified each time, so it expires when jsonwebtoken says.
+    #[test]
+    fn a_token_with_a_fractional_exp_is_not_kept() {
+        let auth = auth();
+        let claims = serde_json::json!({"role": "reader", "exp": now() as f64 + 600.5});
+        let key = jsonwebtoken::EncodingKey::from_secret(b"a-secret-for-unit-tests-0123456789");
+        let header = jsonwebtoken::Header::new(Algorithm::HS256);
+        let token = jsonwebtoken::encode(&header, &claims, &key.expect("key")).expect("token");
+        assert!(auth.session(Some(&format!("Bearer {token}"))).is_ok());
+        assert!(auth.verified.lock().expect("lock").is_empty());
     }
 
     /// Without an anonymous role a request needs a token: none, or another scheme, is a 401.

@@ -293,6 +293,7 @@ fn a_model_file_names_what_it_gets_wrong() {
         ("rows.InvoiceLine = \"{}\"", "tests nothing"),
         ("rows.InvoiceLine = \"{ or: [] }\"", "tests nothing"),
         ("rows.InvoiceLine = \"{ invoice: {} }\"", "tests nothing"),
+        ("rows.InvoiceLine = \"{ quantity: { notIn: [] } }\"", "lets every row through"),
     ] {
         let e = catalog_model(rule);
         assert!(e.contains("chinook.toml:") && e.contains(says), "{rule}: {e}");

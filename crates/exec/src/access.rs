@@ -50,6 +50,11 @@ impl RowRules {
     }
 }
 
+/// Whether conditions let every row through: none, or each always true (`notIn: []`).
+fn tests_nothing(conditions: &[Expr]) -> bool {
+    conditions.iter().all(|e| *e == Expr::True)
+}
+
 /// The prefix that makes a variable of a rule a claim of the token.
 const CLAIM: &str = "jwt_";
 
@@ -89,6 +94,21 @@ fn rule(full: &Schema, r: &crate::model::access::RowRule) -> Result<Rule, String
     .ok_or_else(|| error("not one GraphQL value".into()))?;
     let mut claims = Vec::new();
     check(full, &filter_type, &value, &mut claims).map_err(error)?;
+    // A rule without claims resolves the same for every request: one that lets every row
+    // through (`{ id: { notIn: [] } }`) is a mistake to report now, not a refusal per request.
+    if claims.is_empty() {
+        let filter = input::literal(full, &filter_type, &value, &Variables::new())
+            .ok_or_else(|| error("the rule does not read as a filter".into()))?;
+        let none = RowRules::default();
+        let conditions =
+            filter::conditions(&full.model, r.table, &filter, &Limits::default(), &none)
+                .map_err(|e| error(e.message))?;
+        if tests_nothing(&conditions) {
+            return Err(error(
+                "the rule lets every row through: a rule must say which rows".into(),
+            ));
+        }
+    }
     Ok(Rule { table: r.table, filter_type, value, claims, at: r.at.clone() })
 }
 
@@ -227,7 +247,7 @@ impl RoleSchema {
             let none = RowRules::default();
             let conditions = filter::conditions(&full.model, rule.table, &filter, limits, &none)
                 .map_err(|e| refused(&e.message))?;
-            if conditions.is_empty() {
+            if tests_nothing(&conditions) {
                 return Err(refused("the rule tests nothing"));
             }
             out.push((rule.table, conditions));
