@@ -43,11 +43,6 @@ impl RowRules {
     pub fn of(&self, table: TableId) -> &[Expr] {
         self.0.iter().find(|(t, _)| *t == table).map_or(&[], |(_, e)| e)
     }
-
-    /// Whether some table's rows are restricted.
-    pub fn any(&self) -> bool {
-        !self.0.is_empty()
-    }
 }
 
 /// Whether conditions let every row through: none, or each always true (`notIn: []`).
@@ -204,11 +199,6 @@ fn check_literal(
 }
 
 impl RoleSchema {
-    /// Whether the role's rules read claims (else they resolve the same for every token).
-    pub fn takes_claims(&self) -> bool {
-        self.rules.iter().any(|r| !r.claims.is_empty())
-    }
-
     /// The role's rules for a token's `claims`: an error names the claim that does not fit.
     pub fn resolve(
         &self,

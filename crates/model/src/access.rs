@@ -61,13 +61,6 @@ pub struct RowRule {
     pub at: String,
 }
 
-impl Access {
-    /// The role named `name`.
-    pub fn role(&self, name: &str) -> Option<usize> {
-        self.roles.iter().position(|r| r.name == name)
-    }
-}
-
 impl Model {
     /// The model as `role` sees it: only its types are served, its hidden fields and the
     /// relationships to types it does not see are gone, and nothing sorts by a column it
