@@ -377,6 +377,23 @@ mod tests {
         assert_eq!(out, "\"a\\\"b\\\\c\\n\\u0001é/\"");
     }
 
+    /// Every string of the characters that matter, at every offset from an eight-byte
+    /// boundary, written as serde_json writes it.
+    #[test]
+    fn strings_escape_as_serde_json_does_wherever_the_character_falls() {
+        let special = ["\"", "\\", "\n", "\u{1f}", "\u{0}", "\u{7f}", "é", "€", "𝄞", " ", "a"];
+        for pad in 0..17 {
+            for c in special {
+                for tail in 0..9 {
+                    let text = format!("{}{c}{}", "x".repeat(pad), "y".repeat(tail));
+                    let mut out = String::new();
+                    write_str(&text, &mut out);
+                    assert_eq!(out, serde_json::to_string(&text).expect("json"), "{text:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn integers_print_exactly() {
         for i in [0, 7, -7, 1234567890, i64::MIN, i64::MAX] {
