@@ -455,3 +455,26 @@ types = ["Playlist", "Track"]
     );
     assert_eq!(common::message(&r.json()), "Cannot query field 'tracks' on type 'Playlist'.");
 }
+
+/// `relaylite model` prints who may read what too: the printed file reads back to the
+/// same model, roles and rules, and each role's schema is the same.
+#[test]
+fn a_printed_model_keeps_who_may_read_what() {
+    let first = app();
+    let printed = relaylite::model::file::print(&first.schema().model, "a test");
+    for part in
+        ["[access]", "jwks_file", "role_claim = \"app.role\"", "[[roles]]", "rows.InvoiceLine"]
+    {
+        assert!(printed.contains(part), "{part}:\n{printed}");
+    }
+    let path = std::env::temp_dir().join(format!("relaylite-printed-{}.toml", std::process::id()));
+    let config = DbConfig::sqlite(chinook());
+    let model = Some((path.display().to_string(), printed.clone()));
+    let again = App::open(config, Limits::default(), model).expect("the printed file reads back");
+    assert_eq!(relaylite::model::file::print(&again.schema().model, "a test"), printed);
+    let sdl = |app: &App| -> Vec<String> {
+        let schema = app.schema();
+        schema.roles.iter().map(|r| relaylite::schema::sdl::print_sdl(&r.schema)).collect()
+    };
+    assert_eq!(sdl(&again), sdl(&first));
+}

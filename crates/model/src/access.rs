@@ -10,7 +10,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::file::at;
+use super::file::{at, toml_string};
 use super::{Model, Source, TableId};
 
 /// How tokens are verified and read.
@@ -237,4 +237,52 @@ fn read_role(src: &FileText<'_>, role: &Spanned<FileRole>, model: &Model) -> Res
         rows.push(RowRule { table, filter: filter.get_ref().clone(), at });
     }
     Ok(Role { name, types, hidden, rows })
+}
+
+/// `[access]` and `[[roles]]` as a model file writes them (what `read` reads back the same),
+/// so that a printed model keeps who may read what.
+pub(crate) fn print(access: &Access, model: &Model) -> String {
+    let list = |items: Vec<String>| {
+        let quoted: Vec<String> = items.iter().map(|s| toml_string(s)).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    let mut out = String::from("\n[access]\n");
+    match &access.key {
+        TokenKey::SecretEnv(var) => {
+            out.push_str(&format!("jwt_secret_env = {}\n", toml_string(var)))
+        }
+        TokenKey::JwksFile(path) => out.push_str(&format!("jwks_file = {}\n", toml_string(path))),
+    }
+    out.push_str(&format!("role_claim = {}\n", toml_string(&access.role_claim.join("."))));
+    let optional = [
+        ("anonymous", &access.anonymous),
+        ("audience", &access.audience),
+        ("issuer", &access.issuer),
+    ];
+    for (key, value) in optional {
+        if let Some(v) = value {
+            out.push_str(&format!("{key} = {}\n", toml_string(v)));
+        }
+    }
+    let type_name = |t: TableId| model.tables[t].type_name.clone();
+    for role in &access.roles {
+        out.push_str(&format!("\n[[roles]]\nname = {}\n", toml_string(&role.name)));
+        out.push_str(&format!(
+            "types = {}\n",
+            list(role.types.iter().map(|&t| type_name(t)).collect())
+        ));
+        if !role.hidden.is_empty() {
+            let hidden =
+                role.hidden.iter().map(|(t, f)| format!("{}.{f}", type_name(*t))).collect();
+            out.push_str(&format!("hidden = {}\n", list(hidden)));
+        }
+        for rule in &role.rows {
+            out.push_str(&format!(
+                "rows.{} = {}\n",
+                type_name(rule.table),
+                toml_string(&rule.filter)
+            ));
+        }
+    }
+    out
 }

@@ -510,6 +510,9 @@ pub fn print(model: &Model, source: &str) -> String {
     for table in model.tables.iter().filter(|t| t.served) {
         out.push_str(&print_type(model, table));
     }
+    if let Some(access) = &model.access {
+        out.push_str(&access::print(access, model));
+    }
     out
 }
 
@@ -619,6 +622,6 @@ fn settings(o: &ConnectionOptions) -> [(&'static str, String); 5] {
 }
 
 /// A TOML basic string holding exactly `s`.
-fn toml_string(s: &str) -> String {
+pub(crate) fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
