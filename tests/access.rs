@@ -294,6 +294,8 @@ fn a_model_file_names_what_it_gets_wrong() {
         ("rows.InvoiceLine = \"{ or: [] }\"", "tests nothing"),
         ("rows.InvoiceLine = \"{ invoice: {} }\"", "tests nothing"),
         ("rows.InvoiceLine = \"{ quantity: { notIn: [] } }\"", "lets every row through"),
+        ("rows.InvoiceLine = \"{ and: [{ quantity: { notIn: [] } }] }\"", "lets every row through"),
+        ("rows.InvoiceLine = \"{ quantity: { eq: 1 } }) g(v: 2\"", "not one GraphQL value"),
     ] {
         let e = catalog_model(rule);
         assert!(e.contains("chinook.toml:") && e.contains(says), "{rule}: {e}");

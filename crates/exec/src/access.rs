@@ -45,9 +45,19 @@ impl RowRules {
     }
 }
 
-/// Whether conditions let every row through: none, or each always true (`notIn: []`).
+/// Whether conditions let every row through: none, or each always true (`notIn: []`, and
+/// `and`/`or` lists of such).
 fn tests_nothing(conditions: &[Expr]) -> bool {
-    conditions.iter().all(|e| *e == Expr::True)
+    fn always(e: &Expr) -> bool {
+        match e {
+            Expr::True => true,
+            Expr::And(all) => all.iter().all(always),
+            Expr::Or(any) => any.iter().any(always),
+            Expr::Not(e) => **e == Expr::False,
+            _ => false,
+        }
+    }
+    conditions.iter().all(always)
 }
 
 /// The prefix that makes a variable of a rule a claim of the token.
@@ -77,13 +87,16 @@ fn rule(full: &Schema, r: &crate::model::access::RowRule) -> Result<Rule, String
         .ok_or_else(|| error(format!("the type has no `{type_name}`")))?;
     let doc = crate::graphql::parse::parse(&format!("{{ f(v: {}) }}", r.filter))
         .map_err(|e| error(format!("not a GraphQL value: {}", e.message)))?;
-    let value = match doc.definitions.into_iter().next() {
-        Some(ast::Definition::Operation(op)) => match op.selection_set.items.into_iter().next() {
-            Some(ast::Selection::Field(f)) if f.arguments.len() == 1 => {
-                f.arguments.into_iter().next().map(|a| a.value)
+    // The text must be one value and nothing after it (`1) g(v: 2` would parse as more).
+    let value = match <[ast::Definition; 1]>::try_from(doc.definitions) {
+        Ok([ast::Definition::Operation(op)]) => {
+            match <[ast::Selection; 1]>::try_from(op.selection_set.items) {
+                Ok([ast::Selection::Field(f)]) => {
+                    <[ast::Argument; 1]>::try_from(f.arguments).ok().map(|[a]| a.value)
+                }
+                _ => None,
             }
-            _ => None,
-        },
+        }
         _ => None,
     }
     .ok_or_else(|| error("not one GraphQL value".into()))?;
