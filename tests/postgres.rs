@@ -281,7 +281,8 @@ fn page_info_alone_reads_the_bounds_of_a_page_as_on_sqlite() {
 }
 
 /// Row rules on PostgreSQL, through its own statement forms (a `LIMIT` per parent where an
-/// index orders the pages): each customer reads its own rows on every path, as on SQLite.
+/// index orders the pages): each customer reads its own rows on every path, and a junction's
+/// rule picks the links a many-to-many reads, as on SQLite.
 #[test]
 #[ignore = "needs PostgreSQL: set RELAYLITE_TEST_PG (see .ci/run)"]
 fn access_rules_hold_on_every_path_as_on_sqlite() {
@@ -292,6 +293,11 @@ fn access_rules_hold_on_every_path_as_on_sqlite() {
     let addr = common::serve(Arc::new(app));
     common::access::rows_on_every_path(addr);
     common::access::nodes(addr);
+    let config = DbConfig::postgres(&db, &[], "public", 4).expect("config");
+    let limits = relaylite::limits::Limits::default();
+    let model = Some(common::access::model_with_link_roles());
+    let app = App::open(config, limits, model).expect("app");
+    common::access::junction_links(common::serve(Arc::new(app)));
 }
 
 /// `--pg-set-role`: the transaction runs as the token's role with its claims in

@@ -222,3 +222,64 @@ pub fn nodes(addr: SocketAddr) {
     );
     assert!(!d["a"].is_null() && d["b"].is_null(), "{d}");
 }
+
+/// The model file with two more roles: `links`, which sees playlists, tracks and the
+/// junction between them with a rule on the junction, and `ends`, which does not see the
+/// junction.
+pub fn model_with_link_roles() -> (String, String) {
+    let text = std::fs::read_to_string(MODEL).expect("model")
+        + r#"
+[[roles]]
+name = "links"
+types = ["Playlist", "Track", "PlaylistTrack"]
+rows.PlaylistTrack = "{ trackId: { in: [1, 2, 3, 4] } }"
+
+[[roles]]
+name = "ends"
+types = ["Playlist", "Track"]
+"#;
+    (MODEL.into(), text)
+}
+
+/// What the `links` and `ends` roles read through the many-to-many, against SQL.
+pub fn junction_links(addr: SocketAddr) {
+    let links = token(json!({"app": {"role": "links"}}));
+    let d = data(
+        addr,
+        Some(&links),
+        "{ allPlaylists { nodes { playlistId tracks { totalCount nodes { trackId } } playlistTracks { totalCount } } } }",
+    );
+    let conn = rusqlite::Connection::open(chinook()).expect("open");
+    for p in d["allPlaylists"]["nodes"].as_array().expect("playlists") {
+        let id: i64 = p["playlistId"].as_str().expect("id").parse().expect("int");
+        let sql: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM PlaylistTrack WHERE PlaylistId = ? AND TrackId IN (1, 2, 3, 4)",
+                [id],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(p["tracks"]["totalCount"], sql, "playlist {id}");
+        assert_eq!(p["playlistTracks"]["totalCount"], sql, "playlist {id}");
+        let tracks = ids(&p["tracks"]["nodes"], "trackId");
+        assert!(tracks.iter().all(|t| (1..=4).contains(t)), "playlist {id}: {tracks:?}");
+    }
+    let d = data(
+        addr,
+        Some(&links),
+        r#"{ allTracks(filter: { trackId: { eq: "10" } }) { nodes { playlists { totalCount } } }
+             allPlaylists(filter: { tracks: { contains: [{ trackId: { eq: "10" } }] } }) { totalCount }
+             two: allPlaylists(filter: { tracks: { contains: [{ trackId: { eq: "2" } }] } }) { totalCount } }"#,
+    );
+    assert_eq!(d["allTracks"]["nodes"][0]["playlists"]["totalCount"], 0);
+    assert_eq!(d["allPlaylists"]["totalCount"], 0, "a link the role may not read relates nothing");
+    let on_two = conn
+        .query_row("SELECT count(*) FROM PlaylistTrack WHERE TrackId = 2", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .expect("count");
+    assert_eq!(d["two"]["totalCount"], on_two);
+    let ends = token(json!({"app": {"role": "ends"}}));
+    let r = ask(addr, Some(&ends), "{ allPlaylists { nodes { tracks { totalCount } } } }");
+    assert_eq!(super::message(&r.json()), "Cannot query field 'tracks' on type 'Playlist'.");
+}
