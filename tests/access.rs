@@ -278,7 +278,7 @@ fn a_model_file_names_what_it_gets_wrong() {
             "a rule's variables are claims",
         ),
         ("rows.InvoiceLine = \"{ quantity: { eq: \\\"many\\\" } }\"", "is not a value of Int"),
-        ("rows.InvoiceLine = \"{ quantity: \"", "not a GraphQL value"),
+        ("rows.InvoiceLine = \"{ quantity: \"", "not one GraphQL value"),
         (
             "rows.Employee = \"{ employeeId: { eq: 1 } }\"",
             "a rule for a type the role does not see",

@@ -85,21 +85,8 @@ fn rule(full: &Schema, r: &crate::model::access::RowRule) -> Result<Rule, String
         .type_id(&type_name)
         .map(TypeRef::Named)
         .ok_or_else(|| error(format!("the type has no `{type_name}`")))?;
-    let doc = crate::graphql::parse::parse(&format!("{{ f(v: {}) }}", r.filter))
-        .map_err(|e| error(format!("not a GraphQL value: {}", e.message)))?;
-    // The text must be one value and nothing after it (`1) g(v: 2` would parse as more).
-    let value = match <[ast::Definition; 1]>::try_from(doc.definitions) {
-        Ok([ast::Definition::Operation(op)]) => {
-            match <[ast::Selection; 1]>::try_from(op.selection_set.items) {
-                Ok([ast::Selection::Field(f)]) => {
-                    <[ast::Argument; 1]>::try_from(f.arguments).ok().map(|[a]| a.value)
-                }
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-    .ok_or_else(|| error("not one GraphQL value".into()))?;
+    let value = crate::graphql::parse::parse_value(&r.filter)
+        .map_err(|e| error(format!("not one GraphQL value: {}", e.message)))?;
     let mut claims = Vec::new();
     check(full, &filter_type, &value, &mut claims).map_err(error)?;
     // A rule without claims resolves the same for every request: one that lets every row

@@ -24,6 +24,19 @@ pub fn parse_limited(src: &str, max_tokens: u64) -> Result<Document, GraphQLErro
     p.document()
 }
 
+/// Parses one value and nothing after it, variables allowed (graphql-core's `parse_value`):
+/// an argument's default, a row rule's filter.
+pub fn parse_value(src: &str) -> Result<Value, GraphQLError> {
+    let mut lexer = Lexer::new(src);
+    let first = lexer.next()?;
+    let mut p = Parser { lexer, tok: first, depth: 0, tokens: 1, max_tokens: u64::MAX };
+    let value = p.value(false)?;
+    match p.tok.tok {
+        Tok::Eof => Ok(value),
+        _ => Err(p.unexpected()),
+    }
+}
+
 struct Parser {
     lexer: Lexer,
     tok: Token,

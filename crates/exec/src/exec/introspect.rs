@@ -124,7 +124,7 @@ fn resolve(r: &Resolve<'_>, item: Item<'_>, f: &FieldPlan, type_id: TypeId) -> O
             Meta::Name => Value::Str(input.name.as_str().into()),
             Meta::Description => opt_str(&input.description),
             Meta::TypeOf => one(r, Item::Type(&input.ty), f)?,
-            Meta::DefaultValue => opt_str(&input.default),
+            Meta::DefaultValue => opt_str(&input.default.as_ref().map(ToString::to_string)),
             Meta::IsDeprecated => Value::Bool(false),
             _ => Value::Null,
         },

@@ -478,18 +478,6 @@ pub fn literal(schema: &Schema, ty: &TypeRef, v: &ast::Value, vars: &Variables) 
     }
 }
 
-/// The default of an argument or input field, parsed from its GraphQL text.
-pub fn default_value(schema: &Schema, ty: &TypeRef, text: &str) -> Option<Input> {
-    let doc = crate::graphql::parse::parse(&format!("{{ f(v: {text}) }}")).ok()?;
-    let ast::Definition::Operation(op) = doc.definitions.into_iter().next()? else {
-        return None;
-    };
-    let ast::Selection::Field(f) = op.selection_set.items.into_iter().next()? else {
-        return None;
-    };
-    literal(schema, ty, &f.arguments.first()?.value, &Variables::new())
-}
-
 /// graphql-core's `get_argument_values`.
 pub fn argument_values(
     schema: &Schema,
@@ -501,7 +489,8 @@ pub fn argument_values(
     let mut out = Vec::with_capacity(defs.len());
     for def in defs {
         let ty_str = || schema.type_string(&def.ty);
-        let default = || def.default.as_deref().and_then(|d| default_value(schema, &def.ty, d));
+        let default =
+            || def.default.as_ref().and_then(|d| literal(schema, &def.ty, d, &Variables::new()));
         let Some(arg) = args.iter().find(|a| a.name.value == def.name) else {
             if let Some(d) = default() {
                 out.push((def.name.clone(), d));

@@ -477,10 +477,16 @@ fn kind(
 fn input_value(a: ArgDecl, resolve: &Resolve<'_>) -> Result<InputValue, String> {
     Ok(InputValue {
         ty: resolve(&a.ty)?,
+        default: a.default.as_deref().map(default_of).transpose()?,
         name: a.name,
         description: a.description,
-        default: a.default,
     })
+}
+
+/// A default's GraphQL text as the value it denotes.
+pub(crate) fn default_of(text: &str) -> Result<crate::graphql::ast::Value, String> {
+    crate::graphql::parse::parse_value(text)
+        .map_err(|e| format!("the default `{text}`: {}", e.message))
 }
 
 /// Parses `[Foo!]!` against the declared names.

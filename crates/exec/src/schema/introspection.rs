@@ -219,7 +219,7 @@ pub(crate) fn directives(resolve: &dyn Fn(&str) -> TypeRef) -> Vec<Directive> {
         name: name.into(),
         description: Some(desc.into()),
         ty: resolve(ty),
-        default: default.map(Into::into),
+        default: default.and_then(|d| super::build::default_of(d).ok()),
     };
     vec![
         Directive {

@@ -135,8 +135,9 @@ pub struct InputValue {
     pub name: String,
     pub description: Option<String>,
     pub ty: TypeRef,
-    /// The default as GraphQL source text, e.g. `[ID_ASC]`, parsed when used.
-    pub default: Option<String>,
+    /// The default, parsed once from its GraphQL text (e.g. `[ID_ASC]`), which printing it
+    /// gives back for introspection and the SDL.
+    pub default: Option<crate::graphql::ast::Value>,
 }
 
 #[derive(Debug)]

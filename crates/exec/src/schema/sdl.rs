@@ -98,8 +98,7 @@ fn print_args(schema: &Schema, args: &[InputValue], indent: &str, out: &mut Stri
 fn input_value(schema: &Schema, v: &InputValue, out: &mut String) {
     let _ = write!(out, "{}: {}", v.name, schema.type_string(&v.ty));
     if let Some(d) = &v.default {
-        out.push_str(" = ");
-        out.push_str(d);
+        let _ = write!(out, " = {d}");
     }
 }
 
