@@ -69,8 +69,23 @@ pub fn chinook_pages_alone(counted: SocketAddr, read: SocketAddr) {
         };
         let expected = strip(data(read, &nested("nodes { trackId }")));
         assert_eq!(expected.len(), 40, "{page}");
-        // A relationship's keyset pages are still read whole, within the default limits.
+        // A relationship's keyset pages with cursors are still read whole, within the
+        // default limits.
         assert_eq!(strip(data(read, &nested(""))), expected, "{page}");
+        // Their flags alone: of a page that would be read whole (no `first` or `last`),
+        // from a count, no track read (`counted` may read a hundred rows; the forty albums'
+        // tracks are several hundred); of one with either, from at most one row more.
+        let flags = "pageInfo { hasNextPage hasPreviousPage }";
+        let query = format!(
+            "{{ allAlbums(first: 40) {{ nodes {{ tracks{page} {{ totalCount {flags} }} }} }} }}"
+        );
+        let server = if page.is_empty() { counted } else { read };
+        let alone: Vec<Value> = strip(data(server, &query));
+        let flags_of = |v: &Value| {
+            let info = &v[1];
+            json!([v[0], {"hasNextPage": info["hasNextPage"], "hasPreviousPage": info["hasPreviousPage"]}])
+        };
+        assert_eq!(alone, expected.iter().map(flags_of).collect::<Vec<_>>(), "{page}");
     }
 }
 

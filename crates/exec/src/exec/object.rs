@@ -14,14 +14,15 @@ use super::execute::{Executor, Path, key, level_statements};
 use super::keys::{self, Key, KeyMap};
 use super::keyset::Keyset;
 use super::page::{
-    self, CursorKind, Page, by_page, node_plans, reads_rows, selects, window_by_count,
+    self, CursorKind, Page, by_page, flags_by_count, node_plans, reads_rows, selects,
+    window_by_count,
 };
 use crate::db::sql::{Columns, Expr, Reached, Term};
 use crate::db::{DbError, Row};
 use crate::exec::filter;
 use crate::exec::plan::ConnectionArgs;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
-use crate::exec::relay::{self, PageArgs};
+use crate::exec::relay::{self, PageArgs, Window};
 use crate::graphql::error::GraphQLError;
 use crate::json::{Objects, Shared, Value, Weight};
 use crate::model::Cursors;
@@ -150,7 +151,8 @@ impl Executor<'_> {
         };
         let parents = Parents::of(rows, &rel.from_columns());
         let keyset = matches!(query.cursors, CursorKind::Keyset(_));
-        let reads = !matches!(rel.shape, Shape::Connection(_)) || reads_rows(f, keyset);
+        let reads = !matches!(rel.shape, Shape::Connection(_))
+            || (reads_rows(f, keyset) && !query.by_count);
         let statements = u64::from(reads) + u64::from(query.counts());
         if parents.keys.is_empty() || !self.take_statements(statements) {
             return out;
@@ -319,7 +321,12 @@ impl Executor<'_> {
             None => Vec::new(),
         };
         let total = options.is_some() && selects(f, ConnectionField::TotalCount);
-        let by_count = options.is_some() && window_by_count(f, keyset.is_some());
+        // A keyset page that would be read whole (no cursor, no `first` or `last`) shows
+        // flags that need no row: both false, and its rows are not read. With a `first` or
+        // `last`, at most one row more than the page is read for its flags.
+        let whole = seek.is_empty() && page.first.is_none() && page.last.is_none();
+        let keyset_flags = keyset.is_some() && whole && flags_by_count(f);
+        let by_count = options.is_some() && (window_by_count(f, keyset.is_some()) || keyset_flags);
         let counted_filter = filter.clone();
         filter.extend(seek);
         let cursors = keyset.map_or(CursorKind::Offset, CursorKind::Keyset);
@@ -346,7 +353,7 @@ impl Executor<'_> {
         let limit = if backward { page.last } else { page.first };
         let wanted = match (&rel.shape, keyset || !page.needs_count(), limit) {
             (Shape::Object, _, _) => 1,
-            (Shape::Connection(_), ..) if !reads_rows(f, keyset) => 0,
+            (Shape::Connection(_), ..) if !reads_rows(f, keyset) || query.by_count => 0,
             (_, true, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1),
             _ => usize::MAX,
         };
@@ -470,9 +477,10 @@ struct RelatedQuery {
 }
 
 impl RelatedQuery {
-    /// Whether each parent's related rows are counted.
+    /// Whether each parent's related rows are counted: for `totalCount`, or for an offset
+    /// page worked out from its count (a keyset page that would be read whole needs none).
     fn counts(&self) -> bool {
-        self.total || self.by_count
+        self.total || (self.by_count && matches!(self.cursors, CursorKind::Offset))
     }
 }
 
@@ -543,6 +551,11 @@ fn slice_pages(
 fn page_of(rows: Vec<Row>, count: Option<usize>, query: &RelatedQuery, keyset: bool) -> Page {
     let total = count.filter(|_| query.total);
     match keyset {
+        true if query.by_count => {
+            // No `first` or `last`: no row read, both flags false.
+            let window = page::keyset_slice(0, &query.page);
+            Page { window: Window { start: 0, end: 0, ..window }, rows: Vec::new(), total }
+        }
         true => page::keyset_window(rows, &query.page, total),
         false if query.by_count => {
             Page { window: query.page.window(count.unwrap_or(0)), rows: Vec::new(), total }

@@ -11,7 +11,7 @@ use crate::db::sql::Term;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs, Window};
 use crate::model::Table;
-use crate::schema::{ConnectionField, EdgeField, Resolver};
+use crate::schema::{ConnectionField, EdgeField, PageInfoField, Resolver};
 
 /// A page of a connection: the rows it shows, its window (`pageInfo`'s flags, and for
 /// offset cursors where the rows sit in the whole list), and its total when asked for.
@@ -59,25 +59,38 @@ pub(super) fn turn(order: &mut [(Term, bool)]) {
 /// A keyset page from the rows read in the connection's order (reversed when `backward`),
 /// one past the page when there are more: Relay's `first`, then `last`, and the flags.
 pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<usize>) -> Page {
+    let window = keyset_slice(rows.len(), page);
+    rows.truncate(window.end);
+    rows.drain(..window.start);
+    if backward(page) {
+        rows.reverse();
+    }
+    let window = Window { start: 0, end: rows.len(), ..window };
+    Page { window, rows, total }
+}
+
+/// Which of `len` rows, read in the page's direction after its cursor, a keyset page keeps,
+/// and its flags: `first` (or, backwards, `last`) of them, whether more follow, and then the
+/// `last` of those when both are given.
+pub(super) fn keyset_slice(len: usize, page: &PageArgs) -> Window {
     let backward = backward(page);
     let limit = if backward { page.last } else { page.first };
     let limit = limit.map(|n| usize::try_from(n).unwrap_or(0));
-    let more = limit.is_some_and(|n| rows.len() > n);
-    if let Some(n) = limit {
-        rows.truncate(n);
-    }
-    let mut has_previous_page = backward && more;
-    if backward {
-        rows.reverse();
-    } else if let Some(last) = page.last.map(|n| usize::try_from(n).unwrap_or(0))
-        && rows.len() > last
+    let more = limit.is_some_and(|n| len > n);
+    let end = limit.map_or(len, |n| len.min(n));
+    let mut window = Window {
+        start: 0,
+        end,
+        has_previous_page: backward && more,
+        has_next_page: !backward && more,
+    };
+    if let Some(last) = page.last.map(|n| usize::try_from(n).unwrap_or(0))
+        && !backward
+        && end > last
     {
-        rows.drain(..rows.len() - last);
-        has_previous_page = true;
+        (window.start, window.has_previous_page) = (end - last, true);
     }
-    let window =
-        Window { start: 0, end: rows.len(), has_previous_page, has_next_page: !backward && more };
-    Page { window, rows, total }
+    window
 }
 
 /// Whether a connection's selection needs its rows read: its `edges` or `nodes`, or with
@@ -105,6 +118,18 @@ pub(super) fn bounds_only(connection: &FieldPlan, page: &PageArgs) -> bool {
 /// its `pageInfo` alone is shown (an offset cursor is a position).
 pub(super) fn window_by_count(connection: &FieldPlan, keyset: bool) -> bool {
     !keyset && page_info_alone(connection)
+}
+
+/// Whether a keyset connection's page is worked out from the number of rows after its
+/// cursor alone: its `pageInfo` alone is shown, without a cursor (`hasNextPage` and
+/// `hasPreviousPage` are said by how many rows there are).
+pub(super) fn flags_by_count(connection: &FieldPlan) -> bool {
+    let cursor = [PageInfoField::StartCursor, PageInfoField::EndCursor];
+    let info = connection.sub.object().into_iter().flat_map(|c| c.fields.iter());
+    let info = info.filter(|f| f.resolver == Resolver::Connection(ConnectionField::PageInfo));
+    let mut shown = info.flat_map(|i| i.sub.object().into_iter().flat_map(|p| p.fields.iter()));
+    page_info_alone(connection)
+        && !shown.any(|f| cursor.iter().any(|c| f.resolver == Resolver::PageInfo(*c)))
 }
 
 /// Whether the connection's plan selects `field` (under any alias).
