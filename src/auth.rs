@@ -7,7 +7,10 @@
 //! wrong with it, not what it held.
 
 use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use jsonwebtoken::{
+    Algorithm, AlgorithmFamily, DecodingKey, Validation, decode, decode_header,
+    get_current_timestamp,
+};
 use serde_json::{Map, Value as Json};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -65,7 +68,8 @@ impl Auth {
     pub fn new(access: &Access) -> Result<Auth, String> {
         let keys = match &access.key {
             TokenKey::SecretEnv(var) => {
-                vec![Key { kid: None, key: secret(var)?, validation: validation(access, hmac()) }]
+                let hmac = AlgorithmFamily::Hmac.algorithms().to_vec();
+                vec![Key { kid: None, key: secret(var)?, validation: validation(access, hmac) }]
             }
             TokenKey::JwksFile(path) => public_keys(path, access)?,
         };
@@ -92,13 +96,13 @@ impl Auth {
         let verified = self.verified.lock().unwrap_or_else(|e| e.into_inner()).get(token).cloned();
         // The same bytes verify the same way; only time can make a verified token invalid.
         if let Some((session, exp)) = verified
-            && exp.is_none_or(|exp| now() <= exp.saturating_add(LEEWAY_SECONDS))
+            && exp.is_none_or(|exp| get_current_timestamp() <= exp.saturating_add(LEEWAY_SECONDS))
         {
             return Ok(session);
         }
         let session = self.verified_session(token)?;
-        // Kept only with an `exp` read as `now()` compares it: a whole number of seconds,
-        // or none at all (a fractional one, which jsonwebtoken rounds, is verified each time).
+        // Kept only with an `exp` the check above reads as jsonwebtoken does, on its clock: a
+        // whole number of seconds, or none (a fractional one is verified each time).
         let exp = match session.claims.get("exp") {
             None => Some(None),
             Some(v) => v.as_u64().map(Some),
@@ -162,12 +166,6 @@ impl Auth {
     }
 }
 
-/// Seconds since the epoch, as `exp` and `nbf` count.
-fn now() -> u64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    since.map_or(0, |d| d.as_secs())
-}
-
 /// What was wrong with a token, in words that repeat nothing it held.
 fn reason(e: &jsonwebtoken::errors::Error) -> String {
     use jsonwebtoken::errors::ErrorKind as K;
@@ -188,10 +186,6 @@ fn bearer(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
-fn hmac() -> Vec<Algorithm> {
-    vec![Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]
 }
 
 /// `exp` and `nbf` checked when present, with a small leeway; `aud` and `iss` required
@@ -246,21 +240,8 @@ fn public_keys(path: &str, access: &Access) -> Result<Vec<Key>, String> {
             continue;
         }
         let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("[access]: {path}: {e}"))?;
-        let family: Vec<Algorithm> = [
-            Algorithm::RS256,
-            Algorithm::RS384,
-            Algorithm::RS512,
-            Algorithm::PS256,
-            Algorithm::PS384,
-            Algorithm::PS512,
-            Algorithm::ES256,
-            Algorithm::ES384,
-            Algorithm::EdDSA,
-        ]
-        .into_iter()
-        .filter(|a| a.family() == key.family())
-        .collect();
-        if family.is_empty() {
+        let family = key.family().algorithms().to_vec();
+        if key.family() == AlgorithmFamily::Hmac {
             return Err(format!(
                 "[access]: {path} holds a shared secret; a JWKS file holds public keys"
             ));
@@ -306,9 +287,9 @@ mod tests {
     #[test]
     fn a_kept_token_is_taken_only_while_it_is_valid() {
         let auth = auth();
-        keep(&auth, "kept.until.later", Some(now() + 600));
+        keep(&auth, "kept.until.later", Some(get_current_timestamp() + 600));
         keep(&auth, "kept.no.exp", None);
-        keep(&auth, "kept.but.expired", Some(now() - LEEWAY_SECONDS - 5));
+        keep(&auth, "kept.but.expired", Some(get_current_timestamp() - LEEWAY_SECONDS - 5));
         assert_eq!(
             auth.session(Some("Bearer kept.until.later")).map(|s| s.role),
             Ok("reader".into())
@@ -325,7 +306,8 @@ mod tests {
     #[test]
     fn a_token_with_a_fractional_exp_is_not_kept() {
         let auth = auth();
-        let claims = serde_json::json!({"role": "reader", "exp": now() as f64 + 600.5});
+        let claims =
+            serde_json::json!({"role": "reader", "exp": get_current_timestamp() as f64 + 600.5});
         let key = jsonwebtoken::EncodingKey::from_secret(b"a-secret-for-unit-tests-0123456789");
         let header = jsonwebtoken::Header::new(Algorithm::HS256);
         let token = jsonwebtoken::encode(&header, &claims, &key.expect("key")).expect("token");

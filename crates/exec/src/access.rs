@@ -89,22 +89,34 @@ fn rule(full: &Schema, r: &crate::model::access::RowRule) -> Result<Rule, String
         .map_err(|e| error(format!("not one GraphQL value: {}", e.message)))?;
     let mut claims = Vec::new();
     check(full, &filter_type, &value, &mut claims).map_err(error)?;
+    let rule = Rule { table: r.table, filter_type, value, claims, at: r.at.clone() };
     // A rule without claims resolves the same for every request: one that lets every row
     // through (`{ id: { notIn: [] } }`) is a mistake to report now, not a refusal per request.
-    if claims.is_empty() {
-        let filter = input::literal(full, &filter_type, &value, &Variables::new())
-            .ok_or_else(|| error("the rule does not read as a filter".into()))?;
-        let none = RowRules::default();
-        let conditions =
-            filter::conditions(&full.model, r.table, &filter, &Limits::default(), &none)
-                .map_err(|e| error(e.message))?;
-        if tests_nothing(&conditions) {
-            return Err(error(
-                "the rule lets every row through: a rule must say which rows".into(),
-            ));
-        }
+    if rule.claims.is_empty() {
+        rule.conditions(full, &Variables::new(), &Limits::default()).map_err(error)?;
     }
-    Ok(Rule { table: r.table, filter_type, value, claims, at: r.at.clone() })
+    Ok(rule)
+}
+
+impl Rule {
+    /// The conditions the rule puts on rows of its table, its claims being `vars`; or why
+    /// there are none: it does not read as a filter, or lets every row through.
+    fn conditions(
+        &self,
+        full: &Schema,
+        vars: &Variables,
+        limits: &Limits,
+    ) -> Result<Vec<Expr>, String> {
+        let filter = input::literal(full, &self.filter_type, &self.value, vars)
+            .ok_or("the rule does not read as a filter")?;
+        let none = RowRules::default();
+        let conditions = filter::conditions(&full.model, self.table, &filter, limits, &none)
+            .map_err(|e| e.message)?;
+        if tests_nothing(&conditions) {
+            return Err("the rule lets every row through: a rule must say which rows".into());
+        }
+        Ok(conditions)
+    }
 }
 
 /// Whether `v` is a value of `ty`, a claim standing for a value of the type where a
@@ -232,14 +244,7 @@ impl RoleSchema {
                 eprintln!("relaylite: {}: {why}; request refused", rule.at);
                 format!("The token's claims do not fit role '{}'", self.name)
             };
-            let filter = input::literal(full, &rule.filter_type, &rule.value, &vars)
-                .ok_or_else(|| refused("the rule does not read as a filter"))?;
-            let none = RowRules::default();
-            let conditions = filter::conditions(&full.model, rule.table, &filter, limits, &none)
-                .map_err(|e| refused(&e.message))?;
-            if tests_nothing(&conditions) {
-                return Err(refused("the rule tests nothing"));
-            }
+            let conditions = rule.conditions(full, &vars, limits).map_err(|why| refused(&why))?;
             out.push((rule.table, conditions));
         }
         Ok(RowRules(out))
