@@ -5,16 +5,16 @@
 //! A key of one column is its value alone; a key of several is a JSON array of them, in
 //! global IDs as in statements, so that any value round-trips: `PlaylistTrack:[1,3402]`.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
+
+use hashbrown::{HashTable, hash_table};
 
 use crate::db::{Cell, Param, Row};
 use crate::graphql::pyrepr::float_repr;
 use crate::model::{Scalar, Table};
 
 /// One column's value in a key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
     Int(i64),
     /// The float's bits: keys compare exactly.
@@ -24,7 +24,7 @@ pub enum Part {
 }
 
 /// The values of a key's columns; `One` spares a key of one column an allocation.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
     One(Part),
     Many(Box<[Part]>),
@@ -52,36 +52,134 @@ pub fn of(row: &Row, columns: &[usize]) -> Option<Key> {
     }
 }
 
-/// Keys by hash. Keys are values the database produced, so a multiply is hash enough;
-/// SipHash's defence against chosen keys buys nothing here.
-pub type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
-
+/// The distinct keys of a list of rows, each with its slot (its place in `keys`), found by
+/// hashing the rows' cells: a row is matched to its slot without a `Key` made for it, and
+/// a key is made once, for its first row. Keys are values the database produced, so a
+/// multiply is hash enough; SipHash's defence against chosen keys buys nothing here.
 #[derive(Default)]
-pub struct KeyHasher(u64);
+pub struct Slots {
+    table: HashTable<usize>,
+    keys: Vec<Key>,
+}
 
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+impl Slots {
+    /// The keys in the order of the rows that first held them.
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// The slot of the key `columns` hold in `row`; `None` when the key is not one of
+    /// these, or has a NULL (it links to nothing).
+    pub fn slot(&self, row: &Row, columns: &[usize]) -> Option<usize> {
+        let hash = hash_cells(row, columns)?;
+        self.table.find(hash, |&s| same(&self.keys[s], row, columns)).copied()
+    }
+
+    /// The slot of the key `columns` hold in `row`, a new one when no row held it before;
+    /// `None` when the key has a NULL.
+    pub fn insert(&mut self, row: &Row, columns: &[usize]) -> Option<usize> {
+        let hash = hash_cells(row, columns)?;
+        let keys = &mut self.keys;
+        let entry = self.table.entry(
+            hash,
+            |&s| same(&keys[s], row, columns),
+            |&s| hash_parts(key_parts(&keys[s])),
+        );
+        Some(match entry {
+            hash_table::Entry::Occupied(e) => *e.get(),
+            hash_table::Entry::Vacant(e) => {
+                keys.push(of(row, columns)?);
+                *e.insert(keys.len() - 1).get()
+            }
+        })
+    }
+}
+
+fn key_parts(key: &Key) -> &[Part] {
+    match key {
+        Key::One(p) => std::slice::from_ref(p),
+        Key::Many(parts) => parts,
+    }
+}
+
+/// Whether `row`'s `columns` hold `key`, value for value and type for type (as `Key`'s
+/// equality says: the integer 1 is not the text "1").
+#[inline]
+fn same(key: &Key, row: &Row, columns: &[usize]) -> bool {
+    match (key, columns) {
+        (Key::One(p), [c]) => same_part(p, &row[*c]),
+        (key, columns) => {
+            let parts = key_parts(key);
+            parts.len() == columns.len()
+                && parts.iter().zip(columns).all(|(p, &c)| same_part(p, &row[c]))
         }
     }
+}
 
-    fn write_i64(&mut self, i: i64) {
-        self.0 = (self.0 ^ i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+#[inline]
+fn same_part(part: &Part, cell: &Cell) -> bool {
+    match (part, cell) {
+        (Part::Int(a), Cell::Int(b)) => a == b,
+        (Part::Real(a), Cell::Real(b)) => *a == b.to_bits(),
+        (Part::Text(a), Cell::Text(b)) => a == b,
+        (Part::Blob(a), Cell::Blob(b)) => a == b,
+        _ => false,
     }
+}
 
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0 ^ i).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
+const MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 
-    /// An enum's variant, which derived `Hash` writes as an `isize`: one multiply, not eight.
-    fn write_isize(&mut self, i: isize) {
-        self.write_u64(i as u64);
-    }
+/// One word into the hash.
+#[inline]
+fn mix(hash: u64, word: u64) -> u64 {
+    (hash.rotate_left(29) ^ word).wrapping_mul(MIX)
+}
 
-    fn finish(&self) -> u64 {
-        self.0
+/// Bytes into the hash, eight at a time, then their length.
+fn mix_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        hash = mix(hash, u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
     }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    mix(mix(hash, u64::from_le_bytes(tail)), bytes.len() as u64)
+}
+
+/// A value's type, then its bits: each of `hash_cells` and `hash_parts` says the same of
+/// the same value.
+#[inline]
+fn mix_cell(hash: u64, cell: &Cell) -> Option<u64> {
+    Some(match cell {
+        Cell::Null => return None,
+        Cell::Int(i) => mix(hash, *i as u64),
+        Cell::Real(f) => mix(mix(hash, 2), f.to_bits()),
+        Cell::Text(s) => mix_bytes(mix(hash, 3), s.as_bytes()),
+        Cell::Blob(b) => mix_bytes(mix(hash, 4), b),
+    })
+}
+
+#[inline]
+fn mix_part(hash: u64, part: &Part) -> u64 {
+    match part {
+        Part::Int(i) => mix(hash, *i as u64),
+        Part::Real(bits) => mix(mix(hash, 2), *bits),
+        Part::Text(s) => mix_bytes(mix(hash, 3), s.as_bytes()),
+        Part::Blob(b) => mix_bytes(mix(hash, 4), b),
+    }
+}
+
+/// A row's key as `hash_parts` hashes the same values; `None` when one is NULL.
+#[inline]
+fn hash_cells(row: &Row, columns: &[usize]) -> Option<u64> {
+    match columns {
+        [c] => mix_cell(0, &row[*c]),
+        _ => columns.iter().try_fold(0, |h, &c| mix_cell(h, &row[c])),
+    }
+}
+
+fn hash_parts(parts: &[Part]) -> u64 {
+    parts.iter().fold(0, mix_part)
 }
 
 fn json_part(p: &Part, out: &mut String) {
@@ -220,6 +318,45 @@ mod tests {
         table.key = vec![0];
         assert_eq!(id_text(&row, &[0]), "1");
         assert_eq!(params(&table, "x"), Some(vec![Param::Text("x".into())]));
+    }
+
+    #[test]
+    fn slots_find_every_key_they_hold_and_no_other() {
+        // Enough keys that the table grows (and rehashes from the kept keys) many times.
+        let text = |i: usize| {
+            Cell::Text(
+                "k".repeat(i % 19).chars().chain(i.to_string().chars()).collect::<String>().into(),
+            )
+        };
+        let rows: Vec<Row> = (0..3000)
+            .map(|i| match i % 5 {
+                0 => vec![Cell::Int(i as i64), Cell::Null],
+                1 => vec![Cell::Real(i as f64 + 0.5), Cell::Null],
+                2 => vec![text(i), Cell::Null],
+                3 => vec![Cell::Blob(vec![i as u8, (i >> 8) as u8].into()), Cell::Null],
+                _ => vec![Cell::Int(i as i64), text(i)],
+            })
+            .collect();
+        let columns = |r: &Row| if r[1] == Cell::Null { vec![0] } else { vec![0, 1] };
+        let mut slots = Slots::default();
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(slots.insert(r, &columns(r)), Some(i));
+        }
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(slots.slot(r, &columns(r)), Some(i));
+            assert_eq!(slots.insert(r, &columns(r)), Some(i));
+            assert_eq!(slots.keys()[i], of(r, &columns(r)).unwrap_or(Key::One(Part::Int(-1))));
+        }
+        // The integer 1 is not the text "1" nor the real 1.0; a NULL links to nothing.
+        let one: Row = vec![Cell::Int(1), Cell::Text("1".into()), Cell::Real(1.0), Cell::Null];
+        let mut slots = Slots::default();
+        assert_eq!(slots.insert(&one, &[0]), Some(0));
+        assert_eq!(slots.slot(&one, &[1]), None);
+        assert_eq!(slots.slot(&one, &[2]), None);
+        assert_eq!(slots.insert(&one, &[3]), None);
+        assert_eq!(slots.insert(&one, &[0, 3]), None);
+        assert_eq!(slots.insert(&one, &[1]), Some(1));
+        assert_eq!(slots.keys().len(), 2);
     }
 
     #[test]

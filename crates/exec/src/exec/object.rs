@@ -7,11 +7,10 @@
 //! by key, so compound and TEXT keys cost what an integer key does.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::rc::Rc;
 
 use super::execute::{Executor, Path, key, level_statements};
-use super::keys::{self, Key, KeyMap};
+use super::keys::{self, Slots};
 use super::keyset::Keyset;
 use super::page::{
     self, CursorKind, Page, by_page, flags_by_count, node_plans, reads_rows, selects,
@@ -154,17 +153,17 @@ impl Executor<'_> {
         let reads = !matches!(rel.shape, Shape::Connection(_))
             || (reads_rows(f, keyset) && !query.by_count);
         let statements = u64::from(reads) + u64::from(query.counts());
-        if parents.keys.is_empty() || !self.take_statements(statements) {
+        if parents.slots.keys().is_empty() || !self.take_statements(statements) {
             return out;
         }
-        let mut pages = match self.related_pages(table, field, rel, f, &parents.keys, &query) {
+        let mut pages = match self.related_pages(table, field, rel, f, &parents.slots, &query) {
             Ok(pages) => pages,
             Err(e) => {
                 self.db_errors(rows.len(), path, f, e);
                 return out;
             }
         };
-        if parents.first.len() > parents.keys.len() {
+        if parents.first.len() > parents.slots.keys().len() {
             // Rows that link to nothing share an empty page (a list `[]`, a connection with
             // no edges; an object field `null`).
             pages.push(page_of(Vec::new(), query.counts().then_some(0), &query, keyset));
@@ -343,7 +342,7 @@ impl Executor<'_> {
         field: usize,
         rel: &Relationship,
         f: &FieldPlan,
-        distinct: &[Key],
+        distinct: &Slots,
         query: &RelatedQuery,
     ) -> Result<Vec<Page>, DbError> {
         let target = &self.model.tables[rel.target];
@@ -367,7 +366,7 @@ impl Executor<'_> {
         if backward {
             page::turn(&mut order);
         }
-        let keys = keys::json_list(distinct.iter());
+        let keys = keys::json_list(distinct.keys());
         let per_parent = match rel.shape {
             Shape::Connection(_) => (wanted < usize::MAX).then_some(wanted),
             Shape::Object | Shape::List => None,
@@ -385,32 +384,33 @@ impl Executor<'_> {
         let owner: Vec<usize> =
             (target.columns.len()..target.columns.len() + rel.hops[0].on.len()).collect();
         let budget = self.rows_left().saturating_add(1);
-        let mut by_parent: KeyMap<Vec<Row>> = KeyMap::default();
+        let parents = distinct.keys().len();
+        let mut by_parent: Vec<Vec<Row>> = vec![Vec::new(); parents];
         let (mut read, mut full) = (0u64, 0usize);
         if wanted > 0 {
             self.db.query_each(&text, &params, |row| {
-                if let Some(parent) = keys::of(&row, &owner) {
-                    let rows = by_parent.entry(parent).or_default();
+                if let Some(parent) = distinct.slot(&row, &owner) {
+                    let rows = &mut by_parent[parent];
                     if rows.len() < wanted {
                         rows.push(row);
                         full += usize::from(rows.len() == wanted);
                     }
                 }
                 read += 1;
-                full < distinct.len() && read < budget
+                full < parents && read < budget
             })?;
         }
         let totals = match query.counts() {
             true => self.related_totals(rel, distinct, &query.counted_filter)?,
-            false => KeyMap::default(),
+            false => Vec::new(),
         };
         if !self.take_rows(usize::try_from(read).unwrap_or(usize::MAX)) {
             return Ok(vec![
                 Page { window: page.window(0), rows: Vec::new(), total: None };
-                distinct.len()
+                parents
             ]);
         }
-        Ok(slice_pages(distinct, by_parent, &totals, query, keyset))
+        Ok(slice_pages(by_parent, &totals, query, keyset))
     }
 
     /// The conditions on what `rel` reaches: `filter` on its target's rows, and the rows of
@@ -424,17 +424,19 @@ impl Executor<'_> {
     fn related_totals(
         &self,
         rel: &Relationship,
-        parents: &[Key],
+        parents: &Slots,
         filter: &[Expr],
-    ) -> Result<KeyMap<usize>, DbError> {
-        let keys = keys::json_list(parents.iter());
+    ) -> Result<Vec<usize>, DbError> {
+        let keys = keys::json_list(parents.keys());
         let reached = self.reached(rel, filter);
         let (text, params) = crate::db::sql::related_count(self.model, rel, reached, keys);
         let owner: Vec<usize> = (0..rel.hops[0].on.len()).collect();
-        let mut totals = KeyMap::default();
+        let mut totals = vec![0; parents.keys().len()];
         self.db.query_each(&text, &params, |row| {
-            if let (Some(k), Some(crate::db::Cell::Int(n))) = (keys::of(&row, &owner), row.last()) {
-                totals.insert(k, usize::try_from(*n).unwrap_or(0));
+            if let (Some(s), Some(crate::db::Cell::Int(n))) =
+                (parents.slot(&row, &owner), row.last())
+            {
+                totals[s] = usize::try_from(*n).unwrap_or(0);
             }
             true
         })?;
@@ -484,32 +486,28 @@ impl RelatedQuery {
     }
 }
 
-/// The parents of a relationship level, in slots: one per distinct key (`keys`), then one
+/// The parents of a relationship level, in slots: one per distinct key (`slots`), then one
 /// for the rows that link to nothing (a NULL link), when there are such rows. `first` holds
 /// each slot's first row, `of_row` each row's slot.
 struct Parents {
-    keys: Vec<Key>,
+    slots: Slots,
     first: Vec<usize>,
     of_row: Vec<usize>,
 }
 
 impl Parents {
     fn of(rows: &[&Row], columns: &[usize]) -> Parents {
-        let mut index: KeyMap<usize> = KeyMap::default();
-        let mut parents = Parents { keys: Vec::new(), first: Vec::new(), of_row: Vec::new() };
+        let mut parents =
+            Parents { slots: Slots::default(), first: Vec::new(), of_row: Vec::new() };
         let mut linked: Vec<Option<usize>> = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
-            let key = keys::of(row, columns);
-            linked.push(key.map(|k| match index.entry(k) {
-                Entry::Occupied(e) => *e.get(),
-                Entry::Vacant(e) => {
-                    parents.keys.push(e.key().clone());
-                    parents.first.push(i);
-                    *e.insert(parents.keys.len() - 1)
-                }
-            }));
+            let slot = parents.slots.insert(row, columns);
+            if slot == Some(parents.first.len()) {
+                parents.first.push(i);
+            }
+            linked.push(slot);
         }
-        let nothing = parents.keys.len();
+        let nothing = parents.slots.keys().len();
         if let Some(i) = linked.iter().position(Option::is_none) {
             parents.first.push(i);
         }
@@ -531,16 +529,14 @@ impl Parents {
 
 /// Each distinct parent's rows sliced to its page, with its total.
 fn slice_pages(
-    parents: &[Key],
-    mut by_parent: KeyMap<Vec<Row>>,
-    totals: &KeyMap<usize>,
+    by_parent: Vec<Vec<Row>>,
+    totals: &[usize],
     query: &RelatedQuery,
     keyset: bool,
 ) -> Vec<Page> {
-    let mut pages = Vec::with_capacity(parents.len());
-    for k in parents {
-        let rows = by_parent.remove(k).unwrap_or_default();
-        let count = query.counts().then(|| totals.get(k).copied().unwrap_or(0));
+    let mut pages = Vec::with_capacity(by_parent.len());
+    for (s, rows) in by_parent.into_iter().enumerate() {
+        let count = query.counts().then(|| totals.get(s).copied().unwrap_or(0));
         pages.push(page_of(rows, count, query, keyset));
     }
     pages
