@@ -681,7 +681,8 @@ fn a_transaction_ends_though_its_commit_is_not_waited_for() {
     let probes = probes.expect("session").expect("transaction");
     for rows in probes {
         // Both statements ran in the transaction: its BEGIN went out before the first.
-        assert_eq!(rows.expect("probe"), [vec![relaylite::db::Cell::Int(0)]]);
+        let rows = rows.expect("probe");
+        assert_eq!(rows.iter().collect::<Vec<_>>(), [[relaylite::db::Cell::Int(0)]]);
     }
     let mut admin = postgres::Client::connect(&db, postgres::NoTls).expect("admin");
     let mut states = || -> (i64, i64) {

@@ -30,7 +30,10 @@
 
 use r2d2::ManageConnection;
 use relaylite::db::postgres::{Manager, Session};
-use relaylite::db::{Cell, Param, Row};
+use relaylite::db::{Cell, Param};
+
+/// A row of its own, as the pages compared here keep them.
+type Row = Vec<Cell>;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -210,7 +213,8 @@ fn read(col: &str, ty: &str) -> String {
 /// once every parent has them.
 fn one_scan(db: &mut Session, sql: &str, params: &[Param], parents: usize, first: usize) -> Pages {
     let (mut pages, mut full) = (Pages::new(), 0);
-    db.query_each(sql, params, |mut row| {
+    db.query_each(sql, params, |row| {
+        let mut row = std::mem::take(row);
         let owner = int(&row.pop().expect("the owner"));
         let page = pages.entry(owner).or_default();
         if page.len() < first {
@@ -229,7 +233,8 @@ fn one_scan(db: &mut Session, sql: &str, params: &[Param], parents: usize, first
 fn pages(db: &mut Session, sql: &str, params: &[Param], numbered: bool) -> Pages {
     let mut pages = Pages::new();
     let mut numbers: HashMap<i64, Vec<i64>> = HashMap::new();
-    db.query_each(sql, params, |mut row| {
+    db.query_each(sql, params, |row| {
+        let mut row = std::mem::take(row);
         let rn = if numbered { int(&row.pop().expect("the row number")) } else { 0 };
         let owner = int(&row.pop().expect("the owner"));
         if numbered {
@@ -253,7 +258,7 @@ fn pages(db: &mut Session, sql: &str, params: &[Param], numbered: bool) -> Pages
 fn all(db: &mut Session, sql: &str, params: &[Param]) -> Vec<Row> {
     let mut rows = Vec::new();
     db.query_each(sql, params, |row| {
-        rows.push(row);
+        rows.push(std::mem::take(row));
         true
     })
     .unwrap_or_else(|e| panic!("{sql}: {}", e.message));

@@ -13,7 +13,7 @@ use relaylite_model::names::{self, RESERVED_TYPES, unused};
 use relaylite_model::scalar::{Element, EnumType};
 use relaylite_model::{Column, Dialect, Scalar, Table, TableKind};
 
-use crate::{Cell, Db, Param, Row};
+use crate::{Cell, Db, Param, Row, Rows};
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -81,13 +81,13 @@ pub fn catalog(db: &Db, schema: &str) -> Result<Catalog> {
     let mut tables = Vec::new();
     let mut oids = Vec::new();
     let mut enums = Enums::default();
-    for row in q(TABLES, schema)? {
-        let kind = match text(&row, 2).as_str() {
+    for row in q(TABLES, schema)?.iter() {
+        let kind = match text(row, 2).as_str() {
             "v" | "m" => TableKind::View,
             _ => TableKind::Table,
         };
-        let oid = number(&row, 0);
-        tables.push(table(&q, &mut enums, &oid, text(&row, 1), kind)?);
+        let oid = number(row, 0);
+        tables.push(table(&q, &mut enums, &oid, text(row, 1), kind)?);
         oids.push(oid);
     }
     let by_name: HashMap<&str, usize> =
@@ -113,7 +113,7 @@ struct Enums(Vec<(String, &'static EnumType)>);
 impl Enums {
     fn get(
         &mut self,
-        q: &impl Fn(&str, &str) -> Result<Vec<Row>>,
+        q: &impl Fn(&str, &str) -> Result<Rows>,
         oid: &str,
         sql_name: &str,
     ) -> Result<&'static EnumType> {
@@ -124,8 +124,8 @@ impl Enums {
             |n: &str| RESERVED_TYPES.contains(&n) || self.0.iter().any(|(_, e)| e.name == n);
         let name = unused(&names::enum_type(sql_name), taken);
         let mut values: Vec<(String, String)> = Vec::new();
-        for row in q(ENUM_LABELS, oid)? {
-            let label = text(&row, 0);
+        for row in q(ENUM_LABELS, oid)?.iter() {
+            let label = text(row, 0);
             let value = unused(&names::enum_value(&label), |n| values.iter().any(|(v, _)| v == n));
             values.push((value, label));
         }
@@ -152,26 +152,26 @@ fn interned(e: EnumType) -> &'static EnumType {
 }
 
 fn table(
-    q: &impl Fn(&str, &str) -> Result<Vec<Row>>,
+    q: &impl Fn(&str, &str) -> Result<Rows>,
     enums: &mut Enums,
     oid: &str,
     name: String,
     kind: TableKind,
 ) -> Result<Table> {
     let mut columns = Vec::new();
-    for r in q(COLUMNS, oid)? {
-        let base = text(&r, 3);
-        let scalar = match (text(&r, 4).as_str(), text(&r, 5)) {
-            ("e", _) => Scalar::Enum(enums.get(q, &number(&r, 6), &base)?),
+    for r in q(COLUMNS, oid)?.iter() {
+        let base = text(r, 3);
+        let scalar = match (text(r, 4).as_str(), text(r, 5)) {
+            ("e", _) => Scalar::Enum(enums.get(q, &number(r, 6), &base)?),
             (_, element) if !element.is_empty() => Scalar::Array(array_of(&element)),
             _ => scalar(&base),
         };
         columns.push(Column {
-            name: text(&r, 0),
+            name: text(r, 0),
             scalar,
             reflected: scalar,
-            declared: text(&r, 1),
-            not_null: flag(&r, 2),
+            declared: text(r, 1),
+            not_null: flag(r, 2),
             pk: 0,
             rowid: false,
         });
@@ -199,10 +199,11 @@ fn table(
 
 /// Rows of `INDEXES` as column lists, each cut at its first expression (the columns before
 /// it still order the index) and left out when that leaves none.
-fn indexes(rows: &[Row], columns: &[Column]) -> Vec<Vec<usize>> {
+fn indexes(rows: &Rows, columns: &[Column]) -> Vec<Vec<usize>> {
     let position = |row: &Row| columns.iter().position(|c| c.name == text(row, 1));
+    let rows: Vec<&Row> = rows.iter().collect();
     rows.chunk_by(|a, b| text(a, 0) == text(b, 0))
-        .map(|index| index.iter().map_while(position).collect::<Vec<usize>>())
+        .map(|index| index.iter().map_while(|r| position(r)).collect::<Vec<usize>>())
         .filter(|index| !index.is_empty())
         .collect()
 }

@@ -20,13 +20,14 @@ pub use relaylite_model::scalar::{Cell, Param};
 pub mod catalog;
 pub mod catalog_pg;
 pub mod postgres;
+mod rows;
 pub mod servers;
 pub mod sql;
 pub mod sqlite;
 
 pub use servers::Servers;
 
-pub type Row = Vec<Cell>;
+pub use rows::{Row, Rows};
 
 /// Which database a server reads and how to talk to it; cheap to clone into every worker.
 #[derive(Debug, Clone)]
@@ -307,22 +308,23 @@ impl Db {
         Ok(model)
     }
 
-    pub fn query(&self, sql: &str, params: &[Param]) -> Result<Vec<Row>, DbError> {
-        let mut out = Vec::new();
+    pub fn query(&self, sql: &str, params: &[Param]) -> Result<Rows, DbError> {
+        let mut out = Rows::default();
         self.query_each(sql, params, |row| {
-            out.push(row);
+            out.keep(row);
             true
         })?;
         Ok(out)
     }
 
     /// Runs a statement and hands each row to `f` until it returns false; the database
-    /// stops there (SQLite) or the rest is dropped unread (PostgreSQL).
+    /// stops there (SQLite) or the rest is dropped unread (PostgreSQL). The row comes in a
+    /// buffer the next row is read into: `Rows::keep` takes its cells to keep them.
     pub fn query_each(
         &self,
         sql: &str,
         params: &[Param],
-        f: impl FnMut(Row) -> bool,
+        f: impl FnMut(&mut Vec<Cell>) -> bool,
     ) -> Result<(), DbError> {
         STATEMENTS.with(|c| c.set(c.get() + 1));
         if self.log_sql {

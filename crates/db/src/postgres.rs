@@ -29,7 +29,7 @@ use tokio_postgres::{Client, Connection, NoTls, Socket, Statement};
 
 use std::fmt::Write;
 
-use super::{Cell, DbError, Param, Row, RunAs};
+use super::{Cell, DbError, Param, RunAs};
 
 /// Prepared statements kept per connection; past this the cache starts over.
 const STATEMENTS_KEPT: usize = 256;
@@ -295,7 +295,7 @@ impl Session {
         &mut self,
         sql: &str,
         params: &[Param],
-        f: impl FnMut(Row) -> bool,
+        f: impl FnMut(&mut Vec<Cell>) -> bool,
     ) -> Result<(), DbError> {
         let result = self.bound_by_deadline().and_then(|()| self.run(sql, params, f));
         self.failed |= result.is_err() && self.deadline.is_some();
@@ -307,7 +307,7 @@ impl Session {
         &mut self,
         sql: &str,
         params: &[Param],
-        mut f: impl FnMut(Row) -> bool,
+        mut f: impl FnMut(&mut Vec<Cell>) -> bool,
     ) -> Result<(), DbError> {
         let stmt = self.statement(sql)?;
         let width = stmt.columns().len();
@@ -338,13 +338,14 @@ impl Session {
                 None => query.await?,
             };
             let mut rows = pin!(rows);
+            let mut cells = Vec::with_capacity(width);
             while let Some(row) = rows.next().await {
                 let row = row?;
-                let mut cells = Vec::with_capacity(width);
+                cells.clear();
                 for i in 0..width {
                     cells.push(row.try_get::<_, Decoded>(i)?.0);
                 }
-                if !f(cells) {
+                if !f(&mut cells) {
                     break;
                 }
             }

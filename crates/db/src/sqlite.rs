@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use relaylite_model::datetime::Temporal;
 
-use super::{Cell, DbError, Param, Prepared, Row};
+use super::{Cell, DbError, Param, Prepared};
 
 /// The tutorial's tables and rows, built into the binary: the tables are the conformance
 /// corpus's (the contract says what SQLAlchemy creates), the rows the example app's.
@@ -134,18 +134,19 @@ pub fn query_each(
     conn: &Connection,
     sql: &str,
     params: &[Param],
-    mut f: impl FnMut(Row) -> bool,
+    mut f: impl FnMut(&mut Vec<Cell>) -> bool,
 ) -> Result<(), DbError> {
     let mut stmt = conn.prepare_cached(sql)?;
     let bound: Vec<Value> = params.iter().map(to_sql).collect();
     let mut rows = stmt.query(rusqlite::params_from_iter(bound.iter()))?;
     let width = rows.as_ref().map(|s| s.column_count()).unwrap_or(0);
+    let mut cells = Vec::with_capacity(width);
     while let Some(row) = rows.next()? {
-        let mut cells = Vec::with_capacity(width);
+        cells.clear();
         for i in 0..width {
             cells.push(from_sql(row.get_ref(i)?));
         }
-        if !f(cells) {
+        if !f(&mut cells) {
             break;
         }
     }

@@ -11,7 +11,7 @@ use super::page::{
     reads_rows, selects, turn, window_by_count,
 };
 use crate::db::sql::{Expr, Select};
-use crate::db::{Cell, DbError, Row};
+use crate::db::{Cell, DbError, Row, Rows};
 use crate::exec::filter;
 use crate::exec::plan::FieldArgs;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
@@ -71,7 +71,7 @@ impl Executor<'_> {
                 let count = if counted { self.count(&select).map(Some) } else { Ok(None) };
                 count.map(|count| Page {
                     window: page.window(count.unwrap_or(0)),
-                    rows: Vec::new(),
+                    rows: Rows::default(),
                     total: count.filter(|_| wants_total),
                 })
             }
@@ -125,7 +125,7 @@ impl Executor<'_> {
             (true, Some(count)) => {
                 let window = page.window(count);
                 let rows = match window.is_empty() {
-                    true => Vec::new(),
+                    true => Rows::default(),
                     false => {
                         let limit = window.len().min(self.cap());
                         let (text, params) = select.rows(self.model, Some((limit, window.start)));
@@ -141,7 +141,7 @@ impl Executor<'_> {
                 let (text, params) = select.rows(self.model, Some((wanted.min(self.cap()), 0)));
                 let mut rows = self.db.query(&text, &params)?;
                 let window = page.window(rows.len());
-                rows.truncate(window.len());
+                rows.slice(0..window.len());
                 (window, rows)
             }
         };
@@ -194,7 +194,7 @@ impl Executor<'_> {
         select: &Select,
         parts: &[Expr],
         range: (usize, usize),
-    ) -> Result<Vec<Row>, DbError> {
+    ) -> Result<Rows, DbError> {
         let (text, params) = match parts.is_empty() {
             true => select.rows(self.model, Some(range)),
             false => select.rows_in_parts(self.model, parts, range),
@@ -219,29 +219,31 @@ impl Executor<'_> {
         let backward = backward(page);
         let parts = &seek.parts;
         let mut rows = self.sought(&select, parts, (1, 0))?;
+        let none = Rows::default;
         let (end, more) = match (rows.first(), n) {
-            (None, _) => (None, false),
+            (None, _) => (none(), false),
             (Some(_), Some(0)) => {
-                rows.clear();
-                (None, true)
+                rows.slice(0..0);
+                (none(), true)
             }
-            _ if !self.take_statements(1) => (None, false),
+            _ if !self.take_statements(1) => (none(), false),
             // The first row is the page: whether a second follows is all that is left.
-            (Some(_), Some(1)) => (None, !self.sought(&select, parts, (1, 1))?.is_empty()),
+            (Some(_), Some(1)) => (none(), !self.sought(&select, parts, (1, 1))?.is_empty()),
             (Some(first), Some(n)) => {
-                let mut tail = self.sought(&select, parts, (2, n - 1))?.into_iter();
-                match tail.next() {
-                    Some(end) => (Some(end), tail.next().is_some()),
+                let mut tail = self.sought(&select, parts, (2, n - 1))?;
+                match tail.len() {
                     // Fewer than `n` rows: the page ends where the order does.
-                    None if !self.take_statements(1) => (None, false),
-                    None => (self.last_sought(&select, parts)?.filter(|r| r != first), false),
+                    0 if !self.take_statements(1) => (none(), false),
+                    0 => (self.last_sought(&select, parts, first)?, false),
+                    len => {
+                        tail.slice(0..1);
+                        (tail, len > 1)
+                    }
                 }
             }
-            (Some(first), None) => {
-                (self.last_sought(&select, parts)?.filter(|r| r != first), false)
-            }
+            (Some(first), None) => (self.last_sought(&select, parts, first)?, false),
         };
-        rows.extend(end);
+        rows.append(end);
         if backward {
             rows.reverse();
         }
@@ -250,12 +252,16 @@ impl Executor<'_> {
         Ok(Page { window, rows, total })
     }
 
-    /// The last row of `select`'s order among the rows in one of `parts`: the first of the
-    /// order reversed.
-    fn last_sought(&self, select: &Select, parts: &[Expr]) -> Result<Option<Row>, DbError> {
+    /// The last row of `select`'s order among the rows in one of `parts` (the first of the
+    /// order reversed), unless it is `first`.
+    fn last_sought(&self, select: &Select, parts: &[Expr], first: &Row) -> Result<Rows, DbError> {
         let mut reversed = select.clone();
         turn(&mut reversed.order);
-        Ok(self.sought(&reversed, parts, (1, 0))?.pop())
+        let mut last = self.sought(&reversed, parts, (1, 0))?;
+        if last.first() == Some(first) {
+            last.slice(0..0);
+        }
+        Ok(last)
     }
 
     /// Builds connection objects, one per page, resolving the nodes of all pages together.

@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn compound_keys_round_trip_through_id_text() {
-        let row: Row = vec![Cell::Int(1), Cell::Text("a,\"b\"".into()), Cell::Real(2.5)];
+        let row: Vec<Cell> = vec![Cell::Int(1), Cell::Text("a,\"b\"".into()), Cell::Real(2.5)];
         let text = id_text(&row, &[0, 1, 2]);
         assert_eq!(text, r#"[1,"a,\"b\"",2.5]"#);
         let mut table = crate::model::Table {
@@ -328,7 +328,7 @@ mod tests {
                 "k".repeat(i % 19).chars().chain(i.to_string().chars()).collect::<String>().into(),
             )
         };
-        let rows: Vec<Row> = (0..3000)
+        let rows: Vec<Vec<Cell>> = (0..3000)
             .map(|i| match i % 5 {
                 0 => vec![Cell::Int(i as i64), Cell::Null],
                 1 => vec![Cell::Real(i as f64 + 0.5), Cell::Null],
@@ -337,7 +337,7 @@ mod tests {
                 _ => vec![Cell::Int(i as i64), text(i)],
             })
             .collect();
-        let columns = |r: &Row| if r[1] == Cell::Null { vec![0] } else { vec![0, 1] };
+        let columns = |r: &[Cell]| if r[1] == Cell::Null { vec![0] } else { vec![0, 1] };
         let mut slots = Slots::default();
         for (i, r) in rows.iter().enumerate() {
             assert_eq!(slots.insert(r, &columns(r)), Some(i));
@@ -348,7 +348,8 @@ mod tests {
             assert_eq!(slots.keys()[i], of(r, &columns(r)).unwrap_or(Key::One(Part::Int(-1))));
         }
         // The integer 1 is not the text "1" nor the real 1.0; a NULL links to nothing.
-        let one: Row = vec![Cell::Int(1), Cell::Text("1".into()), Cell::Real(1.0), Cell::Null];
+        let one: Vec<Cell> =
+            vec![Cell::Int(1), Cell::Text("1".into()), Cell::Real(1.0), Cell::Null];
         let mut slots = Slots::default();
         assert_eq!(slots.insert(&one, &[0]), Some(0));
         assert_eq!(slots.slot(&one, &[1]), None);
@@ -361,7 +362,7 @@ mod tests {
 
     #[test]
     fn keys_of_rows_match_and_skip_nulls() {
-        let row: Row = vec![Cell::Int(7), Cell::Null];
+        let row: Vec<Cell> = vec![Cell::Int(7), Cell::Null];
         assert_eq!(of(&row, &[0]), Some(Key::One(Part::Int(7))));
         assert_eq!(of(&row, &[0, 1]), None);
         assert_eq!(json_list([&Key::One(Part::Int(7))]), Param::Text("[7]".into()));

@@ -263,7 +263,7 @@ mod tests {
     fn cursors_round_trip_and_refuse_what_is_not_theirs() {
         let order = [(Term::of(1), true), (Term::of(0), false)];
         let k = Keyset::new("Query.allTs", &model(), &table(), &order);
-        let row: Row = vec![Cell::Int(7), Cell::Text("Zoë".into())];
+        let row: Vec<Cell> = vec![Cell::Int(7), Cell::Text("Zoë".into())];
         let c = k.cursor(&row);
         assert_eq!(k.values(&c), Ok(vec![Param::Text("Zoë".into()), Param::Int(7)]));
         let other = Keyset::new(

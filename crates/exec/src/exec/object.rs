@@ -17,7 +17,7 @@ use super::page::{
     window_by_count,
 };
 use crate::db::sql::{Columns, Expr, Reached, Term};
-use crate::db::{DbError, Row};
+use crate::db::{DbError, Row, Rows};
 use crate::exec::filter;
 use crate::exec::plan::ConnectionArgs;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
@@ -166,7 +166,7 @@ impl Executor<'_> {
         if parents.first.len() > parents.slots.keys().len() {
             // Rows that link to nothing share an empty page (a list `[]`, a connection with
             // no edges; an object field `null`).
-            pages.push(page_of(Vec::new(), query.counts().then_some(0), &query, keyset));
+            pages.push(page_of(Rows::default(), query.counts().then_some(0), &query, keyset));
         }
         let errors_before = self.errors.len();
         let first_path = |d: usize| path(parents.first[d]);
@@ -385,14 +385,14 @@ impl Executor<'_> {
             (target.columns.len()..target.columns.len() + rel.hops[0].on.len()).collect();
         let budget = self.rows_left().saturating_add(1);
         let parents = distinct.keys().len();
-        let mut by_parent: Vec<Vec<Row>> = vec![Vec::new(); parents];
+        let mut by_parent: Vec<Rows> = vec![Rows::default(); parents];
         let (mut read, mut full) = (0u64, 0usize);
         if wanted > 0 {
             self.db.query_each(&text, &params, |row| {
-                if let Some(parent) = distinct.slot(&row, &owner) {
+                if let Some(parent) = distinct.slot(row, &owner) {
                     let rows = &mut by_parent[parent];
                     if rows.len() < wanted {
-                        rows.push(row);
+                        rows.keep(row);
                         full += usize::from(rows.len() == wanted);
                     }
                 }
@@ -406,7 +406,7 @@ impl Executor<'_> {
         };
         if !self.take_rows(usize::try_from(read).unwrap_or(usize::MAX)) {
             return Ok(vec![
-                Page { window: page.window(0), rows: Vec::new(), total: None };
+                Page { window: page.window(0), rows: Rows::default(), total: None };
                 parents
             ]);
         }
@@ -434,7 +434,7 @@ impl Executor<'_> {
         let mut totals = vec![0; parents.keys().len()];
         self.db.query_each(&text, &params, |row| {
             if let (Some(s), Some(crate::db::Cell::Int(n))) =
-                (parents.slot(&row, &owner), row.last())
+                (parents.slot(row, &owner), row.last())
             {
                 totals[s] = usize::try_from(*n).unwrap_or(0);
             }
@@ -529,7 +529,7 @@ impl Parents {
 
 /// Each distinct parent's rows sliced to its page, with its total.
 fn slice_pages(
-    by_parent: Vec<Vec<Row>>,
+    by_parent: Vec<Rows>,
     totals: &[usize],
     query: &RelatedQuery,
     keyset: bool,
@@ -544,23 +544,22 @@ fn slice_pages(
 
 /// One parent's rows, in the connection's order, sliced to its page; `count` is how many
 /// related rows it has, when they were counted.
-fn page_of(rows: Vec<Row>, count: Option<usize>, query: &RelatedQuery, keyset: bool) -> Page {
+fn page_of(rows: Rows, count: Option<usize>, query: &RelatedQuery, keyset: bool) -> Page {
     let total = count.filter(|_| query.total);
     match keyset {
         true if query.by_count => {
             // No `first` or `last`: no row read, both flags false.
             let window = page::keyset_slice(0, &query.page);
-            Page { window: Window { start: 0, end: 0, ..window }, rows: Vec::new(), total }
+            Page { window: Window { start: 0, end: 0, ..window }, rows: Rows::default(), total }
         }
         true => page::keyset_window(rows, &query.page, total),
         false if query.by_count => {
-            Page { window: query.page.window(count.unwrap_or(0)), rows: Vec::new(), total }
+            Page { window: query.page.window(count.unwrap_or(0)), rows: Rows::default(), total }
         }
         false => {
             let mut rows = rows;
             let window = query.page.window(rows.len());
-            rows.truncate(window.end);
-            rows.drain(..window.start);
+            rows.slice(window.start..window.end);
             Page { window, rows, total }
         }
     }

@@ -6,7 +6,7 @@
 //! so offset cursors never skip or repeat a row and keyset cursors always name one.
 
 use super::keyset::Keyset;
-use crate::db::Row;
+use crate::db::Rows;
 use crate::db::sql::Term;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs, Window};
@@ -18,7 +18,7 @@ use crate::schema::{ConnectionField, EdgeField, PageInfoField, Resolver};
 #[derive(Clone)]
 pub(super) struct Page {
     pub window: Window,
-    pub rows: Vec<Row>,
+    pub rows: Rows,
     pub total: Option<usize>,
 }
 
@@ -58,10 +58,9 @@ pub(super) fn turn(order: &mut [(Term, bool)]) {
 
 /// A keyset page from the rows read in the connection's order (reversed when `backward`),
 /// one past the page when there are more: Relay's `first`, then `last`, and the flags.
-pub(super) fn keyset_window(mut rows: Vec<Row>, page: &PageArgs, total: Option<usize>) -> Page {
+pub(super) fn keyset_window(mut rows: Rows, page: &PageArgs, total: Option<usize>) -> Page {
     let window = keyset_slice(rows.len(), page);
-    rows.truncate(window.end);
-    rows.drain(..window.start);
+    rows.slice(window.start..window.end);
     if backward(page) {
         rows.reverse();
     }
