@@ -8,7 +8,7 @@ use super::keyset::{Keyset, Seek};
 use super::object::level;
 use super::page::{
     CursorKind, Page, backward, bounds_only, by_page, keyset_window, node_plans, order, owners,
-    reads_rows, selects, turn, window_by_count,
+    reads_rows, rows_of, selects, turn, window_by_count,
 };
 use crate::db::sql::{Expr, Select};
 use crate::db::{Cell, DbError, Row, Rows};
@@ -326,7 +326,7 @@ impl Executor<'_> {
             return vec![Value::Null; pages.len()];
         };
         let owners = owners(pages);
-        let rows: Vec<&Row> = pages.iter().flat_map(|p| p.rows.iter()).collect();
+        let rows = rows_of(pages);
         let objects = self.objects(table, &rows, plan, &|j| path(owners[j].0, owners[j].1));
         by_page(pages).map(|range| Value::Rows(objects.clone(), range)).collect()
     }
@@ -343,7 +343,7 @@ impl Executor<'_> {
             return vec![Value::Null; pages.len()];
         };
         let owners = owners(pages);
-        let rows: Vec<&Row> = pages.iter().flat_map(|p| p.rows.iter()).collect();
+        let rows = rows_of(pages);
         if !self.take_values(rows.len().saturating_mul(plan.fields.len())) {
             return vec![Value::Null; pages.len()];
         }

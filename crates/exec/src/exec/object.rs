@@ -113,7 +113,7 @@ impl Executor<'_> {
                     Value::Null
                 }
             };
-            if value == Value::Null && f.non_null && !nulled[i] {
+            if matches!(value, Value::Null) && f.non_null && !nulled[i] {
                 let msg = format!(
                     "Cannot return null for non-nullable field {}.{}.",
                     t.type_name, f.name
@@ -257,7 +257,7 @@ impl Executor<'_> {
             return vec![Value::Null; pages.len()];
         };
         let owners = page::owners(pages);
-        let rows: Vec<&Row> = pages.iter().flat_map(|p| p.rows.iter()).collect();
+        let rows = page::rows_of(pages);
         let object = rel.shape == Shape::Object;
         let row_path = |j: usize| {
             let (p, i) = owners[j];

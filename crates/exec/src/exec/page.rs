@@ -6,8 +6,8 @@
 //! so offset cursors never skip or repeat a row and keyset cursors always name one.
 
 use super::keyset::Keyset;
-use crate::db::Rows;
 use crate::db::sql::Term;
+use crate::db::{Row, Rows};
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs, Window};
 use crate::model::Table;
@@ -39,11 +39,20 @@ impl CursorKind {
 
 /// Every row of every page, as (page, index in page).
 pub(super) fn owners(pages: &[Page]) -> Vec<(usize, usize)> {
-    pages
-        .iter()
-        .enumerate()
-        .flat_map(|(p, page)| (0..page.rows.len()).map(move |i| (p, i)))
-        .collect()
+    let mut out = Vec::with_capacity(pages.iter().map(|p| p.rows.len()).sum());
+    for (p, page) in pages.iter().enumerate() {
+        out.extend((0..page.rows.len()).map(|i| (p, i)));
+    }
+    out
+}
+
+/// The rows of all pages, page after page: the rows of one level, resolved together.
+pub(super) fn rows_of(pages: &[Page]) -> Vec<&Row> {
+    let mut out = Vec::with_capacity(pages.iter().map(|p| p.rows.len()).sum());
+    for page in pages {
+        out.extend(page.rows.iter());
+    }
+    out
 }
 
 /// Whether a keyset page is read from its end: `last` without `first`.
