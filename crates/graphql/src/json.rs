@@ -92,11 +92,14 @@ impl Objects {
         }
         for (before, column) in self.keys.iter().zip(&self.columns) {
             out.push_str(before);
-            // Most fields are cells: written here, without a call through the whole match.
+            // Most fields are cells, an edge's node or a related object (shared by the rows
+            // that link to it): written here, without a call through the whole match.
             match &column[i] {
                 Value::Str(s) => write_str(s, out),
                 Value::Int(n) => write_int(*n, out),
                 Value::Null => out.push_str("null"),
+                Value::Row(objects, j) => objects.write_by(*j, out, clock)?,
+                Value::Shared(shared) => shared.value.write_by(out, clock)?,
                 value => value.write_by(out, clock)?,
             }
         }
