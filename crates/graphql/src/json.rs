@@ -41,15 +41,15 @@ pub struct Objects {
     /// What comes before each field's value (`Objects::keys`), shared by the levels of
     /// one selection.
     keys: Rc<[Box<str>]>,
-    columns: Vec<Vec<Value>>,
+    columns: Vec<Column>,
     /// Objects that stand as `null` (a non-null field of theirs came out null).
     nulled: Vec<bool>,
 }
 
 impl Objects {
-    /// `columns[j][i]` is field `keys[j]` of object `i`; every column is as long as
+    /// `columns[j]` holds field `keys[j]` of each object; every column is as long as
     /// `nulled`, which says how many objects there are.
-    pub fn new(keys: Rc<[Box<str>]>, columns: Vec<Vec<Value>>, nulled: Vec<bool>) -> Objects {
+    pub fn new(keys: Rc<[Box<str>]>, columns: Vec<Column>, nulled: Vec<bool>) -> Objects {
         debug_assert!(columns.len() == keys.len());
         debug_assert!(columns.iter().all(|c| c.len() == nulled.len()));
         Objects { keys, columns, nulled }
@@ -78,7 +78,10 @@ impl Objects {
             return Weight::default();
         }
         let own = Weight { values: self.keys.len() as u64, rows: 0 };
-        self.columns.iter().fold(own, |w, column| w + column[i].weight())
+        self.columns.iter().fold(own, |w, column| match column {
+            Column::Values(values) => w + values[i].weight(),
+            Column::Level(objects) => w + objects.weight(i),
+        })
     }
 
     fn write_by(&self, i: usize, out: &mut String, clock: &mut Clock<'_>) -> Result<(), TimedOut> {
@@ -92,9 +95,16 @@ impl Objects {
         }
         for (before, column) in self.keys.iter().zip(&self.columns) {
             out.push_str(before);
-            // Most fields are cells, an edge's node or a related object (shared by the rows
-            // that link to it): written here, without a call through the whole match.
-            match &column[i] {
+            let value = match column {
+                Column::Values(values) => &values[i],
+                Column::Level(objects) => {
+                    objects.write_by(i, out, clock)?;
+                    continue;
+                }
+            };
+            // Most fields are cells or a related object (shared by the rows that link to
+            // it): written here, without a call through the whole match.
+            match value {
                 Value::Str(s) => write_str(s, out),
                 Value::Int(n) => write_int(*n, out),
                 Value::Null => out.push_str("null"),
@@ -105,6 +115,25 @@ impl Objects {
         }
         out.push('}');
         Ok(())
+    }
+}
+
+/// One field of each object of a level.
+#[derive(Debug, PartialEq)]
+pub enum Column {
+    /// A value per object.
+    Values(Vec<Value>),
+    /// Object `i` of another level is the field of object `i` of this one (an edge's
+    /// node): no value made per object.
+    Level(Rc<Objects>),
+}
+
+impl Column {
+    fn len(&self) -> usize {
+        match self {
+            Column::Values(values) => values.len(),
+            Column::Level(objects) => objects.nulled.len(),
+        }
     }
 }
 
@@ -431,17 +460,25 @@ mod tests {
     #[test]
     fn a_level_writes_its_objects_by_field_and_weighs_them() {
         let keys = Objects::keys(["id", "name"]);
+        let names = Objects::new(
+            Objects::keys(["name"]),
+            vec![Column::Values(vec![Value::Str("a\"".into()), Value::Null, Value::Float(0.5)])],
+            vec![false; 3],
+        );
         let columns = vec![
-            vec![Value::Int(1), Value::Int(2), Value::Int(3)],
-            vec![Value::Str("a\"".into()), Value::Null, Value::Float(0.5)],
+            Column::Values(vec![Value::Int(1), Value::Int(2), Value::Int(3)]),
+            Column::Level(Rc::new(names)),
         ];
         let level = Rc::new(Objects::new(keys, columns, vec![false, true, false]));
         let list = Value::Rows(level.clone(), 0..3);
-        assert_eq!(list.to_json_string(), r#"[{"id":1,"name":"a\""},null,{"id":3,"name":0.5}]"#);
+        let first = r#"{"id":1,"name":{"name":"a\""}}"#;
+        let third = r#"{"id":3,"name":{"name":0.5}}"#;
+        assert_eq!(list.to_json_string(), format!("[{first},null,{third}]"));
         assert_eq!(Value::Rows(level.clone(), 1..1).to_json_string(), "[]");
-        assert_eq!(Value::Row(level.clone(), 2).to_json_string(), r#"{"id":3,"name":0.5}"#);
-        // A nulled object weighs nothing; the others their two fields.
-        assert_eq!(list.weight(), Weight { values: 4, rows: 0 });
+        assert_eq!(Value::Row(level.clone(), 2).to_json_string(), third);
+        // A nulled object weighs nothing; the others their two fields and the one of
+        // the object of the other level.
+        assert_eq!(list.weight(), Weight { values: 6, rows: 0 });
         let empty = Objects::new(Objects::keys([]), Vec::new(), vec![false]);
         assert_eq!(Value::Row(Rc::new(empty), 0).to_json_string(), "{}");
         assert_eq!(Value::Row(Rc::new(Objects::nulls(1)), 0).to_json_string(), "null");

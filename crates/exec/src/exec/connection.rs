@@ -16,7 +16,7 @@ use crate::exec::filter;
 use crate::exec::plan::FieldArgs;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{PageArgs, Window};
-use crate::json::Value;
+use crate::json::{Column, Value};
 use crate::model::{Cursors, TableId};
 use crate::schema::{ConnectionField, EdgeField, Meta, PageInfoField, Resolver, Schema};
 
@@ -279,7 +279,7 @@ impl Executor<'_> {
         if !self.take_values(pages.len().saturating_mul(plan.fields.len())) {
             return vec![Value::Null; pages.len()];
         }
-        let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
+        let mut columns: Vec<Column> = Vec::with_capacity(plan.fields.len());
         for cf in &plan.fields {
             let column = match cf.resolver {
                 Resolver::Connection(ConnectionField::PageInfo) => {
@@ -308,7 +308,7 @@ impl Executor<'_> {
                 | Resolver::PageInfo(_)
                 | Resolver::Meta(_) => vec![Value::Null; pages.len()],
             };
-            columns.push(column);
+            columns.push(Column::Values(column));
         }
         let connections = level(plan, columns, vec![false; pages.len()]);
         (0..pages.len()).map(|p| Value::Row(connections.clone(), p)).collect()
@@ -347,33 +347,37 @@ impl Executor<'_> {
         if !self.take_values(rows.len().saturating_mul(plan.fields.len())) {
             return vec![Value::Null; pages.len()];
         }
-        let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
+        let mut columns: Vec<Column> = Vec::with_capacity(plan.fields.len());
         for ef in &plan.fields {
             let column = match ef.resolver {
-                Resolver::Edge(EdgeField::Cursor) => owners
-                    .iter()
-                    .map(|(p, i)| Value::Str(cursors.cursor(&pages[*p], *i).into()))
-                    .collect(),
+                Resolver::Edge(EdgeField::Cursor) => Column::Values(
+                    owners
+                        .iter()
+                        .map(|(p, i)| Value::Str(cursors.cursor(&pages[*p], *i).into()))
+                        .collect(),
+                ),
                 Resolver::Edge(EdgeField::Node) => match ef.sub.object() {
                     Some(node_plan) => {
                         let node_path = |j: usize| {
                             let (p, i) = owners[j];
                             key(&path(p, i), ef)
                         };
-                        let nodes = self.objects(table, &rows, node_plan, &node_path);
-                        (0..rows.len()).map(|i| Value::Row(nodes.clone(), i)).collect()
+                        Column::Level(self.objects(table, &rows, node_plan, &node_path))
                     }
-                    None => vec![Value::Null; rows.len()],
+                    None => Column::Values(vec![Value::Null; rows.len()]),
                 },
                 Resolver::Meta(Meta::Typename) => {
-                    vec![Value::Str(self.schema.name(plan.type_id).into()); rows.len()]
+                    Column::Values(vec![
+                        Value::Str(self.schema.name(plan.type_id).into());
+                        rows.len()
+                    ])
                 }
                 // Not fields of an edge type.
                 Resolver::Query(_)
                 | Resolver::Row(_)
                 | Resolver::Connection(_)
                 | Resolver::PageInfo(_)
-                | Resolver::Meta(_) => vec![Value::Null; rows.len()],
+                | Resolver::Meta(_) => Column::Values(vec![Value::Null; rows.len()]),
             };
             columns.push(column);
         }

@@ -23,7 +23,7 @@ use crate::exec::plan::ConnectionArgs;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
 use crate::exec::relay::{self, PageArgs, Window};
 use crate::graphql::error::GraphQLError;
-use crate::json::{Objects, Shared, Value, Weight};
+use crate::json::{Column, Objects, Shared, Value, Weight};
 use crate::model::Cursors;
 use crate::model::{Relationship, Shape, Source, TableId};
 use crate::schema::ConnectionField;
@@ -48,7 +48,7 @@ impl Executor<'_> {
         }
         // Rows whose non-null field came out null: graphql-core nulls the whole object.
         let mut nulled = vec![false; rows.len()];
-        let mut columns: Vec<Vec<Value>> = Vec::with_capacity(plan.fields.len());
+        let mut columns: Vec<Column> = Vec::with_capacity(plan.fields.len());
         for f in &plan.fields {
             let column = match f.resolver {
                 Resolver::Row(RowField::GlobalId(_)) => rows
@@ -77,7 +77,7 @@ impl Executor<'_> {
                 | Resolver::PageInfo(_)
                 | Resolver::Meta(_) => vec![Value::Null; rows.len()],
             };
-            columns.push(column);
+            columns.push(Column::Values(column));
         }
         level(plan, columns, nulled)
     }
@@ -566,6 +566,6 @@ fn page_of(rows: Rows, count: Option<usize>, query: &RelatedQuery, keyset: bool)
 }
 
 /// A level's objects from its columns of values, one per field of `plan`.
-pub(super) fn level(plan: &ObjectPlan, columns: Vec<Vec<Value>>, nulled: Vec<bool>) -> Rc<Objects> {
+pub(super) fn level(plan: &ObjectPlan, columns: Vec<Column>, nulled: Vec<bool>) -> Rc<Objects> {
     Rc::new(Objects::new(plan.keys.clone(), columns, nulled))
 }
