@@ -32,6 +32,11 @@ impl Rows {
         self.len += 1;
     }
 
+    /// Makes room for `rows` more rows of `width` cells.
+    pub fn reserve(&mut self, width: usize, rows: usize) {
+        self.cells.reserve_exact(width.saturating_mul(rows));
+    }
+
     /// Moves `other`'s rows (of the same width) to the end of these.
     pub fn append(&mut self, mut other: Rows) {
         if self.len == 0 {

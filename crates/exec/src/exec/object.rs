@@ -17,7 +17,7 @@ use super::page::{
     window_by_count,
 };
 use crate::db::sql::{Columns, Expr, Reached, Term};
-use crate::db::{DbError, Row, Rows};
+use crate::db::{DbError, Param, Row, Rows};
 use crate::exec::filter;
 use crate::exec::plan::ConnectionArgs;
 use crate::exec::plan::{FieldPlan, ObjectPlan};
@@ -28,6 +28,9 @@ use crate::model::Cursors;
 use crate::model::{Relationship, Shape, Source, TableId};
 use crate::schema::ConnectionField;
 use crate::schema::{Meta, Resolver, RowField};
+
+/// The most rows a page gets room for at its parent's first row (`related_rows`).
+const PAGE_ROOM: usize = 64;
 
 impl Executor<'_> {
     /// Resolves `plan` on each row of `table`; `path(i)` is the path of row `i`.
@@ -383,14 +386,45 @@ impl Executor<'_> {
         );
         let owner: Vec<usize> =
             (target.columns.len()..target.columns.len() + rel.hops[0].on.len()).collect();
+        let (by_parent, read) = self.related_rows((&text, &params), distinct, &owner, wanted)?;
+        let totals = match query.counts() {
+            true => self.related_totals(rel, distinct, &query.counted_filter)?,
+            false => Vec::new(),
+        };
+        if !self.take_rows(usize::try_from(read).unwrap_or(usize::MAX)) {
+            return Ok(vec![
+                Page { window: page.window(0), rows: Rows::default(), total: None };
+                by_parent.len()
+            ]);
+        }
+        Ok(slice_pages(by_parent, &totals, query, keyset))
+    }
+
+    /// Each distinct parent's first `wanted` rows of the statement, and how many rows it
+    /// read: it stops once every parent has its rows, or past the rows left to read.
+    fn related_rows(
+        &self,
+        (text, params): (&str, &[Param]),
+        distinct: &Slots,
+        owner: &[usize],
+        wanted: usize,
+    ) -> Result<(Vec<Rows>, u64), DbError> {
         let budget = self.rows_left().saturating_add(1);
         let parents = distinct.keys().len();
+        // A small page (`first` or `last` up to PAGE_ROOM) gets room for all its rows at its
+        // parent's first row, so that they are not moved at each doubling; all that room
+        // stays within the rows the request may still read.
+        let left = usize::try_from(budget).unwrap_or(usize::MAX) / parents.max(1);
+        let room = if wanted <= PAGE_ROOM { wanted.min(left) } else { 1 };
         let mut by_parent: Vec<Rows> = vec![Rows::default(); parents];
         let (mut read, mut full) = (0u64, 0usize);
         if wanted > 0 {
-            self.db.query_each(&text, &params, |row| {
-                if let Some(parent) = distinct.slot(row, &owner) {
+            self.db.query_each(text, params, |row| {
+                if let Some(parent) = distinct.slot(row, owner) {
                     let rows = &mut by_parent[parent];
+                    if rows.is_empty() {
+                        rows.reserve(row.len(), room);
+                    }
                     if rows.len() < wanted {
                         rows.keep(row);
                         full += usize::from(rows.len() == wanted);
@@ -400,17 +434,7 @@ impl Executor<'_> {
                 full < parents && read < budget
             })?;
         }
-        let totals = match query.counts() {
-            true => self.related_totals(rel, distinct, &query.counted_filter)?,
-            false => Vec::new(),
-        };
-        if !self.take_rows(usize::try_from(read).unwrap_or(usize::MAX)) {
-            return Ok(vec![
-                Page { window: page.window(0), rows: Rows::default(), total: None };
-                parents
-            ]);
-        }
-        Ok(slice_pages(by_parent, &totals, query, keyset))
+        Ok((by_parent, read))
     }
 
     /// The conditions on what `rel` reaches: `filter` on its target's rows, and the rows of
