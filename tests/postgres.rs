@@ -195,6 +195,12 @@ fn postgresql_types_show_as_graphene_sqlalchemy_shows_them() {
     let q = "query ($s: UUID, $m: [Mood]) { allThings(filter: {serial: {eq: $s}, feeling: {in: $m}}) { totalCount } }";
     let vars = json!({"s": "{FFFFFFFF-0000-0000-0000-000000000000}", "m": ["IN_PROGRESS", "OK"]});
     assert_eq!(walk.data(q, vars)["allThings"]["totalCount"], json!(1));
+    // Enum values written in the document, each bound as its label: one row each, the
+    // third value none.
+    for (value, count) in [("SAD", 1), ("IN_PROGRESS", 1), ("OK", 0)] {
+        let q = format!("{{ allThings(filter: {{feeling: {{eq: {value}}}}}) {{ totalCount }} }}");
+        assert_eq!(walk.data(&q, json!({}))["allThings"]["totalCount"], json!(count), "{value}");
+    }
     walk.everything();
 }
 

@@ -215,6 +215,16 @@ impl Table {
         self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name))
     }
 
+    /// The values of the table's sort enum, in the schema's order: each sortable column
+    /// ascending, then descending — `(column, descending, stem)`. The schema names them
+    /// from it and a plan reads a value's position back through it.
+    pub fn sort_values(&self) -> impl Iterator<Item = (usize, bool, &str)> {
+        let sortable = self.sort_names.iter().enumerate();
+        sortable
+            .filter_map(|(c, stem)| stem.as_deref().map(|s| (c, s)))
+            .flat_map(|(c, stem)| [(c, false, stem), (c, true, stem)])
+    }
+
     /// The columns a total order ends with: the key, or every column of a view.
     pub fn tie_break(&self) -> Vec<usize> {
         match self.key.is_empty() {

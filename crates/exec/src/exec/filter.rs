@@ -360,12 +360,13 @@ fn bind(scalar: Scalar, input: &Input, dialect: Dialect) -> Param {
             false => Param::Text(d.storage()),
         },
         Input::Boolean(b) => Param::Int(i64::from(*b)),
-        Input::Enum(name) => match scalar {
-            // The database knows the label, not the GraphQL name.
-            Scalar::Enum(e) => Param::Text(
-                e.values.iter().find(|(n, _)| n == name).map_or(name, |(_, l)| l).clone(),
-            ),
-            _ => Param::Text(name.clone()),
+        // The database knows the label, not the GraphQL name. (Only an enum column's
+        // filters take an enum: their operands are of its type, declared in its order.)
+        Input::Enum(value) => match scalar {
+            Scalar::Enum(e) => {
+                e.values.get(*value).map_or(Param::Null, |(_, l)| Param::Text(l.clone()))
+            }
+            _ => Param::Null,
         },
         Input::List(_) | Input::Object(_) => Param::Null,
     }

@@ -92,8 +92,8 @@ impl FieldArgs {
     }
 }
 
-/// A connection's arguments out of the coerced `args`: each `sort` value is the name of a
-/// sort enum value, `<stem>_ASC` or `<stem>_DESC`, whose stem the table names for a column.
+/// A connection's arguments out of the coerced `args`: each `sort` value is the position
+/// of a value of the table's sort enum (`Table::sort_values`).
 fn connection_args(table: &Table, args: Args) -> ConnectionArgs {
     let page = PageArgs {
         before: args.string("before").map(str::to_string),
@@ -104,15 +104,8 @@ fn connection_args(table: &Table, args: Args) -> ConnectionArgs {
     let mut sort = Vec::new();
     if let Some(Input::List(items)) = args.get("sort") {
         for item in items {
-            let Input::Enum(name) = item else { continue };
-            let column = table.sort_names.iter().enumerate().find_map(|(c, stem)| {
-                let stem = stem.as_deref()?;
-                let direction = name.strip_prefix(stem)?;
-                [("_ASC", false), ("_DESC", true)]
-                    .into_iter()
-                    .find_map(|(suffix, desc)| (direction == suffix).then_some((c, desc)))
-            });
-            sort.extend(column);
+            let Input::Enum(value) = item else { continue };
+            sort.extend(table.sort_values().nth(*value).map(|(c, desc, _)| (c, desc)));
         }
     }
     let filter = args.0.into_iter().find_map(|(name, v)| match v {

@@ -23,7 +23,8 @@ pub enum Input {
     Float(f64),
     String(String),
     Boolean(bool),
-    Enum(String),
+    /// The value's position among its enum type's values, as the schema declares them.
+    Enum(usize),
     /// The wall time as written, and its offset in minutes east of UTC (0 without one).
     DateTime(DateTime, i64),
     List(Vec<Input>),
@@ -213,8 +214,9 @@ pub fn coerce_json(
                 }
                 Kind::Enum { values } => {
                     let names = || values.iter().map(|e| e.name.as_str());
+                    let position = |s: &str| names().position(|n| n == s);
                     let result = match v {
-                        Json::String(s) if names().any(|n| n == s) => Ok(Input::Enum(s.clone())),
+                        Json::String(s) if let Some(i) = position(s) => Ok(Input::Enum(i)),
                         Json::String(s) => Err(format!(
                             "Value '{s}' does not exist in '{}' enum.{}",
                             t.name,
@@ -400,7 +402,7 @@ pub fn enum_literal(schema: &Schema, id: usize, v: &ast::Value) -> Result<Input,
     let shown = v.to_string();
     let hint = did_you_mean(&suggestion_list(&shown, names()), Some("the enum value"));
     match &v.kind {
-        ValueKind::Enum(n) if names().any(|x| x == n) => Ok(Input::Enum(n.clone())),
+        ValueKind::Enum(n) if let Some(i) = names().position(|x| x == n) => Ok(Input::Enum(i)),
         ValueKind::Enum(_) => Err(GraphQLError::at(
             format!("Value '{shown}' does not exist in '{}' enum.{hint}", t.name),
             v.pos,

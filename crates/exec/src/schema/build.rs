@@ -133,10 +133,8 @@ impl Builder {
         self.add(name.as_str(), None, Decl::Object(fields, interfaces));
         self.connection(name, extras);
         let values = table
-            .sort_names
-            .iter()
-            .flatten()
-            .flat_map(|stem| [(format!("{stem}_ASC"), None), (format!("{stem}_DESC"), None)])
+            .sort_values()
+            .map(|(_, desc, stem)| (format!("{stem}_{}", if desc { "DESC" } else { "ASC" }), None))
             .collect();
         self.add(format!("{name}SortEnum"), Some("An enumeration."), Decl::Enum(values));
         self.filter(model, table);
