@@ -259,11 +259,11 @@ impl<'a> Executor<'a> {
     }
 
     fn introspection(&mut self, f: &FieldPlan, path: Path) -> Value {
-        let Some(args) = self.args(f, &path).and_then(FieldArgs::plain) else {
+        let Some(args) = self.args(f, &path) else {
             return Value::Null;
         };
         let left = self.limits.max_values.saturating_sub(self.values);
-        match introspect::resolve_root(self.schema, f, args, left) {
+        match introspect::resolve_root(self.schema, f, args.lookup(), left) {
             Some((value, made)) => {
                 self.values += made;
                 value
@@ -288,10 +288,9 @@ impl<'a> Executor<'a> {
     // ---- Query.node ----------------------------------------------------------------
 
     fn node(&mut self, f: &FieldPlan, path: Path) -> Value {
-        let Some(args) = self.args(f, &path).and_then(FieldArgs::plain) else {
+        let Some(id) = self.args(f, &path).and_then(FieldArgs::lookup) else {
             return Value::Null;
         };
-        let id = args.string("id").unwrap_or_default();
         let (type_name, key_text) = match relay::parse_global_id(id) {
             Ok(x) => x,
             Err(msg) => {

@@ -7,7 +7,6 @@
 use std::cell::Cell;
 
 use crate::exec::plan::{FieldPlan, ObjectPlan};
-use crate::graphql::input::Args;
 use crate::json::Value;
 use crate::schema::{
     Directive, EnumValue, Field, InputValue, Kind, Meta, Resolver, Schema, TypeId, TypeRef,
@@ -32,12 +31,12 @@ struct Resolve<'s> {
     left: Cell<u64>,
 }
 
-/// Resolves `__schema` or `__type(name:)` on the query root: the value and how many values
-/// it holds, or `None` when it would hold more than `budget`.
+/// Resolves `__schema` or `__type(name:)` (`name` the type's) on the query root: the value
+/// and how many values it holds, or `None` when it would hold more than `budget`.
 pub fn resolve_root(
     schema: &Schema,
     f: &FieldPlan,
-    args: &Args,
+    name: Option<&str>,
     budget: u64,
 ) -> Option<(Value, u64)> {
     let Some(plan) = f.sub.object() else {
@@ -46,7 +45,7 @@ pub fn resolve_root(
     let r = Resolve { schema, left: Cell::new(budget) };
     let value = match f.resolver {
         Resolver::Meta(Meta::Schema) => object(&r, Item::Schema, plan),
-        Resolver::Meta(Meta::Type) => match args.string("name").and_then(|n| schema.type_id(n)) {
+        Resolver::Meta(Meta::Type) => match name.and_then(|n| schema.type_id(n)) {
             Some(t) => object(&r, Item::Named(t), plan),
             None => Some(Value::Null),
         },

@@ -15,7 +15,7 @@ use crate::graphql::input::{self, Args, Input, Variables};
 use crate::graphql::validate::Valid;
 use crate::json::Objects;
 use crate::model::{Shape, Source, Table};
-use crate::schema::{Kind, QueryField, Resolver, RowField, Schema, TypeId};
+use crate::schema::{Kind, Meta, QueryField, Resolver, RowField, Schema, TypeId};
 
 /// A plan owns what it says (no borrow of the schema), so that a cache can keep it beside
 /// the schema it was made for, and a schema replaced by a migration can be freed.
@@ -59,11 +59,13 @@ pub struct FieldPlan {
     pub sub: Sub,
 }
 
-/// A field's coerced arguments: a connection's read once, here, into what execution uses;
-/// any other field's (`node`, introspection) by name.
+/// A field's coerced arguments, read once, here, into what execution uses.
 pub enum FieldArgs {
     Connection(ConnectionArgs),
-    Plain(Args),
+    /// What `node` (its `id`) or `__type` (its `name`) looks its object up by.
+    Lookup(String),
+    /// A field whose arguments execution does not read (it has none).
+    Unread,
 }
 
 /// A connection's arguments: its page, its `sort` as columns of its table (descending when
@@ -75,11 +77,11 @@ pub struct ConnectionArgs {
 }
 
 impl FieldArgs {
-    /// The arguments of a field that is not a connection (none for one).
-    pub fn plain(&self) -> Option<&Args> {
+    /// What `node` or `__type` looks up (none for any other field).
+    pub fn lookup(&self) -> Option<&str> {
         match self {
-            FieldArgs::Plain(a) => Some(a),
-            FieldArgs::Connection(_) => None,
+            FieldArgs::Lookup(key) => Some(key),
+            FieldArgs::Connection(_) | FieldArgs::Unread => None,
         }
     }
 
@@ -87,7 +89,7 @@ impl FieldArgs {
     pub fn connection(&self) -> Option<&ConnectionArgs> {
         match self {
             FieldArgs::Connection(c) => Some(c),
-            FieldArgs::Plain(_) => None,
+            FieldArgs::Lookup(_) | FieldArgs::Unread => None,
         }
     }
 }
@@ -113,6 +115,11 @@ fn connection_args(table: &Table, args: Args) -> ConnectionArgs {
         _ => None,
     });
     ConnectionArgs { page, sort, filter }
+}
+
+/// A lookup field's key (a required `String!` or `ID!`, so present once coerced).
+fn lookup(args: &Args, name: &str) -> FieldArgs {
+    FieldArgs::Lookup(args.string(name).unwrap_or_default().to_string())
 }
 
 pub enum Sub {
@@ -280,9 +287,11 @@ impl<'s, 'd> Planner<'s, 'd> {
         let def = self.schema.field_def(parent, &first.name.value)?;
         let args =
             input::argument_values(self.schema, &def.args, &first.arguments, first.pos, &self.vars)
-                .map(|a| match self.connection_of(def.resolver) {
-                    Some(table) => FieldArgs::Connection(connection_args(table, a)),
-                    None => FieldArgs::Plain(a),
+                .map(|a| match (self.connection_of(def.resolver), def.resolver) {
+                    (Some(table), _) => FieldArgs::Connection(connection_args(table, a)),
+                    (None, Resolver::Query(QueryField::Node)) => lookup(&a, "id"),
+                    (None, Resolver::Meta(Meta::Type)) => lookup(&a, "name"),
+                    (None, _) => FieldArgs::Unread,
                 });
         let sets: Vec<&'d ast::SelectionSet> = nodes.iter().map(|n| &n.selection_set).collect();
         let named = def.ty.named();
