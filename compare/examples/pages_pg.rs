@@ -31,11 +31,11 @@
 use r2d2::ManageConnection;
 use relaylite::db::postgres::{Manager, Session};
 use relaylite::db::{Cell, Param};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 /// A row of its own, as the pages compared here keep them.
 type Row = Vec<Cell>;
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 type Pages = HashMap<i64, Vec<Row>>;
 

@@ -56,7 +56,7 @@ impl Rows {
     }
 
     pub fn get(&self, i: usize) -> Option<&Row> {
-        (i < self.len).then(|| &self.cells[i * self.width..(i + 1) * self.width])
+        (i < self.len).then(|| self.row(i))
     }
 
     pub fn first(&self) -> Option<&Row> {
@@ -68,7 +68,12 @@ impl Rows {
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &Row> + DoubleEndedIterator {
-        (0..self.len).map(|i| &self.cells[i * self.width..(i + 1) * self.width])
+        (0..self.len).map(|i| self.row(i))
+    }
+
+    /// Row `i`'s cells (`i` below `len`: with no columns, `cells` holds nothing to index).
+    fn row(&self, i: usize) -> &Row {
+        &self.cells[i * self.width..(i + 1) * self.width]
     }
 
     /// Keeps the rows of `range` (clamped to these rows) and drops the others.
@@ -94,7 +99,7 @@ impl Index<usize> for Rows {
 
     fn index(&self, i: usize) -> &Row {
         assert!(i < self.len, "row {i} of {}", self.len);
-        &self.cells[i * self.width..(i + 1) * self.width]
+        self.row(i)
     }
 }
 

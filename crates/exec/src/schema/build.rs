@@ -61,7 +61,7 @@ impl Builder {
             let key: Option<Vec<String>> = table
                 .key
                 .iter()
-                .map(|&c| table.sort_names.get(c)?.as_ref().map(|n| format!("{n}_ASC")))
+                .map(|&c| table.sort_names.get(c)?.as_ref().map(|n| sort_value(n, false)))
                 .collect();
             let default = key.filter(|k| !k.is_empty()).map(|k| format!("[{}]", k.join(", ")));
             let ty = format!("[{}SortEnum]", table.type_name);
@@ -132,10 +132,8 @@ impl Builder {
         let interfaces = if node { vec!["Node"] } else { vec![] };
         self.add(name.as_str(), None, Decl::Object(fields, interfaces));
         self.connection(name, extras);
-        let values = table
-            .sort_values()
-            .map(|(_, desc, stem)| (format!("{stem}_{}", if desc { "DESC" } else { "ASC" }), None))
-            .collect();
+        let values =
+            table.sort_values().map(|(_, desc, stem)| (sort_value(stem, desc), None)).collect();
         self.add(format!("{name}SortEnum"), Some("An enumeration."), Decl::Enum(values));
         self.filter(model, table);
     }
@@ -333,6 +331,11 @@ impl Builder {
 struct Extras {
     nodes: bool,
     total_count: bool,
+}
+
+/// A sort enum value's name: `<stem>_ASC` or `<stem>_DESC`.
+fn sort_value(stem: &str, desc: bool) -> String {
+    format!("{stem}_{}", if desc { "DESC" } else { "ASC" })
 }
 
 /// Each table's `Extras`, from its root connection and every connection to it: one pass over
