@@ -83,6 +83,52 @@ fn total_count_alone_reads_no_rows() {
     assert!(rows.is_err_and(|m| m.contains("--max-nodes")), "rows still counted");
 }
 
+/// A relationship's `pageInfo` alone reads no row for its flags (one `COUNT … GROUP BY`,
+/// past the cursor when there is one) and two rows a parent for its cursors, whatever
+/// `first`: 20 departments of 1,000 employees answer under `--max-nodes 100`.
+#[test]
+fn a_relationships_page_info_alone_reads_its_bounds_at_most() {
+    let db = common::sqlite_once(
+        "bench-reflected",
+        "benches/bench.sql",
+        "CREATE TABLE extra (id INTEGER PRIMARY KEY);",
+    );
+    let mut limits = relaylite::limits::Limits::default();
+    assert!(limits.set("--max-nodes", 100));
+    let app = App::open(DbConfig::sqlite(db), limits, None).expect("app");
+    let nested = |args: &str, shown: &str| {
+        format!("{{ allDepartments {{ nodes {{ employees({args}) {{ {shown} }} }} }} }}")
+    };
+    let flags = "pageInfo { hasNextPage hasPreviousPage }";
+    assert_eq!(statements(&app, &nested("first: 500", flags)), 2, "departments, one COUNT");
+    let total = format!("totalCount {flags}");
+    assert_eq!(statements(&app, &nested("last: 500", &total)), 2, "the same COUNT for both");
+    let first = answer(
+        &app,
+        "{ allDepartments(first: 1) { nodes { employees(first: 3) { edges { cursor } } } } }",
+    );
+    let cursor =
+        first.expect("answered")["allDepartments"]["nodes"][0]["employees"]["edges"][2]["cursor"]
+            .clone();
+    // Ids 1 to 60 are three employees of each department: 997 follow the cursor in each.
+    let after = |n: usize| format!("after: {cursor}, first: {n}");
+    assert_eq!(statements(&app, &nested(&after(997), &total)), 3, "a COUNT past the cursor, all");
+    for (n, more) in [(997, false), (996, true)] {
+        let d = answer(&app, &nested(&after(n), flags)).expect("answered");
+        let nodes = d["allDepartments"]["nodes"].as_array().cloned().unwrap_or_default();
+        assert_eq!(nodes.len(), 20);
+        assert!(nodes.iter().all(|n| n["employees"]["pageInfo"]["hasNextPage"] == more), "{d}");
+    }
+    let cursors = "pageInfo { startCursor endCursor hasNextPage }";
+    assert_eq!(statements(&app, &nested("first: 500", cursors)), 2, "departments, employees");
+    let d = answer(&app, &nested("first: 500", cursors)).expect("20 + 2 × 20 rows kept");
+    let info = &d["allDepartments"]["nodes"][0]["employees"]["pageInfo"];
+    assert!(info["startCursor"].is_string() && info["startCursor"] != info["endCursor"], "{d}");
+    // The rows themselves are still counted.
+    let rows = answer(&app, &nested("first: 500", "nodes { id }"));
+    assert!(rows.is_err_and(|m| m.contains("--max-nodes")), "rows still counted");
+}
+
 #[test]
 fn introspection_is_written_once_per_schema_and_then_served_as_kept() {
     let case: serde_json::Value = serde_json::from_str(

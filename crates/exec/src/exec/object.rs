@@ -13,7 +13,7 @@ use super::execute::{Executor, Path, key, level_statements};
 use super::keys::{self, Slots};
 use super::keyset::Keyset;
 use super::page::{
-    self, CursorKind, Page, by_page, flags_by_count, node_plans, reads_rows, selects,
+    self, CursorKind, Page, bounds_only, by_page, flags_by_count, node_plans, reads_rows, selects,
     window_by_count,
 };
 use crate::db::sql::{Columns, Expr, Reached, Term};
@@ -153,9 +153,8 @@ impl Executor<'_> {
         };
         let parents = Parents::of(rows, &rel.from_columns());
         let keyset = matches!(query.cursors, CursorKind::Keyset(_));
-        let reads = !matches!(rel.shape, Shape::Connection(_))
-            || (reads_rows(f, keyset) && !query.by_count);
-        let statements = u64::from(reads) + u64::from(query.counts());
+        let reads = matches!(query.reading, Reading::Rows | Reading::Bounds);
+        let statements = u64::from(reads) + query.count_statements();
         if parents.slots.keys().is_empty() || !self.take_statements(statements) {
             return out;
         }
@@ -169,7 +168,8 @@ impl Executor<'_> {
         if parents.first.len() > parents.slots.keys().len() {
             // Rows that link to nothing share an empty page (a list `[]`, a connection with
             // no edges; an object field `null`).
-            pages.push(page_of(Rows::default(), query.counts().then_some(0), &query, keyset));
+            let total = query.total.then_some(0);
+            pages.push(page_of(Rows::default(), 0, total, &query, keyset));
         }
         let errors_before = self.errors.len();
         let first_path = |d: usize| path(parents.first[d]);
@@ -323,22 +323,21 @@ impl Executor<'_> {
             None => Vec::new(),
         };
         let total = options.is_some() && selects(f, ConnectionField::TotalCount);
-        // A keyset page that would be read whole (no cursor, no `first` or `last`) shows
-        // flags that need no row: both false, and its rows are not read. With a `first` or
-        // `last`, at most one row more than the page is read for its flags.
-        let whole = seek.is_empty() && page.first.is_none() && page.last.is_none();
-        let keyset_flags = keyset.is_some() && whole && flags_by_count(f);
-        let by_count = options.is_some() && (window_by_count(f, keyset.is_some()) || keyset_flags);
+        let sought = !seek.is_empty();
+        let reading = match rel.shape {
+            Shape::Connection(_) => reading(f, keyset.is_some(), &page, sought),
+            Shape::Object | Shape::List => Reading::Rows,
+        };
         let counted_filter = filter.clone();
         filter.extend(seek);
         let cursors = keyset.map_or(CursorKind::Offset, CursorKind::Keyset);
-        Ok(RelatedQuery { page, filter, counted_filter, order, cursors, total, by_count })
+        Ok(RelatedQuery { page, filter, counted_filter, order, cursors, total, sought, reading })
     }
 
     /// Each parent's page of related rows (one per distinct key), from one statement for
     /// all parents. Without offset cursors or an offset `last`, `first + 1` rows per parent
     /// tell everything, and reading stops as soon as every parent has them; otherwise each
-    /// parent's rows are all read and sliced.
+    /// parent's rows are all read and sliced. A page of counts reads no row.
     fn related_pages(
         &mut self,
         table: TableId,
@@ -355,7 +354,11 @@ impl Executor<'_> {
         let limit = if backward { page.last } else { page.first };
         let wanted = match (&rel.shape, keyset || !page.needs_count(), limit) {
             (Shape::Object, _, _) => 1,
-            (Shape::Connection(_), ..) if !reads_rows(f, keyset) || query.by_count => 0,
+            (Shape::Connection(_), ..)
+                if !matches!(query.reading, Reading::Rows | Reading::Bounds) =>
+            {
+                0
+            }
             (_, true, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1),
             _ => usize::MAX,
         };
@@ -386,55 +389,81 @@ impl Executor<'_> {
         );
         let owner: Vec<usize> =
             (target.columns.len()..target.columns.len() + rel.hops[0].on.len()).collect();
-        let (by_parent, read) = self.related_rows((&text, &params), distinct, &owner, wanted)?;
-        let totals = match query.counts() {
+        let page_rows = limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        let bounds = (query.reading == Reading::Bounds).then_some(page_rows);
+        let read = self.related_rows((&text, &params), distinct, &owner, (wanted, bounds))?;
+        let totals = match query.total {
             true => self.related_totals(rel, distinct, &query.counted_filter)?,
             false => Vec::new(),
         };
-        if !self.take_rows(usize::try_from(read).unwrap_or(usize::MAX)) {
+        let counts = match (query.reading, query.sought || !query.total) {
+            (Reading::Counted, true) => self.related_totals(rel, distinct, &query.filter)?,
+            (Reading::Counted, false) => totals.clone(),
+            _ => Vec::new(),
+        };
+        if !self.take_rows(usize::try_from(read.counted).unwrap_or(usize::MAX)) {
             return Ok(vec![
                 Page { window: page.window(0), rows: Rows::default(), total: None };
-                by_parent.len()
+                read.rows.len()
             ]);
         }
-        Ok(slice_pages(by_parent, &totals, query, keyset))
+        Ok(slice_pages(read, (&totals, &counts), query, keyset))
     }
 
     /// Each distinct parent's first `wanted` rows of the statement, and how many rows it
-    /// read: it stops once every parent has its rows, or past the rows left to read.
+    /// read: it stops once every parent has its rows, or past the rows left to read. With
+    /// `bounds` (a page of that many rows, its `pageInfo` alone shown), a parent keeps only
+    /// its page's first and last rows, and only the rows kept count against the limit.
     fn related_rows(
         &self,
         (text, params): (&str, &[Param]),
         distinct: &Slots,
         owner: &[usize],
-        wanted: usize,
-    ) -> Result<(Vec<Rows>, u64), DbError> {
+        (wanted, bounds): (usize, Option<usize>),
+    ) -> Result<ReadRows, DbError> {
         let budget = self.rows_left().saturating_add(1);
         let parents = distinct.keys().len();
         // A small page (`first` or `last` up to PAGE_ROOM) gets room for all its rows at its
         // parent's first row, so that they are not moved at each doubling; all that room
         // stays within the rows the request may still read.
         let left = usize::try_from(budget).unwrap_or(usize::MAX) / parents.max(1);
-        let room = if wanted <= PAGE_ROOM { wanted.min(left) } else { 1 };
-        let mut by_parent: Vec<Rows> = vec![Rows::default(); parents];
-        let (mut read, mut full) = (0u64, 0usize);
+        let room = match bounds {
+            Some(_) => 2.min(left),
+            None if wanted <= PAGE_ROOM => wanted.min(left),
+            None => 1,
+        };
+        let mut read =
+            ReadRows { rows: vec![Rows::default(); parents], seen: vec![0; parents], counted: 0 };
+        let (mut streamed, mut full) = (0u64, 0usize);
         if wanted > 0 {
             self.db.query_each(text, params, |row| {
-                if let Some(parent) = distinct.slot(row, owner) {
-                    let rows = &mut by_parent[parent];
-                    if rows.is_empty() {
-                        rows.reserve(row.len(), room);
-                    }
-                    if rows.len() < wanted {
+                if let Some(parent) = distinct.slot(row, owner)
+                    && read.seen[parent] < wanted
+                {
+                    let (rows, seen) = (&mut read.rows[parent], &mut read.seen[parent]);
+                    if bounds.is_none_or(|page| *seen < page) {
+                        if rows.is_empty() {
+                            rows.reserve(row.len(), room);
+                        }
+                        // Of a page's bounds, the second is the latest row read of it.
+                        match (bounds, rows.len()) {
+                            (Some(_), 2) => rows.slice(0..1),
+                            _ => read.counted += u64::from(bounds.is_some()),
+                        }
                         rows.keep(row);
-                        full += usize::from(rows.len() == wanted);
                     }
+                    *seen += 1;
+                    full += usize::from(*seen == wanted);
                 }
-                read += 1;
-                full < parents && read < budget
+                streamed += 1;
+                let counted = if bounds.is_some() { read.counted } else { streamed };
+                full < parents && counted < budget
             })?;
         }
-        Ok((by_parent, read))
+        if bounds.is_none() {
+            read.counted = streamed;
+        }
+        Ok(read)
     }
 
     /// The conditions on what `rel` reaches: `filter` on its target's rows, and the rows of
@@ -490,7 +519,7 @@ impl Executor<'_> {
 
 /// What a relationship field asks of its target: the page, the conditions (filter and
 /// cursors), the filter alone (what `totalCount` counts), the order, the cursors' kind,
-/// whether `totalCount` is asked for and whether the page is worked out from a count.
+/// whether `totalCount` is asked for, whether a cursor is given and how the pages are read.
 struct RelatedQuery {
     page: PageArgs,
     filter: Vec<Expr>,
@@ -498,16 +527,57 @@ struct RelatedQuery {
     order: Vec<(Term, bool)>,
     cursors: CursorKind,
     total: bool,
-    /// Whether each parent's page is worked out from its count (`window_by_count`).
-    by_count: bool,
+    sought: bool,
+    reading: Reading,
 }
 
 impl RelatedQuery {
-    /// Whether each parent's related rows are counted: for `totalCount`, or for an offset
-    /// page worked out from its count (a keyset page that would be read whole needs none).
-    fn counts(&self) -> bool {
-        self.total || (self.by_count && matches!(self.cursors, CursorKind::Offset))
+    /// The `COUNT … GROUP BY` statements it runs: one for `totalCount`, one for pages
+    /// worked out from counts, one for both where they count the same rows (no cursor).
+    fn count_statements(&self) -> u64 {
+        let pages = self.reading == Reading::Counted && (self.sought || !self.total);
+        u64::from(self.total) + u64::from(pages)
     }
+}
+
+/// How a relationship connection's pages are read, by what the connection shows.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Reading {
+    /// Each parent's rows, to its page and one more (all of them for an offset `last`).
+    Rows,
+    /// A keyset page's `pageInfo` alone, with a cursor: its first and last rows are kept of
+    /// the rows read (`first` or `last` and one more), and the flags follow from how many.
+    Bounds,
+    /// `pageInfo` alone without a row's cursor: from each parent's count (past the
+    /// connection's cursors, for keyset pages), no row read.
+    Counted,
+    /// No row and no count: a keyset page read whole (both flags false), or a connection
+    /// showing neither rows nor `pageInfo` (`totalCount`, `__typename`).
+    Nothing,
+}
+
+/// How a relationship connection showing `f` reads its pages (`page`, with a cursor when
+/// `sought`).
+fn reading(f: &FieldPlan, keyset: bool, page: &PageArgs, sought: bool) -> Reading {
+    let whole = !sought && page.first.is_none() && page.last.is_none();
+    match keyset {
+        _ if !reads_rows(f, keyset) => match window_by_count(f, keyset) {
+            true => Reading::Counted,
+            false => Reading::Nothing,
+        },
+        true if flags_by_count(f) && whole => Reading::Nothing,
+        true if flags_by_count(f) => Reading::Counted,
+        true if bounds_only(f, page) => Reading::Bounds,
+        _ => Reading::Rows,
+    }
+}
+
+/// Each distinct parent's rows as `related_rows` read them: the rows kept, how many of its
+/// rows were read (up to the most wanted), and the rows counted against `--max-nodes`.
+struct ReadRows {
+    rows: Vec<Rows>,
+    seen: Vec<usize>,
+    counted: u64,
 }
 
 /// The parents of a relationship level, in slots: one per distinct key (`slots`), then one
@@ -551,36 +621,46 @@ impl Parents {
     }
 }
 
-/// Each distinct parent's rows sliced to its page, with its total.
+/// Each distinct parent's rows sliced to its page, with its total (`totals`) and, for pages
+/// worked out from counts, its count (`counts`).
 fn slice_pages(
-    by_parent: Vec<Rows>,
-    totals: &[usize],
+    read: ReadRows,
+    (totals, counts): (&[usize], &[usize]),
     query: &RelatedQuery,
     keyset: bool,
 ) -> Vec<Page> {
-    let mut pages = Vec::with_capacity(by_parent.len());
-    for (s, rows) in by_parent.into_iter().enumerate() {
-        let count = query.counts().then(|| totals.get(s).copied().unwrap_or(0));
-        pages.push(page_of(rows, count, query, keyset));
+    let mut pages = Vec::with_capacity(read.rows.len());
+    for (s, (rows, seen)) in read.rows.into_iter().zip(read.seen).enumerate() {
+        let total = query.total.then(|| totals.get(s).copied().unwrap_or(0));
+        let n = match query.reading {
+            Reading::Counted => counts.get(s).copied().unwrap_or(0),
+            _ => seen,
+        };
+        pages.push(page_of(rows, n, total, query, keyset));
     }
     pages
 }
 
-/// One parent's rows, in the connection's order, sliced to its page; `count` is how many
-/// related rows it has, when they were counted.
-fn page_of(rows: Rows, count: Option<usize>, query: &RelatedQuery, keyset: bool) -> Page {
-    let total = count.filter(|_| query.total);
-    match keyset {
-        true if query.by_count => {
-            // No `first` or `last`: no row read, both flags false.
-            let window = page::keyset_slice(0, &query.page);
-            Page { window: Window { start: 0, end: 0, ..window }, rows: Rows::default(), total }
+/// One parent's page: from its rows in the connection's order (of which it has `n`, or
+/// only their bounds), or from `n`, how many rows it has, when counted.
+fn page_of(rows: Rows, n: usize, total: Option<usize>, query: &RelatedQuery, keyset: bool) -> Page {
+    let empty = |window: Window| Page { window, rows: Rows::default(), total };
+    match (keyset, query.reading) {
+        (true, Reading::Nothing | Reading::Counted) => {
+            let window = page::keyset_slice(n, &query.page);
+            empty(Window { start: 0, end: 0, ..window })
         }
-        true => page::keyset_window(rows, &query.page, total),
-        false if query.by_count => {
-            Page { window: query.page.window(count.unwrap_or(0)), rows: Rows::default(), total }
+        (true, Reading::Bounds) => {
+            let mut rows = rows;
+            if page::backward(&query.page) {
+                rows.reverse();
+            }
+            let window = Window { start: 0, end: rows.len(), ..page::keyset_slice(n, &query.page) };
+            Page { window, rows, total }
         }
-        false => {
+        (true, Reading::Rows) => page::keyset_window(rows, &query.page, total),
+        (false, Reading::Counted) => empty(query.page.window(n)),
+        (false, _) => {
             let mut rows = rows;
             let window = query.page.window(rows.len());
             rows.slice(window.start..window.end);
