@@ -1,4 +1,5 @@
-//! Runs one benchmark query in a loop, for profilers: `cargo run --release --example profile -- q3 2000`.
+//! Runs one benchmark query (or a `.graphql` file) in a loop, for profilers:
+//! `cargo run --release --example profile -- q3 2000`.
 //! With `MODEL` (a model file) and `AUTHORIZATION` (the header's value) set, each run also
 //! checks the token and runs as its role, as a server with access control does.
 
@@ -10,8 +11,12 @@ fn main() {
     let name = args.next().unwrap_or_else(|| "q3".into());
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
     let db = args.next().unwrap_or_else(|| "target/bench.sqlite3".into());
-    let query =
-        std::fs::read_to_string(format!("benches/queries/{name}.graphql")).unwrap_or_default();
+    // A benchmark query by name, or any query file by its path.
+    let path = match name.ends_with(".graphql") {
+        true => name.clone(),
+        false => format!("benches/queries/{name}.graphql"),
+    };
+    let query = std::fs::read_to_string(path).unwrap_or_default();
     let model = std::env::var("MODEL").ok().map(|path| {
         let text = std::fs::read_to_string(&path).expect("model file");
         (path, text)

@@ -342,9 +342,10 @@ impl<'f> Clock<'f> {
 }
 
 fn write_float(f: f64, out: &mut String) {
-    if f.is_finite() {
-        // serde_json's formatting is the shortest round-trip form, like Python's repr.
-        out.push_str(&serde_json::Value::from(f).to_string());
+    // serde_json's formatting is the shortest round-trip form, like Python's repr; written
+    // in place, with no string made per float.
+    if let Some(n) = serde_json::Number::from_f64(f) {
+        let _ = write!(out, "{n}");
     } else {
         out.push_str("null");
     }

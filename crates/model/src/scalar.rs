@@ -291,31 +291,30 @@ fn numeric_scale(args: &str) -> u8 {
 }
 
 fn read_int(cell: &Cell) -> Result<Value, String> {
-    let (n, shown) = match cell {
-        Cell::Int(i) => (Some(*i as i128), i.to_string()),
-        Cell::Real(f) => {
-            let whole = f.is_finite() && f.fract() == 0.0;
-            (whole.then_some(*f as i128), float_repr(*f))
-        }
-        Cell::Text(s) => (python_int(s), str_repr(s)),
-        Cell::Blob(b) => (None, bytes_repr(b)),
+    // The cell is shown only in an error: spelling it for every value cost as much as
+    // reading it.
+    let n = match cell {
+        Cell::Int(i) => Some(i128::from(*i)),
+        Cell::Real(f) => (f.is_finite() && f.fract() == 0.0).then_some(*f as i128),
+        Cell::Text(s) => python_int(s),
+        Cell::Blob(_) => None,
         Cell::Null => return Ok(Value::Null),
     };
     match n {
-        None => Err(format!("Int cannot represent non-integer value: {shown}")),
+        None => Err(format!("Int cannot represent non-integer value: {}", shown(cell))),
         Some(n) if i32::try_from(n).is_err() => {
-            Err(format!("Int cannot represent non 32-bit signed integer value: {shown}"))
+            Err(format!("Int cannot represent non 32-bit signed integer value: {}", shown(cell)))
         }
         Some(n) => Ok(Value::Int(n as i64)),
     }
 }
 
 fn read_float(cell: &Cell, scale: Option<u8>) -> Result<Value, String> {
-    let (f, shown) = match cell {
-        Cell::Int(i) => (Some(*i as f64), i.to_string()),
-        Cell::Real(f) => (Some(*f), float_repr(*f)),
-        Cell::Text(s) => (s.trim().parse::<f64>().ok(), str_repr(s)),
-        Cell::Blob(b) => (None, bytes_repr(b)),
+    let f = match cell {
+        Cell::Int(i) => Some(*i as f64),
+        Cell::Real(f) => Some(*f),
+        Cell::Text(s) => s.trim().parse::<f64>().ok(),
+        Cell::Blob(_) => None,
         Cell::Null => return Ok(Value::Null),
     };
     match f.filter(|f| f.is_finite()) {
@@ -324,7 +323,7 @@ fn read_float(cell: &Cell, scale: Option<u8>) -> Result<Value, String> {
             Some(s) => format!("{f:.prec$}", prec = usize::from(s)).parse().unwrap_or(f),
             None => f,
         })),
-        None => Err(format!("Float cannot represent non numeric value: {shown}")),
+        None => Err(format!("Float cannot represent non numeric value: {}", shown(cell))),
     }
 }
 
