@@ -545,11 +545,12 @@ impl RelatedQuery {
 enum Reading {
     /// Each parent's rows, to its page and one more (all of them for an offset `last`).
     Rows,
-    /// A keyset page's `pageInfo` alone, with a cursor: its first and last rows are kept of
-    /// the rows read (`first` or `last` and one more), and the flags follow from how many.
+    /// A keyset page's `pageInfo` alone, showing `startCursor` or `endCursor`: its first and
+    /// last rows are kept of the rows read (`first` or `last` and one more), and the flags
+    /// follow from how many were read.
     Bounds,
-    /// `pageInfo` alone without a row's cursor: from each parent's count (past the
-    /// connection's cursors, for keyset pages), no row read.
+    /// `pageInfo` alone, showing no row's cursor: from each parent's count (of the rows
+    /// past the `after` / `before` cursors, for keyset pages), no row read.
     Counted,
     /// No row and no count: a keyset page read whole (both flags false), or a connection
     /// showing neither rows nor `pageInfo` (`totalCount`, `__typename`).
