@@ -413,7 +413,7 @@ impl Executor<'_> {
     /// Each distinct parent's first `wanted` rows of the statement, and how many rows it
     /// read: it stops once every parent has its rows, or past the rows left to read. With
     /// `bounds` (a page of that many rows, its `pageInfo` alone shown), a parent keeps only
-    /// its page's first and last rows, and only the rows kept count against the limit.
+    /// its page's first and last rows (`related_bounds`).
     fn related_rows(
         &self,
         (text, params): (&str, &[Param]),
@@ -423,47 +423,68 @@ impl Executor<'_> {
     ) -> Result<ReadRows, DbError> {
         let budget = self.rows_left().saturating_add(1);
         let parents = distinct.keys().len();
+        let mut read =
+            ReadRows { rows: vec![Rows::default(); parents], seen: vec![0; parents], counted: 0 };
+        if wanted == 0 {
+            return Ok(read);
+        }
+        if let Some(page) = bounds {
+            self.related_bounds((text, params), (distinct, owner), (wanted, page), &mut read)?;
+            return Ok(read);
+        }
         // A small page (`first` or `last` up to PAGE_ROOM) gets room for all its rows at its
         // parent's first row, so that they are not moved at each doubling; all that room
         // stays within the rows the request may still read.
         let left = usize::try_from(budget).unwrap_or(usize::MAX) / parents.max(1);
-        let room = match bounds {
-            Some(_) => 2.min(left),
-            None if wanted <= PAGE_ROOM => wanted.min(left),
-            None => 1,
-        };
-        let mut read =
-            ReadRows { rows: vec![Rows::default(); parents], seen: vec![0; parents], counted: 0 };
-        let (mut streamed, mut full) = (0u64, 0usize);
-        if wanted > 0 {
-            self.db.query_each(text, params, |row| {
-                if let Some(parent) = distinct.slot(row, owner)
-                    && read.seen[parent] < wanted
-                {
-                    let (rows, seen) = (&mut read.rows[parent], &mut read.seen[parent]);
-                    if bounds.is_none_or(|page| *seen < page) {
-                        if rows.is_empty() {
-                            rows.reserve(row.len(), room);
-                        }
-                        // Of a page's bounds, the second is the latest row read of it.
-                        match (bounds, rows.len()) {
-                            (Some(_), 2) => rows.slice(0..1),
-                            _ => read.counted += u64::from(bounds.is_some()),
-                        }
-                        rows.keep(row);
-                    }
-                    *seen += 1;
-                    full += usize::from(*seen == wanted);
+        let room = if wanted <= PAGE_ROOM { wanted.min(left) } else { 1 };
+        let mut full = 0;
+        self.db.query_each(text, params, |row| {
+            if let Some(parent) = distinct.slot(row, owner) {
+                let rows = &mut read.rows[parent];
+                if rows.is_empty() {
+                    rows.reserve(row.len(), room);
                 }
-                streamed += 1;
-                let counted = if bounds.is_some() { read.counted } else { streamed };
-                full < parents && counted < budget
-            })?;
-        }
-        if bounds.is_none() {
-            read.counted = streamed;
-        }
+                if rows.len() < wanted {
+                    rows.keep(row);
+                    full += usize::from(rows.len() == wanted);
+                }
+            }
+            read.counted += 1;
+            full < parents && read.counted < budget
+        })?;
+        read.seen = read.rows.iter().map(Rows::len).collect();
         Ok(read)
+    }
+
+    /// Of each parent's first `wanted` rows, the first and the last of its page's `page`
+    /// rows, and how many it has: only the rows kept count against the rows left to read.
+    fn related_bounds(
+        &self,
+        (text, params): (&str, &[Param]),
+        (distinct, owner): (&Slots, &[usize]),
+        (wanted, page): (usize, usize),
+        read: &mut ReadRows,
+    ) -> Result<(), DbError> {
+        let (budget, parents) = (self.rows_left().saturating_add(1), distinct.keys().len());
+        let mut full = 0;
+        self.db.query_each(text, params, |row| {
+            if let Some(parent) = distinct.slot(row, owner)
+                && read.seen[parent] < wanted
+            {
+                let (rows, seen) = (&mut read.rows[parent], &mut read.seen[parent]);
+                if *seen < page {
+                    // The second bound is the latest row read of the page.
+                    match rows.len() {
+                        2 => rows.slice(0..1),
+                        _ => read.counted += 1,
+                    }
+                    rows.keep(row);
+                }
+                *seen += 1;
+                full += usize::from(*seen == wanted);
+            }
+            full < parents && read.counted < budget
+        })
     }
 
     /// The conditions on what `rel` reaches: `filter` on its target's rows, and the rows of
