@@ -92,26 +92,40 @@ fn relationship_connections_sort_and_filter_like_the_root() {
 /// Pages through `allCustomers` with `sort` by keyset cursors, forwards with `first` and
 /// backwards with `last`, and compares with SQL's order.
 fn page_through(app: &App, sort: &str, sql_order: &str) {
+    let customers = ("allCustomers", "customerId", "Customer", "CustomerId");
+    let runs = [(7, false), (7, true), (59, false), (1, true)];
+    page_through_in(app, customers, sort, sql_order, &runs);
+}
+
+/// The same through any connection (its name, its key's field, its table and key column),
+/// in pages of each size, forwards or (`true`) backwards.
+fn page_through_in(
+    app: &App,
+    (connection, field, table, key): (&str, &str, &str, &str),
+    sort: &str,
+    sql_order: &str,
+    runs: &[(usize, bool)],
+) {
     let w = walk(app);
-    let want = ints(w.sql(&format!("SELECT CustomerId FROM Customer ORDER BY {sql_order}"), &[]));
-    for (size, backward) in [(7, false), (7, true), (59, false), (1, true)] {
+    let want = ints(w.sql(&format!("SELECT {key} FROM {table} ORDER BY {sql_order}"), &[]));
+    for &(size, backward) in runs {
         let (arg, cursor_arg, info) = match backward {
             false => ("first", "after", "hasNextPage endCursor"),
             true => ("last", "before", "hasPreviousPage startCursor"),
         };
         let query = format!(
-            "query ($c: String) {{ allCustomers(sort: [{sort}], {arg}: {size}, {cursor_arg}: $c) {{ nodes {{ customerId }} pageInfo {{ {info} }} }} }}"
+            "query ($c: String) {{ {connection}(sort: [{sort}], {arg}: {size}, {cursor_arg}: $c) {{ nodes {{ {field} }} pageInfo {{ {info} }} }} }}"
         );
         let mut got: Vec<i64> = Vec::new();
         let mut cursor = Value::Null;
         loop {
             let d = w.data(&query, json!({ "c": cursor }));
-            let c = &d["allCustomers"];
+            let c = &d[connection];
             let mut page: Vec<i64> = c["nodes"]
                 .as_array()
                 .expect("nodes")
                 .iter()
-                .map(|n| n["customerId"].as_str().expect("id").parse().expect("int"))
+                .map(|n| n[field].as_str().expect("id").parse().expect("int"))
                 .collect();
             assert!(page.len() <= size, "{sort}: a page of {}", page.len());
             if backward {
@@ -145,6 +159,17 @@ fn keyset_cursors_page_through_any_order_both_ways() {
         "COMPANY_DESC, SUPPORT_REP_ID_ASC",
         "Company DESC, SupportRepId, CustomerId",
     );
+    // Ascending on SQLite, NULLs come first: the range past a cursor is the row value of
+    // every column, nullable or not (`(Country, Company, CustomerId) >= (?, ?, ?)`).
+    page_through(&app, "COUNTRY_ASC, COMPANY_ASC", "Country, Company, CustomerId");
+    page_through(&app, "COMPANY_ASC, STATE_ASC", "Company, State, CustomerId");
+    page_through(&app, "STATE_DESC, COMPANY_DESC", "State DESC, Company DESC, CustomerId");
+    // Descending, NULLs come last: past a composer, its media type's tracks of no composer
+    // still follow, so the range stops at the (NOT NULL) media type.
+    let tracks = ("allTracks", "trackId", "Track", "TrackId");
+    let sql = "MediaTypeId DESC, Composer DESC, TrackId";
+    let runs = [(400, false), (1000, true)];
+    page_through_in(&app, tracks, "MEDIA_TYPE_ID_DESC, COMPOSER_DESC", sql, &runs);
 }
 
 #[test]

@@ -243,3 +243,53 @@ fn a_keyset_page_past_nulls_seeks_instead_of_sorting_the_table() {
     assert!(seeking < 2_000, "{seeking} steps for 21 rows");
     assert!(sorting > 10 * seeking, "the condition alone: {sorting} steps");
 }
+
+#[test]
+fn a_keyset_page_of_two_columns_seeks_into_the_first_columns_ties() {
+    use relaylite::db::Cell;
+    use relaylite::db::sql::{Select, Term};
+    // 20,000 orders of two statuses, indexed on (status, placed); pages by status, then date:
+    // the cursor stands in the middle of 10,000 orders of one status.
+    let rows: Vec<String> = (1..=20_000)
+        .map(|i| {
+            format!(
+                "({i}, '{}', '2024-{:02}-{:02} {:05}')",
+                ["a", "b"][i % 2],
+                1 + i % 12,
+                1 + i % 28,
+                i
+            )
+        })
+        .collect();
+    let extra = format!(
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, status TEXT NOT NULL, placed TEXT); CREATE INDEX orders_status_placed ON orders (status, placed); INSERT INTO orders VALUES {};",
+        rows.join(", ")
+    );
+    let db = common::sqlite_once("keyset-two-columns", "", &extra);
+    let app = App::new(DbConfig::sqlite(db.clone())).expect("app");
+    let schema = app.schema();
+    let model = &schema.model;
+    let t = model.tables.iter().position(|t| t.name == "orders").expect("orders");
+    let (id, status, placed) = (0, 1, 2);
+    let order = vec![(Term::of(status), false), (Term::of(placed), false), (Term::of(id), false)];
+    let keyset =
+        relaylite::exec::keyset::Keyset::new("Query.allOrders", model, &model.tables[t], &order);
+    let middle: Vec<Cell> =
+        vec![Cell::Int(10_001), Cell::Text("b".into()), Cell::Text("2024-06-10 10001".into())];
+    let seek = keyset.seek(Some(&keyset.cursor(&middle)), None).expect("seek");
+    let mut select = Select::from(model, t);
+    select.order = order;
+    select.filter = seek.into_filter();
+    let (ids, steps) = steps(&db, &select.rows(model, Some((21, 0))));
+    let expected = {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        let mut stmt = conn
+            .prepare("SELECT id FROM orders WHERE (status, placed, id) > ('b', '2024-06-10 10001', 10001) ORDER BY status, placed, id LIMIT 21")
+            .expect("prepare");
+        let ids: Vec<i64> =
+            stmt.query_map([], |r| r.get(0)).and_then(|r| r.collect()).expect("rows");
+        ids
+    };
+    assert_eq!(ids, expected, "the page past the cursor");
+    assert!(steps < 2_000, "{steps} steps for 21 rows past 5,000 of the same status");
+}

@@ -28,8 +28,8 @@ pub struct Keyset {
     /// Whether every order term's column is declared NOT NULL: then a row value
     /// comparison, which SQLite runs on an index, says "after".
     not_null: bool,
-    /// Whether the first order term's column is: then a seek towards the NULLs has a range.
-    first_not_null: bool,
+    /// Whether each order term's column is: then a seek towards the NULLs has a range.
+    not_nulls: Vec<bool>,
     /// Whether the database orders NULLs before every value ascending (SQLite) or after.
     nulls_first: bool,
 }
@@ -48,7 +48,7 @@ impl Keyset {
             signature: format!("{connection}|{}", terms.join(",")),
             order: order.to_vec(),
             not_null,
-            first_not_null: order.first().is_some_and(|(t, _)| table.columns[t.column].not_null),
+            not_nulls: order.iter().map(|(t, _)| table.columns[t.column].not_null).collect(),
             nulls_first: model.dialect.nulls_first(),
         }
     }
@@ -116,7 +116,7 @@ impl Keyset {
         if any.is_empty() {
             return Beyond::One(Expr::False);
         }
-        match self.first_bound(&v[0], backward) {
+        match self.bound(v, backward) {
             Some(bound) => Beyond::One(Expr::And(vec![bound, Expr::Or(any)])),
             None => {
                 let mut parts: Vec<Expr> = any.into_iter().flat_map(alternatives).collect();
@@ -131,18 +131,30 @@ impl Keyset {
         }
     }
 
-    /// A range on the first order column that every row beyond `v` is in, implied by the
-    /// exact condition but one an index can seek to (an `OR` alone makes the database walk
-    /// the index from its start, so page k would cost O(k)). None where no single range
-    /// holds them: where NULLs come after every value in the walk's direction.
-    fn first_bound(&self, v: &Param, backward: bool) -> Option<Expr> {
-        let (term, desc) = self.order[0];
-        let up = desc == backward;
-        let nulls_after = up != self.nulls_first;
-        if *v == Param::Null || (nulls_after && !self.first_not_null) {
-            return None;
+    /// A range that every row beyond `v` is in, implied by the exact condition but one an
+    /// index can seek to (an `OR` alone makes the database walk the index from its start, so
+    /// page k would cost O(k)): on the first order column, or on the row value of the
+    /// longest prefix of columns that run its way, where no NULL can come past a value —
+    /// `(status, placed) >= (?, ?)`, so that an index of both seeks into the first value's
+    /// rows rather than walking them. None where no single range holds the rows: where
+    /// NULLs come after every value of the first column in the walk's direction.
+    fn bound(&self, v: &[Param], backward: bool) -> Option<Expr> {
+        let up = self.order[0].1 == backward;
+        let ranged = |j: usize| {
+            let (_, desc) = self.order[j];
+            let nulls_after = up != self.nulls_first;
+            (desc == backward) == up && v[j] != Param::Null && (!nulls_after || self.not_nulls[j])
+        };
+        let prefix = (0..self.order.len()).take_while(|&j| ranged(j)).count();
+        let op = if up { CmpOp::Gte } else { CmpOp::Lte };
+        match prefix {
+            0 => None,
+            1 => Some(Expr::Cmp(self.order[0].0, op, v[0].clone())),
+            n => {
+                let terms = self.order[..n].iter().map(|(t, _)| *t).collect();
+                Some(Expr::Row(terms, op, v[..n].to_vec()))
+            }
         }
-        Some(Expr::Cmp(term, if up { CmpOp::Gte } else { CmpOp::Lte }, v.clone()))
     }
 }
 
@@ -290,7 +302,9 @@ mod tests {
                 Expr::Cmp(Term::of(0), CmpOp::Gt, Param::Int(3))
             ]))
         );
-        // Past a name, ascending: a range the index seeks to, then the exact condition.
+        // Past a name, ascending: a range the index seeks to, then the exact condition. No
+        // NULL name follows a name ascending (SQLite puts them first), so the range goes on
+        // into the name's own rows: `(name, id) >= ('m', 3)`.
         let up = Keyset::new(
             "Query.allTs",
             &model(),
@@ -299,6 +313,19 @@ mod tests {
         );
         let v = [Param::Text("m".into()), Param::Int(3)];
         let Beyond::One(Expr::And(parts)) = up.beyond(&v, false) else { panic!("no range") };
+        let terms = vec![Term::of(1), Term::of(0)];
+        assert_eq!(parts[0], Expr::Row(terms.clone(), CmpOp::Gte, v.to_vec()));
+        // Before a name (walking down, NULLs after it): only the key's column is NOT NULL,
+        // and the name's column cannot bound a walk its NULLs end: no single range.
+        assert!(matches!(up.beyond(&v, true), Beyond::Parts(_)));
+        // Mixed directions: the range is the first column's alone.
+        let mixed = Keyset::new(
+            "Query.allTs",
+            &model(),
+            &table(),
+            &[(Term::of(1), false), (Term::of(0), true)],
+        );
+        let Beyond::One(Expr::And(parts)) = mixed.beyond(&v, false) else { panic!("no range") };
         assert_eq!(parts[0], Expr::Cmp(Term::of(1), CmpOp::Gte, Param::Text("m".into())));
         // Descending on a nullable column, NULLs follow every value: no single range, but
         // three disjoint ones (before the name, the NULLs, the name's own rows past the key).
