@@ -170,6 +170,11 @@ fn keyset_cursors_page_through_any_order_both_ways() {
     let sql = "MediaTypeId DESC, Composer DESC, TrackId";
     let runs = [(400, false), (1000, true)];
     page_through_in(&app, tracks, "MEDIA_TYPE_ID_DESC, COMPOSER_DESC", sql, &runs);
+    // An index of the column then the rowid, the order's directions mixed (the key always
+    // ascends): read in parts, each a seek of that index.
+    let sql = "MediaTypeId DESC, TrackId";
+    page_through_in(&app, tracks, "MEDIA_TYPE_ID_DESC", sql, &runs);
+    page_through_in(&app, tracks, "ALBUM_ID_DESC", "AlbumId DESC, TrackId", &runs);
 }
 
 #[test]

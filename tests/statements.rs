@@ -280,7 +280,7 @@ fn a_keyset_page_of_two_columns_seeks_into_the_first_columns_ties() {
     let mut select = Select::from(model, t);
     select.order = order;
     select.filter = seek.into_filter();
-    let (ids, steps) = steps(&db, &select.rows(model, Some((21, 0))));
+    let (ids, walked) = steps(&db, &select.rows(model, Some((21, 0))));
     let expected = {
         let conn = rusqlite::Connection::open(&db).expect("open");
         let mut stmt = conn
@@ -291,5 +291,26 @@ fn a_keyset_page_of_two_columns_seeks_into_the_first_columns_ties() {
         ids
     };
     assert_eq!(ids, expected, "the page past the cursor");
-    assert!(steps < 2_000, "{steps} steps for 21 rows past 5,000 of the same status");
+    assert!(walked < 2_000, "{walked} steps for 21 rows past 5,000 of the same status");
+
+    // Status ascending, dates descending: no row value holds the rows past the cursor, but
+    // the index of both seeks each part (a later status; the status's earlier dates; …).
+    let order = vec![(Term::of(status), false), (Term::of(placed), true), (Term::of(id), false)];
+    let keyset =
+        relaylite::exec::keyset::Keyset::new("Query.allOrders", model, &model.tables[t], &order);
+    let seek = keyset.seek(Some(&keyset.cursor(&middle)), None).expect("seek");
+    assert!(seek.filter.is_empty() && seek.parts.len() > 1, "read in parts");
+    let mut select = Select::from(model, t);
+    select.order = order;
+    let (ids, mixed) = steps(&db, &select.rows_in_parts(model, &seek.parts, (21, 0)));
+    let expected = {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        let sql = "SELECT id FROM orders WHERE status > 'b' OR (status = 'b' AND (placed < '2024-06-10 10001' OR placed IS NULL OR (placed = '2024-06-10 10001' AND id > 10001))) ORDER BY status, placed DESC, id LIMIT 21";
+        let mut stmt = conn.prepare(sql).expect("prepare");
+        let ids: Vec<i64> =
+            stmt.query_map([], |r| r.get(0)).and_then(|r| r.collect()).expect("rows");
+        ids
+    };
+    assert_eq!(ids, expected, "the mixed page past the cursor");
+    assert!(mixed < 2_000, "{mixed} steps for 21 rows, the order's directions mixed");
 }

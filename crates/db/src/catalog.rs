@@ -46,9 +46,12 @@ fn read(conn: &Connection, shared_from: usize) -> Result<Catalog> {
         };
         kinds.push((name, kind));
     }
+    let indexed = indexed_tables(conn)?;
     let mut helper = (kinds.len() > shared_from).then(|| helper(conn)).flatten();
-    let tables =
-        in_two(conn, &mut helper, &kinds, |c, (name, kind)| table(c, name.clone(), *kind))?;
+    let tables = in_two(conn, &mut helper, &kinds, |c, (name, kind)| {
+        let indexed = indexed.contains(&name.to_ascii_lowercase());
+        table(c, name.clone(), (*kind, indexed))
+    })?;
     // SQLite resolves table names ignoring ASCII case.
     let by_name: HashMap<String, TableId> =
         tables.iter().enumerate().map(|(i, t)| (t.name.to_ascii_lowercase(), i)).collect();
@@ -112,7 +115,16 @@ fn readable(conn: &Connection, table: &str) -> Result<bool> {
     stmt.query([]).and_then(|mut rows| rows.next().map(|_| true)).map_err(sql_error)
 }
 
-fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
+/// The tables that have an index (in lower case): only theirs are asked for, each ask a
+/// statement SQLite prepares.
+fn indexed_tables(conn: &Connection) -> Result<HashSet<String>> {
+    let mut stmt = conn
+        .prepare("SELECT DISTINCT lower(tbl_name) FROM sqlite_schema WHERE type = 'index'")
+        .map_err(sql_error)?;
+    stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(sql_error)
+}
+
+fn table(conn: &Connection, name: String, (kind, indexed): (TableKind, bool)) -> Result<Table> {
     let mut stmt = conn
         .prepare_cached("SELECT name, type, \"notnull\", pk, hidden FROM pragma_table_xinfo(?)")
         .map_err(sql_error)?;
@@ -144,18 +156,65 @@ fn table(conn: &Connection, name: String, kind: TableKind) -> Result<Table> {
         pk.push(columns.len());
         columns.push(rowid_column(&columns));
     }
+    let indexes = match kind {
+        TableKind::Table if indexed => indexes(conn, &name, &columns, &pk)?,
+        _ => Vec::new(),
+    };
     Ok(Table {
         type_name: String::new(),
         name,
         kind,
         columns,
         key: pk,
-        indexes: Vec::new(),
+        indexes,
         served: false,
         root: None,
         fields: Vec::new(),
         sort_names: Vec::new(),
     })
+}
+
+/// The columns of each of a table's indexes that are not partial, in index order, up to the
+/// first expression, then the key's columns where the index ends with them (every index of a
+/// rowid table ends with the rowid, of a table without rowid with its primary key): what a
+/// keyset page's parts may each seek on.
+fn indexes(
+    conn: &Connection,
+    table: &str,
+    columns: &[Column],
+    key: &[usize],
+) -> Result<Vec<Vec<usize>>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT il.seq, ii.cid, ii.name, ii.key FROM pragma_index_list(?1) AS il, pragma_index_xinfo(il.name) AS ii WHERE NOT il.partial ORDER BY il.seq, ii.seqno",
+        )
+        .map_err(sql_error)?;
+    type Part = (i64, i64, Option<String>, bool);
+    let rows: Vec<Part> = stmt
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(sql_error)?;
+    // The rowid, as the column that is it (an INTEGER PRIMARY KEY) or as its own.
+    let rowid = match key {
+        [k] if columns[*k].rowid || columns[*k].declared.eq_ignore_ascii_case("INTEGER") => {
+            Some(*k)
+        }
+        _ => None,
+    };
+    let column = |(_, cid, name, ordered): &Part| match cid {
+        -1 => rowid,
+        _ => columns
+            .iter()
+            .position(|c| Some(&c.name) == name.as_ref())
+            // Past its own columns, an index holds the key's, which order its ties; the
+            // primary key of a table without rowid holds the row's other columns, which not.
+            .filter(|c| *ordered || key.contains(c)),
+    };
+    Ok(rows
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|index| index.iter().map_while(column).collect::<Vec<usize>>())
+        .filter(|index| !index.is_empty())
+        .collect())
 }
 
 /// The kind of a column without a declared type (every computed column of a view has
@@ -325,5 +384,45 @@ mod tests {
         let memory = Connection::open_in_memory().expect("memory");
         assert!(helper(&memory).is_none(), "a database in memory has none");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Each index as the columns it orders by, up to an expression, then the rowid's column
+    /// where the index ends with it; partial indexes and views left out.
+    #[test]
+    fn indexes_are_read_as_the_columns_they_order() {
+        let conn = Connection::open_in_memory().expect("memory");
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INT, c TEXT);
+             CREATE INDEX t_ab ON t (a, b DESC);
+             CREATE INDEX t_expr ON t (c, lower(a), b);
+             CREATE INDEX t_partial ON t (b) WHERE b > 0;
+             CREATE TABLE k (code TEXT PRIMARY KEY, x INT);
+             CREATE INDEX k_x ON k (x);
+             CREATE TABLE w (code TEXT PRIMARY KEY, x INT) WITHOUT ROWID;
+             CREATE INDEX w_x ON w (x);
+             CREATE TABLE r (x INT, y INT);
+             CREATE INDEX r_y ON r (y);
+             CREATE TABLE none (x INT);
+             CREATE VIEW v AS SELECT * FROM t;",
+        )
+        .expect("tables");
+        let catalog = catalog(&conn).expect("catalog");
+        let of = |name: &str| {
+            let t = catalog.tables.iter().find(|t| t.name == name).expect(name);
+            let names = |index: &Vec<usize>| -> Vec<&str> {
+                index.iter().map(|&c| t.columns[c].name.as_str()).collect()
+            };
+            let mut indexes: Vec<Vec<&str>> = t.indexes.iter().map(names).collect();
+            indexes.sort();
+            indexes
+        };
+        assert_eq!(of("t"), [vec!["a", "b", "id"], vec!["c"]]);
+        // A TEXT key is no rowid: its table's indexes end with a rowid no column holds.
+        assert_eq!(of("k"), [vec!["code"], vec!["x"]]);
+        // Without rowid, an index ends with the primary key's columns, and the primary key
+        // (the table itself) orders by its own.
+        assert_eq!(of("w"), [vec!["code"], vec!["x", "code"]]);
+        assert_eq!(of("r"), [vec!["y", "rowid"]]);
+        assert!(of("none").is_empty() && of("v").is_empty());
     }
 }

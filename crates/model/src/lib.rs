@@ -87,8 +87,9 @@ pub struct Table {
     /// view, whose rows have no identity (no `Node`, offset cursors only).
     pub key: Vec<usize>,
     /// The key columns of its ordered (btree) indexes, in index order, up to the first
-    /// expression: read on PostgreSQL, where the per-parent statement's form depends on
-    /// them; empty on SQLite, whose one statement form needs none.
+    /// expression (on SQLite, then the rowid's column where the index ends with it): what
+    /// PostgreSQL's per-parent statement's form, and where a keyset page's parts seek,
+    /// depend on.
     pub indexes: Vec<Vec<usize>>,
     /// Whether the table is served (has a GraphQL type).
     pub served: bool,

@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 
 use crate::db::sql::{CmpOp, Expr, Term};
 use crate::db::{Cell, Param, Row};
-use crate::model::{Model, Table};
+use crate::model::{Dialect, Model, Table};
 
 const VERSION: &str = "k1";
 
@@ -32,6 +32,9 @@ pub struct Keyset {
     not_nulls: Vec<bool>,
     /// Whether the database orders NULLs before every value ascending (SQLite) or after.
     nulls_first: bool,
+    /// Whether an index begins with the order's first two columns: then where no one range
+    /// holds the rows past a cursor beyond the first column's, parts each seek on it.
+    parted: bool,
 }
 
 impl Keyset {
@@ -44,12 +47,21 @@ impl Keyset {
             })
             .collect();
         let not_null = order.iter().all(|(t, _)| table.columns[t.column].not_null);
+        // A column compared through a function (a date on SQLite) is in no index.
+        let plain = |t: &Term| t.through.is_none() || model.dialect == Dialect::Postgres;
+        let parted = match order {
+            [(a, _), (b, _), ..] if plain(a) && plain(b) => {
+                table.indexes.iter().any(|index| index.starts_with(&[a.column, b.column]))
+            }
+            _ => false,
+        };
         Keyset {
             signature: format!("{connection}|{}", terms.join(",")),
             order: order.to_vec(),
             not_null,
             not_nulls: order.iter().map(|(t, _)| table.columns[t.column].not_null).collect(),
             nulls_first: model.dialect.nulls_first(),
+            parted,
         }
     }
 
@@ -117,14 +129,20 @@ impl Keyset {
             return Beyond::One(Expr::False);
         }
         match self.bound(v, backward) {
-            Some(bound) => Beyond::One(Expr::And(vec![bound, Expr::Or(any)])),
-            None => {
-                let mut parts: Vec<Expr> = any.into_iter().flat_map(alternatives).collect();
-                match parts.len() {
-                    1 => Beyond::One(parts.remove(0)),
-                    // Each part is a statement of its own within one: a sort of many
-                    // terms (a client may repeat them) reads its rows as one condition.
-                    n if n > MAX_PARTS => Beyond::One(Expr::Or(parts)),
+            // A range over two columns or more seeks as far as parts would.
+            Some((bound, n)) if n > 1 || !self.parted => {
+                Beyond::One(Expr::And(vec![bound, Expr::Or(any)]))
+            }
+            bound => {
+                let mut parts: Vec<Expr> = any.iter().cloned().flat_map(alternatives).collect();
+                // Each part is a statement of its own within one: a sort of many terms (a
+                // client may repeat them) reads its rows as one condition.
+                match (parts.len(), bound) {
+                    (1, _) => Beyond::One(parts.remove(0)),
+                    (n, Some((bound, _))) if n > MAX_PARTS => {
+                        Beyond::One(Expr::And(vec![bound, Expr::Or(any)]))
+                    }
+                    (n, None) if n > MAX_PARTS => Beyond::One(Expr::Or(parts)),
                     _ => Beyond::Parts(parts),
                 }
             }
@@ -138,7 +156,7 @@ impl Keyset {
     /// `(status, placed) >= (?, ?)`, so that an index of both seeks into the first value's
     /// rows rather than walking them. None where no single range holds the rows: where
     /// NULLs come after every value of the first column in the walk's direction.
-    fn bound(&self, v: &[Param], backward: bool) -> Option<Expr> {
+    fn bound(&self, v: &[Param], backward: bool) -> Option<(Expr, usize)> {
         let up = self.order[0].1 == backward;
         let ranged = |j: usize| {
             let (_, desc) = self.order[j];
@@ -149,10 +167,10 @@ impl Keyset {
         let op = if up { CmpOp::Gte } else { CmpOp::Lte };
         match prefix {
             0 => None,
-            1 => Some(Expr::Cmp(self.order[0].0, op, v[0].clone())),
+            1 => Some((Expr::Cmp(self.order[0].0, op, v[0].clone()), 1)),
             n => {
                 let terms = self.order[..n].iter().map(|(t, _)| *t).collect();
-                Some(Expr::Row(terms, op, v[..n].to_vec()))
+                Some((Expr::Row(terms, op, v[..n].to_vec()), n))
             }
         }
     }
