@@ -359,6 +359,15 @@ mod tests {
                 ]),
             ])
         );
+        let mut indexed = table();
+        indexed.indexes = vec![vec![1, 0]];
+        let k2 = Keyset::new("Query.allTs", &model(), &indexed, &order);
+        assert!(k2.parted);
+        assert!(
+            matches!(k2.beyond(&v, false), Beyond::Parts(p) if p.len() == 3),
+            "{:?}",
+            k2.beyond(&v, false)
+        );
         let only_keys = Keyset::new("Query.allTs", &model(), &table(), &[(Term::of(0), false)]);
         assert_eq!(
             only_keys.beyond(&[Param::Int(3)], false),
