@@ -202,6 +202,21 @@ fn steps(
     (ids, stmt.get_status(rusqlite::StatementStatus::VmStep))
 }
 
+/// A database of `tables` whose `orders` hold `rows` (SQL value lists), and its app.
+fn orders(name: &str, tables: &str, rows: &[String]) -> (std::path::PathBuf, App) {
+    let extra = format!("{tables} INSERT INTO orders VALUES {};", rows.join(", "));
+    let db = common::sqlite_once(name, "", &extra);
+    let app = App::new(DbConfig::sqlite(db.clone())).expect("app");
+    (db, app)
+}
+
+/// The ids `sql` selects, run straight on `db`.
+fn selected_ids(db: &std::path::Path, sql: &str) -> Vec<i64> {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    stmt.query_map([], |r| r.get(0)).and_then(|r| r.collect()).expect("rows")
+}
+
 #[test]
 fn a_keyset_page_past_nulls_seeks_instead_of_sorting_the_table() {
     use relaylite::db::Cell;
@@ -214,12 +229,8 @@ fn a_keyset_page_past_nulls_seeks_instead_of_sorting_the_table() {
             _ => format!("({i}, '2024-{:02}-{:02} {:05}')", 1 + i % 12, 1 + i % 28, i),
         })
         .collect();
-    let extra = format!(
-        "CREATE TABLE orders (id INTEGER PRIMARY KEY, placed TEXT); CREATE INDEX orders_placed ON orders (placed); INSERT INTO orders VALUES {};",
-        rows.join(", ")
-    );
-    let db = common::sqlite_once("keyset-seek", "", &extra);
-    let app = App::new(DbConfig::sqlite(db.clone())).expect("app");
+    let tables = "CREATE TABLE orders (id INTEGER PRIMARY KEY, placed TEXT); CREATE INDEX orders_placed ON orders (placed);";
+    let (db, app) = orders("keyset-seek", tables, &rows);
     let schema = app.schema();
     let model = &schema.model;
     let t = model.tables.iter().position(|t| t.name == "orders").expect("orders");
@@ -261,12 +272,8 @@ fn a_keyset_page_of_two_columns_seeks_into_the_first_columns_ties() {
             )
         })
         .collect();
-    let extra = format!(
-        "CREATE TABLE orders (id INTEGER PRIMARY KEY, status TEXT NOT NULL, placed TEXT); CREATE INDEX orders_status_placed ON orders (status, placed); INSERT INTO orders VALUES {};",
-        rows.join(", ")
-    );
-    let db = common::sqlite_once("keyset-two-columns", "", &extra);
-    let app = App::new(DbConfig::sqlite(db.clone())).expect("app");
+    let tables = "CREATE TABLE orders (id INTEGER PRIMARY KEY, status TEXT NOT NULL, placed TEXT); CREATE INDEX orders_status_placed ON orders (status, placed);";
+    let (db, app) = orders("keyset-two-columns", tables, &rows);
     let schema = app.schema();
     let model = &schema.model;
     let t = model.tables.iter().position(|t| t.name == "orders").expect("orders");
@@ -281,15 +288,10 @@ fn a_keyset_page_of_two_columns_seeks_into_the_first_columns_ties() {
     select.order = order;
     select.filter = seek.into_filter();
     let (ids, walked) = steps(&db, &select.rows(model, Some((21, 0))));
-    let expected = {
-        let conn = rusqlite::Connection::open(&db).expect("open");
-        let mut stmt = conn
-            .prepare("SELECT id FROM orders WHERE (status, placed, id) > ('b', '2024-06-10 10001', 10001) ORDER BY status, placed, id LIMIT 21")
-            .expect("prepare");
-        let ids: Vec<i64> =
-            stmt.query_map([], |r| r.get(0)).and_then(|r| r.collect()).expect("rows");
-        ids
-    };
+    let expected = selected_ids(
+        &db,
+        "SELECT id FROM orders WHERE (status, placed, id) > ('b', '2024-06-10 10001', 10001) ORDER BY status, placed, id LIMIT 21",
+    );
     assert_eq!(ids, expected, "the page past the cursor");
     assert!(walked < 2_000, "{walked} steps for 21 rows past 5,000 of the same status");
 
@@ -303,14 +305,8 @@ fn a_keyset_page_of_two_columns_seeks_into_the_first_columns_ties() {
     let mut select = Select::from(model, t);
     select.order = order;
     let (ids, mixed) = steps(&db, &select.rows_in_parts(model, &seek.parts, (21, 0)));
-    let expected = {
-        let conn = rusqlite::Connection::open(&db).expect("open");
-        let sql = "SELECT id FROM orders WHERE status > 'b' OR (status = 'b' AND (placed < '2024-06-10 10001' OR placed IS NULL OR (placed = '2024-06-10 10001' AND id > 10001))) ORDER BY status, placed DESC, id LIMIT 21";
-        let mut stmt = conn.prepare(sql).expect("prepare");
-        let ids: Vec<i64> =
-            stmt.query_map([], |r| r.get(0)).and_then(|r| r.collect()).expect("rows");
-        ids
-    };
+    let sql = "SELECT id FROM orders WHERE status > 'b' OR (status = 'b' AND (placed < '2024-06-10 10001' OR placed IS NULL OR (placed = '2024-06-10 10001' AND id > 10001))) ORDER BY status, placed DESC, id LIMIT 21";
+    let expected = selected_ids(&db, sql);
     assert_eq!(ids, expected, "the mixed page past the cursor");
     assert!(mixed < 2_000, "{mixed} steps for 21 rows, the order's directions mixed");
 }
